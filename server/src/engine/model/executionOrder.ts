@@ -144,8 +144,7 @@ class ProgramWalker {
         this.execIf(node, frame, state);
         return;
       case 'for_statement':
-        this.evaluate(field(node, 'right'), frame, state);
-        this.assignTarget(field(node, 'left'), UNKNOWN, frame, state);
+        this.assignTarget(field(node, 'left'), firstItem(this.evaluate(field(node, 'right'), frame, state)), frame, state);
         this.execBlock(field(node, 'body'), frame, state);
         this.execBlock(field(field(node, 'alternative') ?? node, 'body'), frame, state);
         return;
@@ -388,6 +387,10 @@ class ProgramWalker {
         const values = namedChildren(node).map((c) => this.evaluate(c, frame, state));
         return values.reverse().find((v) => v.kind !== 'unknown') ?? UNKNOWN;
       }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+        return this.evaluateComprehension(node, frame, state);
       case 'lambda':
         return { kind: 'function', def: node, closure: frame.env, file: frame.file };
       case 'named_expression': {
@@ -399,6 +402,19 @@ class ProgramWalker {
         for (const child of namedChildren(node)) this.evaluate(child, frame, state);
         return UNKNOWN;
     }
+  }
+
+  /** `[Process(target=f) for _ in range(4)]`: a sequence holding what the body makes. */
+  private evaluateComprehension(node: Node, frame: Frame, state: WalkState): Value {
+    const scope: Frame = { ...frame, env: new Env(frame.env, frame.env.module) };
+    for (const clause of namedChildren(node)) {
+      if (clause.type === 'for_in_clause') {
+        this.assignTarget(field(clause, 'left'), firstItem(this.evaluate(field(clause, 'right'), scope, state)), scope, state);
+      } else if (clause.type === 'if_clause') {
+        for (const condition of namedChildren(clause)) this.evaluate(condition, scope, state);
+      }
+    }
+    return { kind: 'sequence', items: [this.evaluate(field(node, 'body'), scope, state)] };
   }
 
   private evaluateAttribute(node: Node, frame: Frame, state: WalkState): Value {
@@ -776,6 +792,11 @@ function emptyArgs(): CallArgs {
 
 function cloneState(state: WalkState): WalkState {
   return { alive: new Set(state.alive), startMethod: state.startMethod };
+}
+
+/** What a loop over `value` binds: its first known item. */
+function firstItem(value: Value): Value {
+  return value.kind === 'sequence' ? value.items.find((item) => item.kind !== 'unknown') ?? UNKNOWN : UNKNOWN;
 }
 
 function sequenceItems(value: Value | undefined): Value[] {

@@ -22,7 +22,8 @@ export function nodeRange(node: Node): Range {
 export function callLabel(node: Node): string {
   if (node.type === 'call') {
     const callee = node.childForFieldName('function');
-    if (callee) return `${callee.text}(...)`;
+    const args = node.childForFieldName('arguments');
+    if (callee) return `${callee.text}(${args && args.namedChildCount > 0 ? '...' : ''})`;
   }
   const text = node.text.replace(/\s+/g, ' ');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
