@@ -12,6 +12,7 @@ const grammarFiles = [
   ['node_modules/web-tree-sitter/tree-sitter.wasm', 'grammars/tree-sitter.wasm'],
   ['node_modules/tree-sitter-python/tree-sitter-python.wasm', 'grammars/tree-sitter-python.wasm'],
 ];
+fs.mkdirSync(path.join(root, 'grammars'), { recursive: true });
 for (const [from, to] of grammarFiles) {
   fs.copyFileSync(path.join(root, from), path.join(root, to));
 }
