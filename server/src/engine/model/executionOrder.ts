@@ -53,7 +53,7 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
 }
 
 class ProgramWalker {
-  readonly timeline: Timeline = { events: [], objects: [], forks: [] };
+  readonly timeline: Timeline = { events: [], objects: [], forks: [], qualifiedUses: [] };
   private readonly walkedFunctions = new Set<number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
@@ -85,6 +85,7 @@ class ProgramWalker {
       }
       this.execStatement(statement, frame, state);
     }
+    if (asMain) this.push({ kind: 'importTimeEnd', alive: [...state.alive] });
     for (const guard of deferred) this.execBlock(field(guard, 'consequence'), frame, state);
   }
 
@@ -136,7 +137,12 @@ class ProgramWalker {
         return;
       case 'decorated_definition':
         for (const decorator of namedChildren(node).filter((c) => c.type === 'decorator')) {
-          for (const expression of namedChildren(decorator)) this.evaluate(expression, frame, state);
+          for (const expression of namedChildren(decorator)) {
+            const value = this.evaluate(expression, frame, state);
+            const qname = value.kind === 'qualified' ? value.qname : undefined;
+            // `@app.task` on a Celery app value is recorded by its callee when it is a call.
+            if (qname) this.timeline.qualifiedUses.push({ qname, site: { node: expression, path: frame.file.path }, decorator: true });
+          }
         }
         this.execStatement(field(node, 'definition')!, frame, state);
         return;
@@ -480,6 +486,7 @@ class ProgramWalker {
     const site: Site = { node, path: frame.file.path };
     switch (callee.kind) {
       case 'qualified':
+        this.timeline.qualifiedUses.push({ qname: callee.qname, site, decorator: false });
         return this.callQualified(callee.qname, site, args, frame, state, undefined);
       case 'function':
         return this.callFunction(callee, args, frame, state, site);

@@ -62,10 +62,22 @@ export type ProgramEvent =
   | { kind: 'use'; object: GrpcObject; site: Site; fork: ForkSite; entry: ChildEntry; chain: Site[] }
   | { kind: 'import'; module: string; site: Site; chain: Site[]; inChild: boolean }
   | { kind: 'envWrite'; variable: string; value: string | undefined; site: Site; how: string; chain: Site[]; inChild: boolean }
+  /** The analysed module's top level has run (what an importer such as a prefork runner sees). */
+  | { kind: 'importTimeEnd'; alive: GrpcObject[] }
   | { kind: 'serverPort'; server: GrpcObject; address: string | undefined; site: Site; inChild?: ForkSite; repeated: boolean };
+
+/** A call or decorator whose callee resolved to a qualified name (`celery.Celery`, `os.fork`). */
+export interface QualifiedUse {
+  qname: string;
+  site: Site;
+  /** True for a decorator (`@app.task`, `@shared_task`), false for a call. */
+  decorator: boolean;
+}
 
 export interface Timeline {
   events: ProgramEvent[];
   objects: GrpcObject[];
   forks: ForkSite[];
+  /** Every call and decorator with a resolvable qualified name, in execution order. */
+  qualifiedUses: QualifiedUse[];
 }
