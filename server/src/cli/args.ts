@@ -4,7 +4,7 @@ import type { ConfigLayer, Platform } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
 import { RULE_CODES, RuleCode } from '../engine/findings';
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 export interface CliOptions {
@@ -13,6 +13,8 @@ export interface CliOptions {
   format: OutputFormat;
   overrides: ConfigLayer;
   exitZero: boolean;
+  /** Print counts per rule instead of the findings. */
+  statistics: boolean;
 }
 
 export class UsageError extends Error {}
@@ -22,12 +24,15 @@ export const USAGE = `Usage: grpc-fork-guard check [PATHS...] [options]
 Finds gRPC and fork() hazards in Python files (a directory is scanned recursively).
 
 Options:
-  --format text|json        output format (default: text)
+  --format FORMAT           text (default), json, sarif (SARIF 2.1.0) or github
+                            (GitHub Actions workflow annotations)
   --select CODES            only these rule codes, comma-separated (e.g. GF101,GF2)
   --ignore CODES            never these rule codes
   --target-python X.Y       lowest Python version the code runs on
   --target-platform NAME    linux, darwin or win32
   --exit-zero               exit 0 even when there are findings
+  --statistics              print the number of findings per rule instead of the
+                            findings (as a table, or JSON with --format json)
   -h, --help                show this help
   --version                 show the version
 
@@ -46,6 +51,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
         'target-python': { type: 'string' },
         'target-platform': { type: 'string' },
         'exit-zero': { type: 'boolean' },
+        statistics: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -54,13 +60,15 @@ export function parseCommandLine(argv: string[]): CliOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: 'help', paths: [], format: 'text', overrides: {}, exitZero: false };
-  if (values.version) return { command: 'version', paths: [], format: 'text', overrides: {}, exitZero: false };
+  if (values.help) return { command: 'help', paths: [], format: 'text', overrides: {}, exitZero: false, statistics: false };
+  if (values.version) return { command: 'version', paths: [], format: 'text', overrides: {}, exitZero: false, statistics: false };
   const [command, ...paths] = positionals;
   if (command === undefined) throw new UsageError('no command given (expected "check")');
   if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected "check")`);
   const format = values.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`);
+  const statistics = values.statistics ?? false;
+  if (statistics && format !== 'text' && format !== 'json') throw new UsageError(`--statistics prints text or JSON, not ${format}`);
   const overrides: ConfigLayer = {};
   if (values.select !== undefined) overrides.select = codeList(values.select, '--select');
   if (values.ignore !== undefined) overrides.ignore = codeList(values.ignore, '--ignore');
@@ -74,7 +82,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
     if (!['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`--target-platform expects linux, darwin or win32, not "${platform}"`);
     overrides.targetPlatform = platform as Platform;
   }
-  return { command: 'check', paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides, exitZero: values['exit-zero'] ?? false };
+  return { command: 'check', paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides, exitZero: values['exit-zero'] ?? false, statistics };
 }
 
 function codeList(text: string, flag: string): RuleCode[] {
