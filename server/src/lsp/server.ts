@@ -14,7 +14,7 @@ import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { Logger } from './logger';
-import { scanWorkspace, ScanRequest } from './workspaceScan';
+import { ScanRequest, WorkspaceScan } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
 
 export interface AnalysisSnapshot {
@@ -35,6 +35,7 @@ export class GrpcForkGuardServer {
   private project: ProjectAnalysis | undefined;
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
+  private readonly workspaceScan = new WorkspaceScan(this);
 
   constructor(readonly connection: Connection, private readonly grammarDir?: string) {
     this.logger = new Logger(connection);
@@ -58,8 +59,8 @@ export class GrpcForkGuardServer {
       this.snapshots.delete(textDocument.uri);
       clearTimeout(this.timers.get(textDocument.uri));
       this.timers.delete(textDocument.uri);
-      // A closed file keeps no diagnostics unless a workspace scan reports it again.
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+      // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
+      void this.workspaceScan.documentClosed(textDocument.uri);
     });
     connection.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
@@ -72,6 +73,7 @@ export class GrpcForkGuardServer {
       }
       // An import or a pyproject.toml may have changed what every open file means.
       this.revalidateAll();
+      void this.workspaceScan.filesChanged(changes);
     });
     connection.onCodeAction((params) => {
       const entry = this.documents.get(params.textDocument.uri);
@@ -79,7 +81,7 @@ export class GrpcForkGuardServer {
       const snapshot = this.analyzeNow(entry);
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
     });
-    connection.onRequest(ScanRequest, (params, token) => scanWorkspace(this, params, token));
+    connection.onRequest(ScanRequest, (params, token) => this.workspaceScan.run(params, token));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
     });
@@ -121,6 +123,7 @@ export class GrpcForkGuardServer {
       const removed = new Set(event.removed.map((f) => URI.parse(f.uri).fsPath));
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
     });
+    if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
   }
 
   get folders(): string[] {
