@@ -77,13 +77,13 @@ export class WorkspaceScan {
         fallbackRoot: server.folders[0] ?? process.cwd(),
         signal: controller.signal,
         onProgress: (done, total) => {
+          result.total = total;
           if (!reporter) return;
           if (!begun) {
             begun = true;
             reporter.begin('gRPC Fork Guard: scanning workspace', 0, `0/${total} files`, true);
           }
           server.reportProgress(reporter, done, total);
-          result.total = total;
         },
         onReport: (report) => {
           const before = previous.get(report.path) ?? this.scanned.get(report.path);
