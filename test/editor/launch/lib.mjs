@@ -73,6 +73,8 @@ export function makeRunDir() {
         'files.autoSave': 'off',
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
         'telemetry.telemetryLevel': 'off',
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
