@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // Proves the route end to end: a Python file opened in a real workbench activates the extension
 // under test (activation event onLanguage:python) and its command runs.
 import * as assert from 'node:assert/strict';

@@ -1,0 +1,117 @@
+// The VS Code client: starts the bundled language server over IPC, registers the commands,
+// shows state in a language status item. All analysis happens in the server.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient, LanguageClientOptions, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
+} from 'vscode-languageclient/node';
+
+interface ScanResult {
+  files: number;
+  filesWithFindings: number;
+  findings: number;
+  skipped: number;
+  cancelled: boolean;
+}
+
+const ScanRequest = new RequestType<{ workDoneToken?: string }, ScanResult, void>('grpcForkGuard/scanWorkspace');
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('grpcForkGuard');
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('gRPC Fork Guard');
+  const status = vscode.languages.createLanguageStatusItem('grpcForkGuard.status', { language: 'python' });
+  status.name = 'gRPC Fork Guard';
+  status.text = 'gRPC Fork Guard: starting';
+  status.command = { title: 'Show Output', command: 'grpcForkGuard.showOutput' };
+  context.subscriptions.push(output, status);
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+    ],
+    outputChannel: output,
+    initializationOptions: { logLevel: vscode.workspace.getConfiguration('grpcForkGuard').get('logLevel') },
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,pyproject.toml}'),
+    },
+  };
+  client = new LanguageClient('grpcForkGuard', 'gRPC Fork Guard', serverOptions, clientOptions);
+  // The default error handler restarts a crashed server (up to 4 times in 3 minutes).
+  context.subscriptions.push(client.onDidChangeState(({ newState }) => {
+    status.text = newState === State.Running ? 'gRPC Fork Guard' : newState === State.Starting ? 'gRPC Fork Guard: starting' : 'gRPC Fork Guard: stopped';
+    status.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+  }));
+  context.subscriptions.push(vscode.languages.onDidChangeDiagnostics(() => updateCounts(status)));
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('grpcForkGuard.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('grpcForkGuard.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('grpcForkGuard.scanWorkspace', () => scanWorkspace()),
+    vscode.commands.registerCommand('grpcForkGuard.fixAllInFile', () => fixAllInFile()),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+function updateCounts(status: vscode.LanguageStatusItem): void {
+  let count = 0;
+  for (const [, diagnostics] of vscode.languages.getDiagnostics()) {
+    count += diagnostics.filter((d) => d.source === 'grpc-fork-guard').length;
+  }
+  status.detail = `${count} problem${count === 1 ? '' : 's'} in the workspace`;
+}
+
+async function scanWorkspace(): Promise<ScanResult | undefined> {
+  if (!client) return undefined;
+  const running = client;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'gRPC Fork Guard: scanning workspace', cancellable: true },
+    async (progress, cancellation) => {
+      const token = `grpcForkGuard-scan-${Date.now()}`;
+      let last = 0;
+      const listener = running.onProgress(WorkDoneProgress.type, token, (value) => {
+        if (value.kind === 'report' || value.kind === 'begin') {
+          const percentage = value.percentage ?? last;
+          progress.report({ message: value.message, increment: percentage - last });
+          last = percentage;
+        }
+      });
+      try {
+        const result = await running.sendRequest(ScanRequest, { workDoneToken: token }, cancellation);
+        const summary = `${result.findings} problem${result.findings === 1 ? '' : 's'} in ${result.filesWithFindings} of ${result.files} file${result.files === 1 ? '' : 's'}`;
+        void vscode.window.showInformationMessage(`gRPC Fork Guard: ${result.cancelled ? 'scan cancelled' : 'scan finished'}: ${summary}.`);
+        return result;
+      } finally {
+        listener.dispose();
+      }
+    },
+  );
+}
+
+async function fixAllInFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'python') return;
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider', editor.document.uri, new vscode.Range(0, 0, editor.document.lineCount, 0), FIX_ALL_KIND.value,
+  );
+  const fixAll = actions?.find((action) => action.kind && FIX_ALL_KIND.contains(action.kind) && action.edit);
+  if (!fixAll?.edit) {
+    void vscode.window.showInformationMessage('gRPC Fork Guard: nothing to fix automatically in this file.');
+    return;
+  }
+  await vscode.workspace.applyEdit(fixAll.edit);
+}

@@ -1,0 +1,88 @@
+// Command-line parsing. Usage errors exit with code 2 and one line saying what was wrong.
+import { parseArgs } from 'util';
+import type { ConfigLayer, Platform } from '../engine/config';
+import { parsePythonVersion } from '../engine/config';
+import { RULE_CODES, RuleCode } from '../engine/findings';
+
+export const FORMATS = ['text', 'json'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+export interface CliOptions {
+  command: 'check' | 'help' | 'version';
+  paths: string[];
+  format: OutputFormat;
+  overrides: ConfigLayer;
+  exitZero: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: grpc-fork-guard check [PATHS...] [options]
+
+Finds gRPC and fork() hazards in Python files (a directory is scanned recursively).
+
+Options:
+  --format text|json        output format (default: text)
+  --select CODES            only these rule codes, comma-separated (e.g. GF101,GF2)
+  --ignore CODES            never these rule codes
+  --target-python X.Y       lowest Python version the code runs on
+  --target-platform NAME    linux, darwin or win32
+  --exit-zero               exit 0 even when there are findings
+  -h, --help                show this help
+  --version                 show the version
+
+Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.`;
+
+export function parseCommandLine(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        select: { type: 'string' },
+        ignore: { type: 'string' },
+        'target-python': { type: 'string' },
+        'target-platform': { type: 'string' },
+        'exit-zero': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', paths: [], format: 'text', overrides: {}, exitZero: false };
+  if (values.version) return { command: 'version', paths: [], format: 'text', overrides: {}, exitZero: false };
+  const [command, ...paths] = positionals;
+  if (command === undefined) throw new UsageError('no command given (expected "check")');
+  if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected "check")`);
+  const format = values.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`);
+  const overrides: ConfigLayer = {};
+  if (values.select !== undefined) overrides.select = codeList(values.select, '--select');
+  if (values.ignore !== undefined) overrides.ignore = codeList(values.ignore, '--ignore');
+  if (values['target-python'] !== undefined) {
+    const version = parsePythonVersion(values['target-python']);
+    if (!version) throw new UsageError(`--target-python expects a version such as 3.12, not "${values['target-python']}"`);
+    overrides.targetPython = version;
+  }
+  if (values['target-platform'] !== undefined) {
+    const platform = values['target-platform'];
+    if (!['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`--target-platform expects linux, darwin or win32, not "${platform}"`);
+    overrides.targetPlatform = platform as Platform;
+  }
+  return { command: 'check', paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides, exitZero: values['exit-zero'] ?? false };
+}
+
+function codeList(text: string, flag: string): RuleCode[] {
+  const codes: RuleCode[] = [];
+  for (const item of text.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+    const matching = item.startsWith('GF') ? RULE_CODES.filter((code) => code.startsWith(item)) : [];
+    if (matching.length === 0) throw new UsageError(`${flag}: unknown rule code "${item}"`);
+    codes.push(...matching);
+  }
+  return codes;
+}

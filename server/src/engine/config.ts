@@ -1,0 +1,57 @@
+// The engine's configuration (SPEC §4): defaults here, merging of layers here; reading
+// pyproject.toml and VS Code settings happens in the layers that own those sources.
+import { RuleCode, Severity, RULE_CODES } from './findings';
+
+export type Platform = 'linux' | 'darwin' | 'win32';
+export type SeveritySetting = Severity | 'off';
+
+export interface EngineConfig {
+  select: RuleCode[];
+  ignore: RuleCode[];
+  severity: Partial<Record<RuleCode, SeveritySetting>>;
+  exclude: string[];
+  /** [major, minor] of the lowest Python version the code targets. */
+  targetPython: [number, number];
+  targetPlatform: Platform;
+  channelFactories: string[];
+  assumeForkSupport: boolean;
+  unsafeFixes: boolean;
+}
+
+export const DEFAULT_EXCLUDE = ['.venv', 'venv', 'node_modules', '.git', 'site-packages', '__pycache__'];
+
+export function defaultConfig(): EngineConfig {
+  return {
+    select: [...RULE_CODES],
+    ignore: [],
+    severity: {},
+    exclude: [...DEFAULT_EXCLUDE],
+    targetPython: [3, 9],
+    targetPlatform: 'linux',
+    channelFactories: [],
+    assumeForkSupport: false,
+    unsafeFixes: false,
+  };
+}
+
+/** A configuration layer: every key optional; later layers override earlier ones key by key. */
+export type ConfigLayer = Partial<EngineConfig>;
+
+export function mergeConfig(...layers: ConfigLayer[]): EngineConfig {
+  const merged = defaultConfig();
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value !== undefined && value !== null) (merged as any)[key] = value;
+    }
+  }
+  return merged;
+}
+
+export function isRuleEnabled(config: EngineConfig, code: RuleCode): boolean {
+  return config.select.includes(code) && !config.ignore.includes(code) && config.severity[code] !== 'off';
+}
+
+export function parsePythonVersion(text: string): [number, number] | undefined {
+  const match = /^\s*(\d+)\.(\d+)/.exec(text);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}

@@ -1,0 +1,59 @@
+// The engine's output types. They mirror LSP shapes (0-based lines, UTF-16 characters) so the
+// server and the CLI can pass them on without conversion, but nothing here imports LSP.
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** Ruff's notion: a safe fix only removes the hazard; an unsafe one may change other behaviour. */
+export type Applicability = 'safe' | 'unsafe';
+
+export interface Fix {
+  title: string;
+  applicability: Applicability;
+  /** Edits to the analysed file, non-overlapping. */
+  edits: TextEdit[];
+  /** Suppression fixes are offered but never applied by "fix all". */
+  isSuppression?: boolean;
+}
+
+export interface RelatedLocation {
+  /** Absolute path of the file, or undefined for the analysed file itself. */
+  path?: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  code: RuleCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: RelatedLocation[];
+  fixes: Fix[];
+}
+
+export const RULE_CODES = [
+  'GF101', 'GF102', 'GF103', 'GF104',
+  'GF201', 'GF202', 'GF203', 'GF204',
+  'GF301', 'GF302', 'GF303',
+] as const;
+
+export type RuleCode = (typeof RULE_CODES)[number];
+
+export function isRuleCode(value: string): value is RuleCode {
+  return (RULE_CODES as readonly string[]).includes(value);
+}

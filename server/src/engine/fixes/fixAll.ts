@@ -1,0 +1,47 @@
+// "Fix all": the preferred fix of every finding, safe ones only unless unsafe fixes are allowed,
+// skipping fixes whose edits overlap one already taken. Suppressions are never applied.
+import type { Finding, Fix, Position, TextEdit } from '../findings';
+
+export interface FixAllOptions {
+  unsafe: boolean;
+}
+
+export function chosenFix(finding: Finding, options: FixAllOptions): Fix | undefined {
+  return finding.fixes.find((fix) => !fix.isSuppression && (fix.applicability === 'safe' || options.unsafe));
+}
+
+export function fixAllEdits(_text: string, findings: Finding[], options: FixAllOptions): TextEdit[] {
+  const taken: TextEdit[] = [];
+  for (const finding of findings) {
+    const fix = chosenFix(finding, options);
+    if (!fix) continue;
+    if (fix.edits.some((edit) => taken.some((other) => overlaps(edit, other)))) continue;
+    taken.push(...fix.edits);
+  }
+  return taken;
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  // Two insertions at one point conflict too: their order would be ambiguous.
+  return !before(a.range.end, b.range.start) && !before(b.range.end, a.range.start);
+}
+
+/** Applies non-overlapping edits to a text (positions in UTF-16 units, as LSP). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\n') lineStarts.push(i + 1);
+    else if (text[i] === '\r' && text[i + 1] !== '\n') lineStarts.push(i + 1);
+  }
+  const offset = (p: Position) => Math.min((lineStarts[p.line] ?? text.length) + p.character, text.length);
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let result = text;
+  for (const edit of sorted) {
+    result = result.slice(0, offset(edit.range.start)) + edit.newText + result.slice(offset(edit.range.end));
+  }
+  return result;
+}

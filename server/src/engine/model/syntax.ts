@@ -1,0 +1,48 @@
+// Small accessors over tree-sitter nodes (web-tree-sitter returns nullable child arrays).
+import type { Node } from 'web-tree-sitter';
+
+export function namedChildren(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
+}
+
+export function allChildren(node: Node): Node[] {
+  return node.children.filter((child): child is Node => child !== null);
+}
+
+export function field(node: Node, name: string): Node | undefined {
+  return node.childForFieldName(name) ?? undefined;
+}
+
+export function fields(node: Node, name: string): Node[] {
+  return node.childrenForFieldName(name).filter((child): child is Node => child !== null);
+}
+
+/** The literal text of a plain string node (no f-string interpolation), else undefined. */
+export function stringLiteral(node: Node): string | undefined {
+  if (node.type === 'concatenated_string') {
+    const parts = namedChildren(node).map(stringLiteral);
+    return parts.every((part) => part !== undefined) ? parts.join('') : undefined;
+  }
+  if (node.type !== 'string') return undefined;
+  let text = '';
+  for (const child of namedChildren(node)) {
+    if (child.type === 'interpolation') return undefined;
+    if (child.type === 'string_content' || child.type === 'escape_sequence') text += child.text;
+  }
+  return text;
+}
+
+/** `if __name__ == "__main__":` (either operand order, either quote style). */
+export function isMainGuard(node: Node): boolean {
+  if (node.type !== 'if_statement') return false;
+  const condition = field(node, 'condition');
+  if (!condition || condition.type !== 'comparison_operator') return false;
+  const operands = namedChildren(condition);
+  if (operands.length !== 2 || !allChildren(condition).some((c) => c.type === '==')) return false;
+  const texts = operands.map((operand) => (operand.type === 'identifier' ? operand.text : stringLiteral(operand)));
+  return texts.includes('__name__') && texts.includes('__main__');
+}
+
+export function sameNode(a: Node, b: Node): boolean {
+  return a.id === b.id && a.tree === b.tree;
+}

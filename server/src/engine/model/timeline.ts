@@ -1,0 +1,71 @@
+// The events a program produces when it runs, in execution order, as the walker records them.
+// Rules read this timeline; they never walk the tree for execution order themselves.
+import type { Node } from 'web-tree-sitter';
+import type { GrpcObjectKind } from './apiCatalog';
+
+/** A place in the program: a node and the file it belongs to. */
+export interface Site {
+  node: Node;
+  path: string;
+}
+
+export interface GrpcObject {
+  id: number;
+  kind: GrpcObjectKind;
+  /** A name for messages: the variable it was assigned to, else the call's text. */
+  label: string;
+  /** The call that created it (the grpc/library call itself). */
+  creation: Site;
+  /** Calls (or imports) that led from the entry point to the creation, outermost first. */
+  chain: Site[];
+  /** The channel a stub or client wrapper is built on. */
+  base?: GrpcObject;
+  /** Set when the object was created in a child process. */
+  createdInChild?: ForkSite;
+  /** The parent called through it before a fork (matters for which fix works, SPEC §1). */
+  usedInParent: boolean;
+  /** For servers: the `options=` argument node of the creating call, if any. */
+  optionsNode?: Node;
+  /** For servers: the executor argument that was passed as the thread pool. */
+  threadPoolArg?: Node;
+  threadPoolIsProcessPool?: boolean;
+  closed: boolean;
+  started: boolean;
+}
+
+export type ForkProduct = 'pool' | 'executor' | 'process' | 'pid' | 'manager';
+
+export interface ForkSite {
+  id: number;
+  /** The call where the fork happens: `Pool(...)`, `p.start()`, `os.fork()`, `executor.submit(...)`. */
+  site: Site;
+  /** The call that made the pool/process object, when it differs from the fork call. */
+  origin: Site;
+  api: string;
+  product: ForkProduct;
+  chain: Site[];
+  /** True when the fork happens inside a child process already. */
+  inChild: boolean;
+}
+
+export interface ChildEntry {
+  /** What runs in the child: a task/target/initializer function or the child branch of os.fork(). */
+  how: 'target' | 'task' | 'initializer' | 'run' | 'forkBranch';
+  site: Site;
+}
+
+export type ProgramEvent =
+  | { kind: 'create'; object: GrpcObject }
+  | { kind: 'close'; object: GrpcObject; site: Site }
+  | { kind: 'start'; object: GrpcObject; site: Site }
+  | { kind: 'fork'; fork: ForkSite; alive: GrpcObject[] }
+  | { kind: 'use'; object: GrpcObject; site: Site; fork: ForkSite; entry: ChildEntry; chain: Site[] }
+  | { kind: 'import'; module: string; site: Site; chain: Site[]; inChild: boolean }
+  | { kind: 'envWrite'; variable: string; value: string | undefined; site: Site; how: string; chain: Site[]; inChild: boolean }
+  | { kind: 'serverPort'; server: GrpcObject; address: string | undefined; site: Site; inChild?: ForkSite; repeated: boolean };
+
+export interface Timeline {
+  events: ProgramEvent[];
+  objects: GrpcObject[];
+  forks: ForkSite[];
+}

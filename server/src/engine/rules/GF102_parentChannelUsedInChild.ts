@@ -1,0 +1,68 @@
+import { placeName, forkName } from '../model/describe';
+import { describeObject } from '../model/inheritedObjects';
+import type { ChildEntry } from '../model/timeline';
+import { Rule } from './rule';
+
+const HOW: Record<ChildEntry['how'], string> = {
+  target: 'the process target',
+  task: 'a pool task',
+  initializer: 'the pool initializer',
+  run: 'the process\'s run()',
+  forkBranch: 'the child branch of the fork',
+};
+
+export const parentChannelUsedInChild: Rule = {
+  code: 'GF102',
+  name: 'parent-channel-used-in-child',
+  defaultSeverity: 'error',
+  docs: {
+    summary: 'Code that runs in a child process uses a gRPC channel or stub made in the parent.',
+    whatItDoes:
+      'Follows what runs in each child (a `Process` target or `run()`, a `Pool`/executor task or initializer, the ' +
+      '`pid == 0` branch of `os.fork()`) and finds uses of channels, stubs and gRPC-backed clients that the parent ' +
+      'created: through a global, a closure, a function argument or `args=`.',
+    whyIsThisBad:
+      'A channel does not survive a fork: its sockets and polling threads belong to the parent. Measured on grpcio ' +
+      '1.51, a child calling through a channel the parent already used fails at once with `StatusCode.UNAVAILABLE ' +
+      '"Socket operation on non-socket"`; with `GRPC_ENABLE_FORK_SUPPORT` on it gets "Cannot invoke RPC on closed ' +
+      'channel!". Other versions hang until the deadline. Fork support never makes a parent channel usable in a child.',
+    example: [
+      'channel = grpc.insecure_channel(TARGET)',
+      'stub = EchoStub(channel)',
+      '',
+      'def worker(n):',
+      '    stub.Echo(Request(n=n))  # the parent\'s channel, in the child',
+      '',
+      'Process(target=worker, args=(1,)).start()',
+    ].join('\n'),
+    useInstead: [
+      'def worker(n):',
+      '    with grpc.insecure_channel(TARGET) as channel:',
+      '        EchoStub(channel).Echo(Request(n=n))',
+      '',
+      'Process(target=worker, args=(1,)).start()',
+    ].join('\n'),
+    fixes: 'Create the channel in the child: inside the worker function, or once per worker with the pool\'s `initializer`.',
+    fixSafety: 'Unsafe: the channel then connects from each child, later than before.',
+    references: ['https://github.com/grpc/grpc/blob/master/doc/fork_support.md'],
+  },
+  check(context) {
+    const reported = new Set<string>();
+    for (const event of context.timeline.events) {
+      if (event.kind !== 'use') continue;
+      const key = `${event.object.id}:${event.fork.id}:${event.entry.site.node.id}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const object = event.object;
+      const where = placeName(object.creation, context.file.path);
+      context.report({
+        at: event.site,
+        message: `${describeObject(object)}, created in the parent at ${where}, is used in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
+        related: [
+          { site: object.creation, message: 'The channel is created here, in the parent.' },
+          { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
+        ],
+      });
+    }
+  },
+};

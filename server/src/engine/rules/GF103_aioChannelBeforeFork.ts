@@ -1,0 +1,40 @@
+import { forkName } from '../model/describe';
+import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { Rule } from './rule';
+
+export const aioChannelBeforeFork: Rule = {
+  code: 'GF103',
+  name: 'aio-channel-before-fork',
+  defaultSeverity: 'warning',
+  docs: {
+    summary: 'A `grpc.aio` channel is alive in the parent when the process forks.',
+    whatItDoes: 'The same as GF101 for channels of the asyncio API (`grpc.aio.insecure_channel`, `grpc.aio.secure_channel`) and stubs built on them.',
+    whyIsThisBad:
+      'An aio channel is bound to the parent\'s event loop and to gRPC\'s C-core threads. gRPC\'s fork support ' +
+      'covers the synchronous API only, so no environment variable makes an aio channel safe across `fork()`: ' +
+      'children hang or fail with "Bad file descriptor".',
+    example: [
+      'channel = grpc.aio.insecure_channel(TARGET)',
+      'pid = os.fork()',
+    ].join('\n'),
+    useInstead: [
+      'pid = os.fork()',
+      'if pid == 0:',
+      '    asyncio.run(child_main())  # child_main creates its own grpc.aio channel',
+    ].join('\n'),
+    fixes: 'Create the channel in the child; use the `spawn` start method. Fork support is not offered: it does not cover grpc.aio.',
+    fixSafety: 'Unsafe: both change when and where the channel connects.',
+    references: ['https://github.com/grpc/grpc/blob/master/doc/fork_support.md'],
+  },
+  check(context) {
+    for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['aioChannel'])) {
+      const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
+      if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The channel is created here.' });
+      context.report({
+        at: anchor,
+        message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; fork support does not cover grpc.aio, so create it in the child.`,
+        related,
+      });
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { forkName } from '../model/describe';
+import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { Rule } from './rule';
+
+export const serverBeforeFork: Rule = {
+  code: 'GF201',
+  name: 'server-before-fork',
+  defaultSeverity: 'error',
+  docs: {
+    summary: 'A gRPC server is created or started in the parent before the process forks.',
+    whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
+    whyIsThisBad:
+      'A server owns completion queues, polling threads and listening sockets. Forking under it leaves the child ' +
+      'with a half-copied server and the parent with threads that raced the fork: measured on grpcio 1.51, a server ' +
+      'started before a fork crashed the parent with SIGSEGV. gRPC\'s guidance is to fork first and start one ' +
+      'server per child, sharing the port through SO_REUSEPORT.',
+    example: [
+      'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))',
+      'server.add_insecure_port("[::]:50051")',
+      'server.start()',
+      'for _ in range(4):',
+      '    multiprocessing.Process(target=work).start()',
+    ].join('\n'),
+    useInstead: [
+      'def serve():',
+      '    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 1)])',
+      '    server.add_insecure_port("[::]:50051")',
+      '    server.start()',
+      '    server.wait_for_termination()',
+      '',
+      'for _ in range(4):',
+      '    multiprocessing.Process(target=serve).start()',
+    ].join('\n'),
+    fixes: 'Start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
+    fixSafety: 'Unsafe: the server then runs in the children, not in the parent.',
+    references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
+  },
+  check(context) {
+    for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['server', 'aioServer'])) {
+      const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
+      if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The server is created here.' });
+      context.report({
+        at: anchor,
+        message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
+        related,
+      });
+    }
+  },
+};

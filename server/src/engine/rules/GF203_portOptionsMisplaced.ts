@@ -1,0 +1,69 @@
+import type { Node } from 'web-tree-sitter';
+import { field, namedChildren } from '../model/syntax';
+import { Rule } from './rule';
+
+// add_insecure_port(address) and add_secure_port(address, server_credentials) take nothing else.
+const PORT_METHODS: Record<string, string[]> = {
+  add_insecure_port: ['address'],
+  add_secure_port: ['address', 'server_credentials'],
+};
+
+export const portOptionsMisplaced: Rule = {
+  code: 'GF203',
+  name: 'port-options-misplaced',
+  defaultSeverity: 'error',
+  docs: {
+    summary: '`add_insecure_port` / `add_secure_port` is given more than the address: a `TypeError` at run time.',
+    whatItDoes:
+      'Finds calls of `server.add_insecure_port(...)` with anything besides the address, and of ' +
+      '`server.add_secure_port(...)` with anything besides the address and the credentials, such as `options=[...]` ' +
+      'or a list of channel options passed positionally.',
+    whyIsThisBad:
+      'Server options such as `("grpc.so_reuseport", 1)` belong to `grpc.server(...)`. The port methods accept only ' +
+      'the address, so the call raises `TypeError: add_insecure_port() got an unexpected keyword argument \'options\'` ' +
+      '(or "takes 2 positional arguments but 3 were given") when the server starts.',
+    example: [
+      'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))',
+      'server.add_insecure_port("[::]:50051", options=[("grpc.so_reuseport", 1)])',
+    ].join('\n'),
+    useInstead: [
+      'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 1)])',
+      'server.add_insecure_port("[::]:50051")',
+    ].join('\n'),
+    fixes: 'Move options to grpc.server: removes the extra arguments and merges them into the options of the `grpc.server(...)` call that made the server.',
+    fixSafety: 'Safe: the call could never have succeeded.',
+    references: ['https://grpc.github.io/grpc/python/grpc.html#grpc.Server.add_insecure_port'],
+  },
+  check(context) {
+    for (const call of context.file.tree.rootNode.descendantsOfType('call')) {
+      if (!call) continue;
+      const problem = extraArguments(call);
+      if (!problem) continue;
+      context.report({
+        at: { node: call, path: context.file.path },
+        message: `\`${problem.method}\` takes only ${problem.allowed.join(' and ')}; ${problem.extra} here raises TypeError: pass server options to \`grpc.server(..., options=[...])\`.`,
+      });
+    }
+  },
+};
+
+function extraArguments(call: Node): { method: string; allowed: string[]; extra: string } | undefined {
+  const callee = field(call, 'function');
+  if (callee?.type !== 'attribute') return undefined;
+  const method = field(callee, 'attribute')?.text ?? '';
+  const allowed = PORT_METHODS[method];
+  if (!allowed) return undefined;
+  const args = namedChildren(field(call, 'arguments') ?? call).filter((a) => a.type !== 'comment');
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  const unknownKeyword = args.find((a) => a.type === 'keyword_argument' && !allowed.includes(field(a, 'name')?.text ?? ''));
+  if (unknownKeyword) return { method, allowed, extra: `\`${field(unknownKeyword, 'name')?.text}=\`` };
+  if (positional.length + args.length - positional.length > allowed.length) {
+    return { method, allowed, extra: `the extra argument \`${truncate(args[allowed.length].text)}\`` };
+  }
+  return undefined;
+}
+
+function truncate(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 30 ? `${flat.slice(0, 27)}...` : flat;
+}

@@ -1,0 +1,30 @@
+import { Rule } from './rule';
+
+export const serverOnProcessPool: Rule = {
+  code: 'GF204',
+  name: 'server-on-process-pool',
+  defaultSeverity: 'error',
+  docs: {
+    summary: '`grpc.server(...)` is given a process pool as its thread pool: RPCs never complete.',
+    whatItDoes: 'Finds `grpc.server(ProcessPoolExecutor(...))` and servers given any `multiprocessing` pool as `thread_pool`.',
+    whyIsThisBad:
+      'gRPC hands each RPC\'s handler and its in-process context to the thread pool. A process pool must pickle ' +
+      'them to another process, which cannot answer on the parent\'s completion queue. Measured on grpcio 1.51: ' +
+      'the server accepts the call and then never completes it; clients wait until their deadline.',
+    example: 'server = grpc.server(futures.ProcessPoolExecutor(max_workers=4))',
+    useInstead: 'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))',
+    fixes: 'Use a thread pool: replaces the process pool with `futures.ThreadPoolExecutor` with the same `max_workers`.',
+    fixSafety: 'Safe: the server could not complete an RPC before.',
+    references: ['https://grpc.github.io/grpc/python/grpc.html#grpc.server'],
+  },
+  check(context) {
+    for (const object of context.timeline.objects) {
+      if (!object.threadPoolIsProcessPool || !object.threadPoolArg) continue;
+      context.report({
+        at: { node: object.threadPoolArg, path: object.creation.path },
+        message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
+        related: [{ site: object.creation, message: 'The server is created here.' }],
+      });
+    }
+  },
+};

@@ -1,0 +1,28 @@
+// Every rule the engine runs, in code order. A new rule is a new module and one line here.
+import type { RuleCode } from '../findings';
+import { channelBeforeFork } from './GF101_channelBeforeFork';
+import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
+import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
+import { serverBeforeFork } from './GF201_serverBeforeFork';
+import { serverOnProcessPool } from './GF204_serverOnProcessPool';
+import { portOptionsMisplaced } from './GF203_portOptionsMisplaced';
+import type { Rule } from './rule';
+
+export const RULES: Rule[] = [
+  channelBeforeFork,
+  parentChannelUsedInChild,
+  aioChannelBeforeFork,
+  serverBeforeFork,
+  portOptionsMisplaced,
+  serverOnProcessPool,
+];
+
+export function ruleByCode(code: RuleCode): Rule | undefined {
+  return RULES.find((rule) => rule.code === code);
+}
+
+export const DOCS_BASE_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard/blob/main/docs/rules/';
+
+export function ruleDocsUrl(code: RuleCode): string {
+  return `${DOCS_BASE_URL}${code}.md`;
+}

@@ -1,0 +1,52 @@
+// Fixes → LSP code actions: one quick fix per engine fix, attached to its diagnostic, the best
+// safe fix preferred; plus `source.fixAll.grpcForkGuard` for fix-on-save.
+import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding, Fix } from '../engine/findings';
+import { applyEdits, fixAllEdits } from '../engine/fixes/fixAll';
+import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.grpcForkGuard`;
+
+export interface FixAllContext {
+  unsafeFixes: boolean;
+}
+
+export function codeActionsFor(params: CodeActionParams, document: TextDocument, findings: Finding[], context: FixAllContext): CodeAction[] {
+  const only = params.context.only;
+  const wants = (kind: string) => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
+  const actions: CodeAction[] = [];
+  if (wants(CodeActionKind.QuickFix)) {
+    const byKey = new Map(findings.map((finding) => [findingKey(finding.code, finding.range), finding]));
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== SOURCE) continue;
+      const finding = byKey.get(findingKey(diagnostic.code, diagnostic.range));
+      if (finding) actions.push(...quickFixes(finding, diagnostic, document.uri));
+    }
+  }
+  if (wants(FIX_ALL_KIND) && only) {
+    const edits = fixAllEdits(document.getText(), findings, { unsafe: context.unsafeFixes });
+    if (edits.length) {
+      actions.push({ title: 'gRPC Fork Guard: fix all auto-fixable problems', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } });
+    }
+  }
+  return actions;
+}
+
+function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string): CodeAction[] {
+  const preferred = preferredFix(finding);
+  return finding.fixes.map((fix) => ({
+    title: fix.applicability === 'unsafe' ? `${fix.title} (unsafe)` : fix.title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: fix === preferred,
+    edit: { changes: { [uri]: fix.edits } },
+  }));
+}
+
+/** The best safe fix that removes the hazard (never a suppression). */
+export function preferredFix(finding: Finding): Fix | undefined {
+  return finding.fixes.find((fix) => fix.applicability === 'safe' && !fix.isSuppression);
+}
+
+export { applyEdits, toDiagnostic };

@@ -1,0 +1,85 @@
+// Open documents and their tree-sitter trees. Each incremental change is applied to the text
+// and, through `tree.edit`, to the previous tree, so the next parse reuses everything unchanged.
+import type { Tree } from 'web-tree-sitter';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analyzer } from '../engine/analyzer';
+
+export interface OpenDocument {
+  document: TextDocument;
+  /** The tree of `document`'s current text, or undefined until the next parse. */
+  tree?: Tree;
+  /** The previous tree, edited to match the current text, for an incremental parse. */
+  editedTree?: Tree;
+}
+
+export class DocumentTrees {
+  private readonly documents = new Map<string, OpenDocument>();
+
+  constructor(private readonly analyzer: () => Analyzer | undefined) {}
+
+  open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text) };
+    this.documents.set(uri, entry);
+    return entry;
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+    const entry = this.documents.get(uri);
+    if (!entry) return undefined;
+    for (const change of changes) {
+      const before = entry.document;
+      entry.document = TextDocument.update(before, [change], version);
+      const tree = entry.tree ?? entry.editedTree;
+      if (!tree) continue;
+      if (!('range' in change) || !change.range) {
+        // A full-text change: nothing of the old tree can be reused.
+        entry.tree = undefined;
+        entry.editedTree = undefined;
+        continue;
+      }
+      const startIndex = before.offsetAt(change.range.start);
+      const oldEndIndex = before.offsetAt(change.range.end);
+      const newEndIndex = startIndex + change.text.length;
+      const start = before.positionAt(startIndex);
+      const oldEnd = before.positionAt(oldEndIndex);
+      const newEnd = entry.document.positionAt(newEndIndex);
+      tree.edit({
+        startIndex, oldEndIndex, newEndIndex,
+        startPosition: { row: start.line, column: start.character },
+        oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
+        newEndPosition: { row: newEnd.line, column: newEnd.character },
+      });
+      entry.editedTree = tree;
+      entry.tree = undefined;
+    }
+    return entry;
+  }
+
+  close(uri: string): void {
+    const entry = this.documents.get(uri);
+    entry?.tree?.delete();
+    if (entry?.editedTree && entry.editedTree !== entry.tree) entry.editedTree.delete();
+    this.documents.delete(uri);
+  }
+
+  get(uri: string): OpenDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  all(): OpenDocument[] {
+    return [...this.documents.values()];
+  }
+
+  /** The up-to-date tree of a document, parsing incrementally when the text changed. */
+  treeOf(entry: OpenDocument): Tree | undefined {
+    if (entry.tree) return entry.tree;
+    const analyzer = this.analyzer();
+    if (!analyzer) return undefined;
+    const old = entry.editedTree;
+    entry.tree = analyzer.parse(entry.document.getText(), old);
+    if (old && old !== entry.tree) old.delete();
+    entry.editedTree = undefined;
+    return entry.tree;
+  }
+}

@@ -1,0 +1,255 @@
+// The language server: wires documents, settings, diagnostics, code actions and the workspace
+// scan to the engine. Every analysis goes through ProjectAnalysis, as the CLI's does.
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import {
+  CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult,
+  TextDocumentSyncKind, WorkDoneProgressReporter,
+} from 'vscode-languageserver';
+import { Analyzer } from '../engine/analyzer';
+import type { Finding } from '../engine/findings';
+import { GrammarLoadError } from '../engine/pythonParser';
+import { ProjectAnalysis } from '../workspace/projectAnalysis';
+import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
+import { toDiagnostic } from './diagnostics';
+import { DocumentTrees, OpenDocument } from './documentTrees';
+import { Logger } from './logger';
+import { scanWorkspace, ScanRequest } from './workspaceScan';
+import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
+
+export interface AnalysisSnapshot {
+  version: number;
+  findings: Finding[];
+}
+
+export class GrpcForkGuardServer {
+  readonly logger: Logger;
+  private analyzer: Analyzer | undefined;
+  private analyzerFailure: string | undefined;
+  readonly documents: DocumentTrees;
+  private readonly snapshots = new Map<string, AnalysisSnapshot>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
+  private workspaceFolders: string[] = [];
+  private supportsConfiguration = false;
+  private project: ProjectAnalysis | undefined;
+  /** Settings of the document being analysed, read by the project's override callback. */
+  private currentLayer: ServerSettings['layer'] = {};
+
+  constructor(readonly connection: Connection, private readonly grammarDir?: string) {
+    this.logger = new Logger(connection);
+    this.documents = new DocumentTrees(() => this.analyzer);
+  }
+
+  listen(): void {
+    const { connection } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => this.initialized());
+    connection.onDidOpenTextDocument(({ textDocument }) => {
+      this.documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+      this.schedule(textDocument.uri, 0);
+    });
+    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+      this.documents.change(textDocument.uri, textDocument.version, contentChanges);
+      void this.settingsFor(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
+    });
+    connection.onDidCloseTextDocument(({ textDocument }) => {
+      this.documents.close(textDocument.uri);
+      this.snapshots.delete(textDocument.uri);
+      clearTimeout(this.timers.get(textDocument.uri));
+      this.timers.delete(textDocument.uri);
+      // A closed file keeps no diagnostics unless a workspace scan reports it again.
+      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    });
+    connection.onDidChangeConfiguration(() => {
+      this.settingsCache.clear();
+      this.revalidateAll();
+    });
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      for (const change of changes) {
+        const filePath = URI.parse(change.uri).fsPath;
+        this.project?.invalidate(filePath);
+      }
+      // An import or a pyproject.toml may have changed what every open file means.
+      this.revalidateAll();
+    });
+    connection.onCodeAction((params) => {
+      const entry = this.documents.get(params.textDocument.uri);
+      if (!entry) return [];
+      const snapshot = this.analyzeNow(entry);
+      return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
+    });
+    connection.onRequest(ScanRequest, (params, token) => scanWorkspace(this, params, token));
+    connection.onShutdown(() => {
+      for (const timer of this.timers.values()) clearTimeout(timer);
+    });
+    connection.listen();
+  }
+
+  private async initialize(params: InitializeParams): Promise<InitializeResult> {
+    this.supportsConfiguration = Boolean(params.capabilities.workspace?.configuration);
+    this.workspaceFolders = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
+    if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = [URI.parse(params.rootUri).fsPath];
+    const options = params.initializationOptions as { logLevel?: string } | undefined;
+    this.logger.setLevel(options?.logLevel);
+    try {
+      this.analyzer = await Analyzer.create(this.grammarDir);
+      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, this.workspaceFolders[0] ?? process.cwd(), (filePath) => this.openTextOf(filePath));
+    } catch (error) {
+      // Without a grammar the server stays up and says so once, instead of crashing in a loop.
+      this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'grpc-fork-guard', version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev' },
+    };
+  }
+
+  private initialized(): void {
+    if (this.analyzerFailure) {
+      this.logger.error(this.analyzerFailure);
+      void this.connection.window.showErrorMessage(`gRPC Fork Guard: ${this.analyzerFailure}`);
+    } else {
+      this.logger.info(`gRPC Fork Guard server started (workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
+    }
+    if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      const removed = new Set(event.removed.map((f) => URI.parse(f.uri).fsPath));
+      this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
+    });
+  }
+
+  get folders(): string[] {
+    return this.workspaceFolders;
+  }
+
+  get projectAnalysis(): ProjectAnalysis | undefined {
+    return this.project;
+  }
+
+  settingsFor(uri: string): Promise<ServerSettings> {
+    let cached = this.settingsCache.get(uri);
+    if (!cached) {
+      cached = this.supportsConfiguration
+        ? this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'grpcForkGuard' }).then(
+          (raw) => readClientSettings(raw),
+          () => readClientSettings(undefined),
+        )
+        : Promise.resolve(readClientSettings(undefined));
+      cached.then((settings) => {
+        this.logger.setLevel((settings as unknown as { logLevel?: string }).logLevel);
+        for (const problem of settings.problems) this.logger.warn(`Settings: ${problem}`);
+      }, () => undefined);
+      this.settingsCache.set(uri, cached);
+    }
+    return cached;
+  }
+
+  /** Runs `work` with the settings of `uri` in force for ProjectAnalysis. */
+  withSettings<T>(settings: ServerSettings, work: () => T): T {
+    const previous = this.currentLayer;
+    this.currentLayer = settings.layer;
+    try {
+      return work();
+    } finally {
+      this.currentLayer = previous;
+    }
+  }
+
+  private schedule(uri: string, delayMs: number): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      void this.validate(uri);
+    }, delayMs));
+  }
+
+  private revalidateAll(): void {
+    this.snapshots.clear();
+    for (const entry of this.documents.all()) this.schedule(entry.document.uri, DEFAULT_DEBOUNCE_MS);
+  }
+
+  private async validate(uri: string): Promise<void> {
+    const entry = this.documents.get(uri);
+    if (!entry) return;
+    const settings = await this.settingsFor(uri);
+    if (this.documents.get(uri) !== entry) return;
+    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [] };
+    if (!snapshot) return;
+    await this.connection.sendDiagnostics({
+      uri,
+      version: snapshot.version,
+      diagnostics: snapshot.findings.map((finding) => toDiagnostic(finding, uri)),
+    });
+  }
+
+  /** Findings for the document's current version, analysing now if they are stale. */
+  analyzeNow(entry: OpenDocument): AnalysisSnapshot | undefined {
+    const snapshot = this.snapshots.get(entry.document.uri);
+    if (snapshot && snapshot.version === entry.document.version) return snapshot;
+    // Code actions follow diagnostics, so the document's settings are normally known by now.
+    return this.analyzeWith(entry, this.lastSettings.get(entry.document.uri) ?? readClientSettings(undefined));
+  }
+
+  private readonly lastSettings = new Map<string, ServerSettings>();
+
+  private analyzeWith(entry: OpenDocument, settings: ServerSettings): AnalysisSnapshot | undefined {
+    this.lastSettings.set(entry.document.uri, settings);
+    const project = this.project;
+    const analyzer = this.analyzer;
+    if (!project || !analyzer) return undefined;
+    const { uri, version } = entry.document;
+    const filePath = fsPathOf(uri);
+    const started = Date.now();
+    let findings: Finding[] = [];
+    try {
+      const tree = this.documents.treeOf(entry);
+      findings = this.withSettings(settings, () => {
+        const resolved = project.configFor(filePath);
+        for (const problem of resolved.problems) this.logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
+        return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
+          tree,
+          resolver: project.resolverFor(resolved.projectRoot),
+          onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
+        }).findings;
+      });
+    } catch (error) {
+      this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
+    }
+    this.logger.debug(`Analysed ${uri} (version ${version}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
+    const snapshot = { version, findings };
+    this.snapshots.set(uri, snapshot);
+    return snapshot;
+  }
+
+  private fixAllContext(entry: OpenDocument) {
+    const settings = this.lastSettings.get(entry.document.uri);
+    return { unsafeFixes: settings?.layer.unsafeFixes === true };
+  }
+
+  private openTextOf(filePath: string): string | undefined {
+    for (const entry of this.documents.all()) {
+      if (fsPathOf(entry.document.uri) === filePath) return entry.document.getText();
+    }
+    return undefined;
+  }
+
+  isOpen(filePath: string): boolean {
+    return this.openTextOf(filePath) !== undefined;
+  }
+
+  reportProgress(progress: WorkDoneProgressReporter, done: number, total: number): void {
+    progress.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`);
+  }
+}
+
+declare const __VERSION__: string | undefined;
+
+export function fsPathOf(uri: string): string {
+  const parsed = URI.parse(uri);
+  return parsed.scheme === 'file' ? parsed.fsPath : path.join('/', parsed.scheme, parsed.path);
+}

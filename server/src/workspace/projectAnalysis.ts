@@ -1,0 +1,88 @@
+// Analysing files on disk the same way for the CLI and the language server's workspace scan:
+// configuration from the nearest pyproject.toml under the caller's overrides, imports resolved
+// against the project, unreadable files turned into clear messages.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Analyzer } from '../engine/analyzer';
+import { ConfigLayer, EngineConfig, mergeConfig } from '../engine/config';
+import type { ConfigProblem } from '../engine/configFile';
+import type { Finding } from '../engine/findings';
+import { DiskModuleResolver, ModuleSource } from './diskModules';
+import { nearestPyproject, readPyproject } from './projectConfig';
+import { decodeUtf8, looksBinary } from './textFiles';
+
+export interface FileReport {
+  path: string;
+  findings: Finding[];
+  text?: string;
+  /** Why the file was not analysed. */
+  skipped?: string;
+}
+
+export interface ResolvedConfig {
+  config: EngineConfig;
+  problems: ConfigProblem[];
+  projectRoot: string;
+}
+
+/** Files larger than this are skipped: generated code, not hand-written programs. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export class ProjectAnalysis {
+  private readonly resolvers = new Map<string, DiskModuleResolver>();
+
+  constructor(
+    private readonly analyzer: Analyzer,
+    private readonly overrides: () => ConfigLayer,
+    private readonly fallbackRoot: string,
+    private readonly openText?: (path: string) => string | undefined,
+  ) {}
+
+  configFor(filePath: string): ResolvedConfig {
+    const pyproject = nearestPyproject(filePath);
+    const parsed = pyproject ? readPyproject(pyproject) : undefined;
+    return {
+      config: mergeConfig(parsed?.layer ?? {}, this.overrides()),
+      problems: parsed?.problems ?? [],
+      projectRoot: pyproject ? path.dirname(pyproject) : this.fallbackRoot,
+    };
+  }
+
+  resolverFor(projectRoot: string): DiskModuleResolver {
+    let resolver = this.resolvers.get(projectRoot);
+    if (!resolver) {
+      const source: ModuleSource = { parse: (text) => this.analyzer.parse(text), openText: this.openText };
+      resolver = new DiskModuleResolver(projectRoot, source);
+      this.resolvers.set(projectRoot, resolver);
+    }
+    return resolver;
+  }
+
+  invalidate(filePath: string): void {
+    for (const resolver of this.resolvers.values()) resolver.invalidate(filePath);
+  }
+
+  analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
+    const resolver = this.resolverFor(resolved.projectRoot);
+    return this.analyzer.analyze(filePath, text, resolved.config, { resolver }).findings;
+  }
+
+  analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
+    let bytes: Buffer;
+    try {
+      const stat = fs.statSync(filePath);
+      if (stat.size > MAX_FILE_BYTES) return { path: filePath, findings: [], skipped: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
+      bytes = fs.readFileSync(filePath);
+    } catch (error) {
+      return { path: filePath, findings: [], skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    }
+    if (looksBinary(bytes)) return { path: filePath, findings: [], skipped: 'binary file' };
+    let text: string;
+    try {
+      text = decodeUtf8(bytes);
+    } catch (error) {
+      return { path: filePath, findings: [], skipped: (error as Error).message };
+    }
+    return { path: filePath, findings: this.analyzeText(filePath, text, resolved), text };
+  }
+}

@@ -1,0 +1,71 @@
+// A minimal real LSP client for the protocol tests: starts `node dist/server.js --stdio` and
+// talks JSON-RPC to it over its standard streams. Nothing is mocked.
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { MessageConnection, StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { serverJs } from './paths';
+
+export interface TestClient {
+  connection: MessageConnection;
+  process: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  /** Resolves with the next diagnostics published for `uri` that satisfy `accept`. */
+  diagnostics(uri: string, accept?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  /** The last diagnostics published for `uri`. */
+  latest(uri: string): PublishDiagnosticsParams | undefined;
+  /** Settings the server receives through workspace/configuration. */
+  settings: Record<string, unknown>;
+  logs: string[];
+  shutdown(): Promise<number | null>;
+}
+
+export async function startServer(rootPath: string, options: { initializationOptions?: unknown } = {}): Promise<TestClient> {
+  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published: PublishDiagnosticsParams[] = [];
+  const waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  const client: TestClient = {
+    connection,
+    process: child,
+    stderr: () => stderr,
+    settings: {},
+    logs: [],
+    latest(uri) {
+      return published.filter((p) => p.uri === uri).at(-1);
+    },
+    diagnostics(uri, accept = () => true, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(published.filter((p) => p.uri === uri).map((p) => p.diagnostics.map((d) => `${d.code}@${d.range.start.line}`)))}`)), timeoutMs);
+        waiters.push({ uri, accept, resolve: (p) => { clearTimeout(timer); resolve(p); } });
+      });
+    },
+    async shutdown() {
+      await connection.sendRequest('shutdown');
+      connection.sendNotification('exit');
+      return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    },
+  };
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    published.push(params);
+    const index = waiters.findIndex((w) => w.uri === params.uri && w.accept(params));
+    if (index >= 0) waiters.splice(index, 1)[0].resolve(params);
+  });
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => client.settings));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
+  connection.onNotification('$/progress', () => undefined);
+  connection.listen();
+  const rootUri = `file://${rootPath}`;
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri,
+    workspaceFolders: [{ uri: rootUri, name: 'test' }],
+    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true } },
+    initializationOptions: options.initializationOptions,
+  });
+  connection.sendNotification('initialized', {});
+  return client;
+}
