@@ -15,7 +15,12 @@ const started = Date.now();
 
 if (!process.argv.includes('--no-check')) {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
+  } catch {
+    console.error('[editor-build] type errors in test/editor');
+    process.exit(1);
+  }
 }
 
 rmSync(outdir, { recursive: true, force: true });

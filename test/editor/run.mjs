@@ -5,7 +5,9 @@
 //              the default when scripts/editor-tools.sh has installed the tools
 //   download - runTests downloads VS Code (needs internet and a display, e.g. xvfb-run)
 // Environment: GFG_EDITOR_ROUTE=offline|download, GFG_EDITOR_VSCODE_VERSION (download route),
-// GFG_EDITOR_EXTENSION (extension folder under test), GFG_EDITOR_GREP (mocha grep).
+// GFG_EDITOR_EXTENSION (extension folder under test; default the repository, built with
+// `npm run build`), GFG_EDITOR_WORKSPACE (folder copied as the workspace; default examples/),
+// GFG_EDITOR_GREP (mocha grep).
 
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,18 +23,23 @@ const root = resolve(here, '../..');
 const VSCODE_VERSION = process.env.GFG_EDITOR_VSCODE_VERSION || '1.139.1';
 
 const route = process.env.GFG_EDITOR_ROUTE || (toolsInstalled() ? 'offline' : 'download');
-const extensionDevelopmentPath = resolve(process.env.GFG_EDITOR_EXTENSION || join(here, 'smoke-extension'));
+const extensionDevelopmentPath = resolve(process.env.GFG_EDITOR_EXTENSION || root);
+const workspaceSource = resolve(process.env.GFG_EDITOR_WORKSPACE || join(root, 'examples'));
 const extensionTestsPath = join(root, 'out/test/editor/suite/index.js');
 
 if (!existsSync(extensionTestsPath)) {
   console.error(`${extensionTestsPath} is missing: run node test/editor/build.mjs first`);
   process.exit(2);
 }
+if (extensionDevelopmentPath === root && !existsSync(join(root, 'dist/client.js'))) {
+  console.error('dist/client.js is missing: run npm run build first');
+  process.exit(2);
+}
 
-/** A fresh copy of the fixture workspace: editors may save into it, the originals stay as they are. */
+/** A fresh copy of the workspace folder: editors may save into it, the originals stay as they are. */
 function makeWorkspace() {
   const ws = mkdtempSync(join(tmpdir(), 'gfg-editor-ws-'));
-  cpSync(join(here, 'fixtures/workspace'), ws, { recursive: true });
+  cpSync(workspaceSource, ws, { recursive: true });
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(
     join(ws, '.vscode/settings.json'),

@@ -2,6 +2,8 @@
 // UI end-to-end test: drives a real VS Code workbench (VS Code server from .tools/, headless
 // chromium through playwright-core) the way a user would. Run: node --test test/editor/ui/
 // Screenshots go to test-results/ (always at the end of a test, and on failure).
+// The extension under test is the repository (build it first: npm run build); the workspace is
+// a fresh copy of examples/.
 
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { openWorkbench, screenshot, toolsInstalled } from '../launch/lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const extension = resolve(process.env.GFG_EDITOR_EXTENSION || join(here, '../smoke-extension'));
+const root = resolve(here, '../../..');
+const extension = resolve(process.env.GFG_EDITOR_EXTENSION || root);
 const skip = toolsInstalled() ? false : 'editor tools not installed (scripts/editor-tools.sh)';
 
 /** @type {Awaited<ReturnType<typeof openWorkbench>> | undefined} */
@@ -23,7 +26,7 @@ let workspace;
 before(async () => {
   if (skip) return;
   workspace = mkdtempSync(join(tmpdir(), 'gfg-editor-ui-ws-'));
-  cpSync(join(here, '../fixtures/workspace'), workspace, { recursive: true });
+  cpSync(join(root, 'examples'), workspace, { recursive: true });
   wb = await openWorkbench({ folder: workspace, extensionDevelopmentPaths: [extension] });
 });
 
@@ -48,7 +51,7 @@ async function editorText(/** @type {any} */ page) {
   return text.replace(/\u00a0/g, ' ');
 }
 
-test('open a Python file, read the editor, show the Problems panel', { skip, timeout: 120_000 }, async (t) => {
+test('open a Python file, read the editor, see the finding in the Problems panel', { skip, timeout: 120_000 }, async (t) => {
   const page = wb?.page;
   assert.ok(page);
   try {
@@ -57,22 +60,27 @@ test('open a Python file, read the editor, show the Problems panel', { skip, tim
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill('hazard.py');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'hazard.py' }).first().waitFor();
+    await input.fill('pool_worker_channel.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'pool_worker_channel.py' }).first().waitFor();
     await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: 'hazard.py' }).waitFor();
+    await page.locator('.tab.active', { hasText: 'pool_worker_channel.py' }).waitFor();
 
-    await page.waitForFunction(() =>
-      document.querySelector('.editor-group-container.active .view-lines')?.textContent?.includes('insecure_channel'),
-    );
-    const text = await editorText(page);
-    assert.match(text, /channel = grpc\.insecure_channel\("localhost:50051"\)/);
+    const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await lines.filter({ hasText: 'insecure_channel' }).waitFor();
+    assert.match(await editorText(page), /channel = grpc\.insecure_channel\(TARGET\)/);
     assert.match(await page.locator('.statusbar').innerText(), /Python/);
 
+    // The language server's warning shows as a squiggle in the editor...
+    await page.locator('.editor-group-container.active .squiggly-warning').first().waitFor({ timeout: 30_000 });
+
+    // ...and as rows in the Problems panel.
     await runCommand(page, 'Problems: Focus on Problems View');
     const problems = page.locator('.markers-panel-container');
     await problems.waitFor({ state: 'visible' });
-    t.diagnostic(`problems panel: ${JSON.stringify((await problems.innerText()).slice(0, 200))}`);
+    await problems.locator('.monaco-list-row', { hasText: 'GF101' }).first().waitFor();
+    const text = await problems.innerText();
+    assert.match(text, /GF102/);
+    t.diagnostic(`problems panel: ${JSON.stringify(text.slice(0, 300))}`);
     t.diagnostic(`screenshot: ${await screenshot(page, 'ui-problems-panel')}`);
   } catch (e) {
     await screenshot(page, `ui-failure-${new Date().toISOString()}`).catch(() => {});
