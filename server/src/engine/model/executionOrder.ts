@@ -494,6 +494,9 @@ class ProgramWalker {
         return this.instantiate(callee, args, frame, state, site);
       case 'grpcMember':
         return this.callGrpcMember(callee.object, callee.member, site, args, frame, state);
+      case 'grpc':
+        // A multicallable (`channel.unary_unary(...)`) called: an RPC through the channel.
+        return this.callGrpcMember(callee.object, '__call__', site, args, frame, state);
       case 'member':
         return this.callMember(callee.target, callee.member, site, args, frame, state);
       case 'partial':
@@ -670,7 +673,10 @@ class ProgramWalker {
       default:
         break;
     }
-    if (!frame.child) markUsed(object);
+    if (!frame.child) {
+      markUsed(object);
+      this.push({ kind: 'parentUse', object, site });
+    }
     return UNKNOWN;
   }
 
@@ -723,6 +729,9 @@ class ProgramWalker {
 
   private runInChild(fork: ForkSite, how: ChildEntry['how'], fn: Value, args: Value[], site: Site, frame: Frame, state: WalkState): void {
     const entry: ChildEntry = { how, site };
+    const definition = fn.kind === 'function' ? fn.def : fn.kind === 'partial' && fn.func.kind === 'function' ? fn.func.def : undefined;
+    if (definition) fork.entryFunctions.push(definition);
+    else fork.opaqueEntry = true;
     const childFrame = this.newFrame(frame.env, frame.file, [...fork.chain, fork.site], { fork, entry }, frame.stack);
     const childArgs = { ...emptyArgs(), positional: args };
     // The child sees the parent's objects as they are at the fork, and its own changes stay there.
@@ -730,7 +739,9 @@ class ProgramWalker {
   }
 
   private recordFork(api: string, product: ForkSite['product'], site: Site, origin: Site, frame: Frame, state: WalkState): ForkSite {
-    const fork: ForkSite = { id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined };
+    const fork: ForkSite = {
+      id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined, entryFunctions: [], opaqueEntry: false,
+    };
     this.timeline.forks.push(fork);
     this.push({ kind: 'fork', fork, alive: [...state.alive].filter((o) => !o.closed) });
     return fork;

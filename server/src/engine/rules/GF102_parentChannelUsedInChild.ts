@@ -1,6 +1,8 @@
 import { placeName, forkName } from '../model/describe';
 import { describeObject } from '../model/inheritedObjects';
 import type { ChildEntry } from '../model/timeline';
+import { channelFixes } from '../fixes/channelFixes';
+import { objectAnchor } from '../model/anchors';
 import { Rule } from './rule';
 
 const HOW: Record<ChildEntry['how'], string> = {
@@ -62,6 +64,10 @@ export const parentChannelUsedInChild: Rule = {
           { site: object.creation, message: 'The channel is created here, in the parent.' },
           { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
         ],
+        fixes: channelFixes({
+          edits: context.edits, timeline: context.timeline, config: context.config, object, fork: event.fork,
+          anchor: objectAnchor(object, event.fork), aio: object.kind === 'aioChannel',
+        }).filter((fix) => !fix.title.startsWith('Close')),
       });
     }
   },
