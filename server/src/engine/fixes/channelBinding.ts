@@ -20,7 +20,12 @@ export interface ChannelBinding {
   global: boolean;
 }
 
-export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): ChannelBinding | undefined {
+/**
+ * For a channel, derived statements are assignments that build on it (stubs, multicallables);
+ * for a server (`includeCalls`), also the calls that set it up (`server.add_insecure_port(...)`,
+ * `add_EchoServicer_to_server(servicer, server)`, `server.start()`).
+ */
+export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site, includeCalls = false): ChannelBinding | undefined {
   if (anchor.path !== edits.file.path) return undefined;
   const statement = edits.statementOf(anchor.node);
   const assignment = namedChildren(statement)[0];
@@ -37,22 +42,25 @@ export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: For
     if (sibling.startIndex <= statement.startIndex) continue;
     if (forkStatement && sibling.startIndex >= forkStatement.startIndex) break;
     const inner = namedChildren(sibling)[0];
-    if (sibling.type !== 'expression_statement' || inner?.type !== 'assignment') continue;
-    const value = field(inner, 'right');
-    if (!value || !buildsOn(value, names)) continue;
-    derived.push(sibling);
-    for (const n of assignedNames(inner)) names.add(n);
+    if (sibling.type !== 'expression_statement' || !inner) continue;
+    if (inner.type === 'assignment') {
+      const value = field(inner, 'right');
+      if (!value || !buildsOn(value, names)) continue;
+      derived.push(sibling);
+      for (const n of assignedNames(inner)) names.add(n);
+    } else if (includeCalls && buildsOn(inner, names)) {
+      derived.push(sibling);
+    }
   }
   return { statement, name: left.text, derived, names, forkStatement, global: block.type === 'module' };
 }
 
-/** `channel.unary_unary(...)`, `EchoStub(channel)`, `grpc.intercept_channel(channel, ...)`. */
+/** `channel.unary_unary(...)`, `EchoStub(channel)`, `add_EchoServicer_to_server(s, server)`. */
 function buildsOn(value: Node, names: Set<string>): boolean {
   if (value.type !== 'call') return false;
   const callee = field(value, 'function');
   if (callee?.type === 'attribute' && names.has(field(callee, 'object')?.text ?? '')) return true;
-  const first = namedChildren(field(value, 'arguments') ?? value)[0];
-  return first?.type === 'identifier' && names.has(first.text);
+  return namedChildren(field(value, 'arguments') ?? value).some((arg) => arg.type === 'identifier' && names.has(arg.text));
 }
 
 /** The ancestor of `node` that is a direct child of `block`, if `node` is inside it. */

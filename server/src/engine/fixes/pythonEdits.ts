@@ -63,7 +63,24 @@ export class PythonEdits {
 
   /** Deletes whole lines from the first statement's line to the last one's. */
   deleteStatements(first: Node, last: Node = first): TextEdit {
-    return { range: { start: { line: first.startPosition.row, character: 0 }, end: { line: last.endPosition.row + 1, character: 0 } }, newText: '' };
+    let end = last.endPosition.row + 1;
+    // Between blank lines, the blank lines after the statements go too, so no gap is left behind.
+    const blank = (line: number) => line >= 0 && line < this.lines.lines.length && this.lines.lines[line].trim() === '';
+    if (blank(first.startPosition.row - 1)) while (blank(end) && end < this.lines.lines.length - 1) end++;
+    return { range: { start: { line: first.startPosition.row, character: 0 }, end: { line: end, character: 0 } }, newText: '' };
+  }
+
+  /** Deletes statements, each run of adjacent siblings as one range. */
+  deleteStatementRuns(statements: Node[]): TextEdit[] {
+    const sorted = [...statements].sort((a, b) => a.startIndex - b.startIndex);
+    const edits: TextEdit[] = [];
+    let runStart = 0;
+    for (let i = 1; i <= sorted.length; i++) {
+      if (i < sorted.length && sorted[i - 1].nextNamedSibling?.id === sorted[i].id) continue;
+      edits.push(this.deleteStatements(sorted[runStart], sorted[i - 1]));
+      runStart = i;
+    }
+    return edits;
   }
 
   /** Adds `name=value` at the end of a call's arguments. */

@@ -652,7 +652,8 @@ class ProgramWalker {
         return UNKNOWN;
       case 'start':
         if (object.kind === 'server' || object.kind === 'aioServer') {
-          object.started = true;
+          // A child starting the parent's server does not make it started in the parent.
+          if (!frame.child || object.createdInChild === frame.child.fork) object.started = true;
           this.push({ kind: 'start', object, site });
           return UNKNOWN;
         }

@@ -51,7 +51,7 @@ export const parentChannelUsedInChild: Rule = {
   check(context) {
     const reported = new Set<string>();
     for (const event of context.timeline.events) {
-      if (event.kind !== 'use') continue;
+      if (event.kind !== 'use' || event.object.kind === 'server' || event.object.kind === 'aioServer') continue;
       const key = `${event.object.id}:${event.fork.id}:${event.entry.site.node.id}`;
       if (reported.has(key)) continue;
       reported.add(key);
