@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { anchorBetween } from '../model/anchors';
 import { field, namedChildren } from '../model/syntax';
-import type { ForkSite, GrpcObject, Site, Timeline } from '../model/timeline';
+import { ForkSite, GrpcObject, Site, Timeline, sharesRoot } from '../model/timeline';
 import { PythonEdits, assignedNames } from './pythonEdits';
 
 export interface ChannelBinding {
@@ -90,16 +90,6 @@ export function parentUses(timeline: Timeline, object: GrpcObject, fork: ForkSit
 /** Uses of the object in the children of this fork. */
 export function childUses(timeline: Timeline, object: GrpcObject, fork: ForkSite) {
   return timeline.events.filter((e): e is Extract<typeof e, { kind: 'use' }> => e.kind === 'use' && e.fork === fork && sharesRoot(e.object, object));
-}
-
-export function sharesRoot(a: GrpcObject, b: GrpcObject): boolean {
-  return rootOf(a) === rootOf(b);
-}
-
-function rootOf(object: GrpcObject): GrpcObject {
-  let o = object;
-  while (o.base) o = o.base;
-  return o;
 }
 
 /** The source of the binding and its derived statements, as lines without their indentation. */

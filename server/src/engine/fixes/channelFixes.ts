@@ -10,9 +10,10 @@ import type { Node } from 'web-tree-sitter';
 import type { EngineConfig } from '../config';
 import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
-import type { ForkSite, GrpcObject, Site, Timeline } from '../model/timeline';
+import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses } from './channelBinding';
-import { PythonEdits, freeNames, moduleLevelNames } from './pythonEdits';
+import { perProcessAccessorFix } from './perProcessAccessor';
+import { PythonEdits, freeNames, moduleLevelNames, uniqueName } from './pythonEdits';
 import { spawnStartMethodFix } from './spawnStartMethod';
 
 export interface ChannelFixInput {
@@ -37,7 +38,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     if (close && !input.aio && !uses.after && inChildren.length === 0) {
       fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
     }
-    const perWorker = inChildren.length > 0 ? createInChild(input, binding, inChildren, uses.before && !uses.after && !input.aio ? close : undefined) : undefined;
+    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, uses.before && !uses.after && !input.aio ? close : undefined) : undefined;
     if (perWorker) {
       const suffix = uses.after && !input.aio ? ' (the parent keeps using its channel: also enable gRPC fork support)' : uses.before && close ? ' and close the parent\'s before the fork' : '';
       fixes.push({ ...perWorker, title: `${perWorker.title}${suffix}` });
@@ -45,7 +46,21 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   }
   const spawn = spawnStartMethodFix(edits, timeline, fork, object);
   if (spawn) fixes.push(spawn);
-  return fixes;
+  const hazard = `channel:${rootOf(object).id}:${fork.id}`;
+  return fixes.map((fix) => ({ ...fix, hazard }));
+}
+
+/**
+ * The shape of "create it in the child": a per-process accessor when the parent uses the object
+ * too (both need one), else a pool initializer or a move into the worker function.
+ */
+function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], parentUsesIt: boolean, closeEdit: TextEdit | undefined): Fix | undefined {
+  const accessor = (): Fix | undefined => {
+    const fix = perProcessAccessorFix(input.edits, binding);
+    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: [...fix.edits, ...(closeEdit ? [closeEdit] : [])] };
+  };
+  if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
+  return createInChild(input, binding, uses, closeEdit) ?? accessor();
 }
 
 /** `channel.close()` right before the statement that forks (before the loop that contains it). */
@@ -119,12 +134,6 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
 function functionOfUse(use: UseEvent): Node | undefined {
   for (let n: Node | null = use.site.node; n; n = n.parent) if (n.type === 'function_definition') return n;
   return undefined;
-}
-
-function uniqueName(taken: Set<string>, base: string): string {
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-  return name;
 }
 
 const BUILTINS = new Set(['str', 'int', 'bytes', 'len', 'dict', 'list', 'tuple', 'open', 'True', 'False', 'None', 'print', 'format', 'getattr', 'range']);

@@ -19,9 +19,12 @@ export function fixAllEdits(findings: Finding[], options: FixAllOptions): TextEd
 function selectFixes(findings: Finding[], options: FixAllOptions): { edits: TextEdit[]; titles: string[] } {
   const edits: TextEdit[] = [];
   const titles: string[] = [];
+  const hazards = new Set<string>();
   for (const finding of findings) {
     const fix = chosenFix(finding, options);
-    if (!fix || fix.edits.some((edit) => edits.some((other) => overlaps(edit, other)))) continue;
+    if (!fix || (fix.hazard && hazards.has(fix.hazard))) continue;
+    if (fix.edits.some((edit) => edits.some((other) => overlaps(edit, other)))) continue;
+    if (fix.hazard) hazards.add(fix.hazard);
     edits.push(...fix.edits);
     titles.push(`${finding.code}: ${fix.title}`);
   }

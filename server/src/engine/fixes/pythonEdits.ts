@@ -226,3 +226,10 @@ export function freeNames(node: Node): Set<string> {
   visit(node);
   return names;
 }
+
+/** `base`, or `base_2`, `base_3`... whichever the module does not define yet. */
+export function uniqueName(taken: Set<string>, base: string): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  return name;
+}

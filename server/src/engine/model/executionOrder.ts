@@ -14,7 +14,7 @@ import {
 import { ModuleResolver, bindImport } from './imports';
 import { SourceFile } from './sourceFile';
 import { allChildren, field, fields, isMainGuard, namedChildren, sameNode, stringLiteral } from './syntax';
-import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline } from './timeline';
+import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline, rootOf } from './timeline';
 import { CallArgs, ChildContext, Env, UNKNOWN, Value, grpcObjectOf, stringOf } from './values';
 
 export interface WalkOptions {
@@ -293,13 +293,14 @@ class ProgramWalker {
     for (const object of entered) this.closeObject(object, { node, path: frame.file.path }, state);
   }
 
-  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState): void {
+  /** `valueNode`: the right-hand side, which names the object it creates after the target. */
+  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState, valueNode?: Node): void {
     if (!target) return;
     switch (target.type) {
       case 'identifier': {
         frame.env.assign(target.text, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'attribute': {
@@ -308,7 +309,7 @@ class ProgramWalker {
         if (owner.kind === 'instance') owner.attrs.set(name, value);
         else if (owner.kind === 'workspaceModule') owner.env.assign(name, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'subscript':
@@ -356,7 +357,7 @@ class ProgramWalker {
         return this.evaluateCall(node, frame, state);
       case 'assignment': {
         const value = this.evaluate(field(node, 'right'), frame, state);
-        this.assignTarget(field(node, 'left'), value, frame, state);
+        this.assignTarget(field(node, 'left'), value, frame, state, field(node, 'right'));
         return value;
       }
       case 'augmented_assignment':
@@ -836,11 +837,6 @@ function relatives(object: GrpcObject, state: WalkState): GrpcObject[] {
   return [...state.alive].filter((o) => rootOf(o) === root);
 }
 
-function rootOf(object: GrpcObject): GrpcObject {
-  let o = object;
-  while (o.base) o = o.base;
-  return o;
-}
 
 function isDescendantFork(fork: ForkSite, ancestor: ForkSite): boolean {
   return fork.id >= ancestor.id;

@@ -87,3 +87,14 @@ export interface Timeline {
   /** Every call and decorator with a resolvable qualified name, in execution order. */
   qualifiedUses: QualifiedUse[];
 }
+
+/** The channel at the bottom of a wrapper → stub → channel chain. */
+export function rootOf(object: GrpcObject): GrpcObject {
+  let o = object;
+  while (o.base) o = o.base;
+  return o;
+}
+
+export function sharesRoot(a: GrpcObject, b: GrpcObject): boolean {
+  return rootOf(a) === rootOf(b);
+}

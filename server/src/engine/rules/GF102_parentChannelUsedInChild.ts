@@ -1,6 +1,6 @@
 import { placeName, forkName } from '../model/describe';
 import { describeObject } from '../model/inheritedObjects';
-import type { ChildEntry } from '../model/timeline';
+import { ChildEntry, rootOf } from '../model/timeline';
 import { channelFixes } from '../fixes/channelFixes';
 import { objectAnchor } from '../model/anchors';
 import { Rule } from './rule';
@@ -52,7 +52,8 @@ export const parentChannelUsedInChild: Rule = {
     const reported = new Set<string>();
     for (const event of context.timeline.events) {
       if (event.kind !== 'use' || event.object.kind === 'server' || event.object.kind === 'aioServer') continue;
-      const key = `${event.object.id}:${event.fork.id}:${event.entry.site.node.id}`;
+      // One report per channel and child entry: a wrapper, its channel and its stubs are one thing.
+      const key = `${rootOf(event.object).id}:${event.fork.id}:${event.entry.site.node.id}`;
       if (reported.has(key)) continue;
       reported.add(key);
       const object = event.object;
