@@ -772,7 +772,7 @@ class ProgramWalker {
 
   private noteReference(value: Value, node: Node, frame: Frame): void {
     const object = grpcObjectOf(value);
-    if (!object || !frame.child || object.createdInChild === frame.child.fork) return;
+    if (!object || !frame.child || object.createdInChild === frame.child.fork || !isUseContext(node)) return;
     if (object.createdInChild && isDescendantFork(frame.child.fork, object.createdInChild)) return;
     this.push({ kind: 'use', object, site: { node, path: frame.file.path }, fork: frame.child.fork, entry: frame.child.entry, chain: frame.chain });
   }
@@ -805,6 +805,16 @@ class ProgramWalker {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
+
+/** Testing a reference (`stub is None`, `if not stub:`) does not touch the channel; the rest does. */
+function isUseContext(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'comparison_operator' || parent.type === 'not_operator') return false;
+  if ((parent.type === 'if_statement' || parent.type === 'while_statement' || parent.type === 'elif_clause') && field(parent, 'condition')?.id === node.id) return false;
+  if (parent.type === 'boolean_operator') return isUseContext(parent);
+  return true;
+}
 
 function emptyArgs(): CallArgs {
   return { positional: [], keywords: new Map(), positionalNodes: [], keywordNodes: new Map() };
