@@ -100,6 +100,19 @@ describe('language server over stdio', () => {
     assert.deepEqual(codesAt(await next), ['GF102@15:11']);
   });
 
+  test('hover on a flagged call explains the hazard and links the rule page', async () => {
+    const hover = await client.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: poolUri },
+      position: { line: 15, character: 13 },
+    });
+    assert.ok(hover, 'no hover on the GF102 use');
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /\*\*GF102\*\* parent-channel-used-in-child/);
+    assert.match(hover.contents.value, /docs\/rules\/GF102\.md/);
+    const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: poolUri }, position: { line: 0, character: 0 } });
+    assert.equal(nothing, null);
+  });
+
   test('a settings change takes effect without a restart', async () => {
     client.settings = { ignore: ['GF102'] };
     const next = client.diagnostics(poolUri, (p) => p.diagnostics.length === 0);

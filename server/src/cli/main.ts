@@ -6,6 +6,7 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { listPythonFiles } from '../workspace/pythonFiles';
 import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { USAGE, UsageError, parseCommandLine } from './args';
+import { FixOutcome, fixFile } from './fixCommand';
 import { displayPath, toJson, toText } from './report';
 
 const EXIT_CLEAN = 0;
@@ -58,10 +59,27 @@ async function main(argv: string[]): Promise<number> {
       reports.push(report);
     }
   }
+  if (options.command === 'fix') return runFix(project, reports, options, cwd, configError);
   process.stdout.write(options.format === 'json' ? `${JSON.stringify(toJson(reports, cwd), null, 2)}\n` : `${toText(reports, cwd)}\n`);
   if (configError) return EXIT_ERROR;
   const found = reports.some((r) => r.findings.length > 0);
   return found && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function runFix(project: ProjectAnalysis, reports: FileReport[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, configError: boolean): number {
+  const outcomes: FixOutcome[] = [];
+  for (const report of reports) {
+    if (report.skipped || report.findings.length === 0) continue;
+    outcomes.push(fixFile(project, report, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => process.stdout.write(text)));
+  }
+  const fixed = outcomes.reduce((n, o) => n + o.applied.length, 0);
+  const remaining = outcomes.reduce((n, o) => n + o.remaining, 0);
+  for (const outcome of outcomes) {
+    for (const title of outcome.applied) process.stderr.write(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
+  }
+  process.stderr.write(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} remaining${remaining && !options.unsafeFixes ? ' (some may have unsafe fixes: --unsafe-fixes)' : ''}.\n`);
+  if (configError) return EXIT_ERROR;
+  return remaining > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 declare const __VERSION__: string | undefined;

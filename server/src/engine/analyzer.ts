@@ -5,6 +5,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import { EngineConfig, isRuleEnabled } from './config';
 import type { Finding, RelatedLocation } from './findings';
 import { ignoreForFile, ignoreForLine } from './fixes/suppressionFixes';
+import { PythonEdits } from './fixes/pythonEdits';
 import { TextLines } from './fixes/textLines';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
@@ -58,6 +59,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
     resolver: options.resolver,
   });
   const lines = new TextLines(file.text);
+  let edits: PythonEdits | undefined;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const rule of RULES) {
@@ -83,7 +85,13 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
       findings.push(finding);
     };
     try {
-      rule.check({ file, timeline, config, report });
+      rule.check({
+        file, timeline, config, report,
+        get edits() {
+          edits ??= new PythonEdits(file);
+          return edits;
+        },
+      });
     } catch (error) {
       options.onRuleError?.(rule, error);
     }

@@ -25,7 +25,7 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
     }
   }
   if (wants(FIX_ALL_KIND) && only) {
-    const edits = fixAllEdits(document.getText(), findings, { unsafe: context.unsafeFixes });
+    const edits = fixAllEdits(findings, { unsafe: context.unsafeFixes });
     if (edits.length) {
       actions.push({ title: 'gRPC Fork Guard: fix all auto-fixable problems', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } });
     }

@@ -13,6 +13,7 @@ import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
+import { hoverFor } from './hover';
 import { Logger } from './logger';
 import { scanWorkspace, ScanRequest } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
@@ -79,6 +80,11 @@ export class GrpcForkGuardServer {
       const snapshot = this.analyzeNow(entry);
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
     });
+    connection.onHover((params) => {
+      const entry = this.documents.get(params.textDocument.uri);
+      const snapshot = entry && this.analyzeNow(entry);
+      return snapshot ? hoverFor(snapshot.findings, params.position) : undefined;
+    });
     connection.onRequest(ScanRequest, (params, token) => scanWorkspace(this, params, token));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
@@ -102,6 +108,7 @@ export class GrpcForkGuardServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },

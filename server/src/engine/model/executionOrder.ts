@@ -14,7 +14,7 @@ import {
 import { ModuleResolver, bindImport } from './imports';
 import { SourceFile } from './sourceFile';
 import { allChildren, field, fields, isMainGuard, namedChildren, sameNode, stringLiteral } from './syntax';
-import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline } from './timeline';
+import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline, rootOf } from './timeline';
 import { CallArgs, ChildContext, Env, UNKNOWN, Value, grpcObjectOf, stringOf } from './values';
 
 export interface WalkOptions {
@@ -53,7 +53,7 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
 }
 
 class ProgramWalker {
-  readonly timeline: Timeline = { events: [], objects: [], forks: [] };
+  readonly timeline: Timeline = { events: [], objects: [], forks: [], qualifiedUses: [] };
   private readonly walkedFunctions = new Set<number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
@@ -85,6 +85,7 @@ class ProgramWalker {
       }
       this.execStatement(statement, frame, state);
     }
+    if (asMain) this.push({ kind: 'importTimeEnd', alive: [...state.alive] });
     for (const guard of deferred) this.execBlock(field(guard, 'consequence'), frame, state);
   }
 
@@ -136,7 +137,12 @@ class ProgramWalker {
         return;
       case 'decorated_definition':
         for (const decorator of namedChildren(node).filter((c) => c.type === 'decorator')) {
-          for (const expression of namedChildren(decorator)) this.evaluate(expression, frame, state);
+          for (const expression of namedChildren(decorator)) {
+            const value = this.evaluate(expression, frame, state);
+            const qname = value.kind === 'qualified' ? value.qname : undefined;
+            // `@app.task` on a Celery app value is recorded by its callee when it is a call.
+            if (qname) this.timeline.qualifiedUses.push({ qname, site: { node: expression, path: frame.file.path }, decorator: true });
+          }
         }
         this.execStatement(field(node, 'definition')!, frame, state);
         return;
@@ -287,13 +293,14 @@ class ProgramWalker {
     for (const object of entered) this.closeObject(object, { node, path: frame.file.path }, state);
   }
 
-  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState): void {
+  /** `valueNode`: the right-hand side, which names the object it creates after the target. */
+  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState, valueNode?: Node): void {
     if (!target) return;
     switch (target.type) {
       case 'identifier': {
         frame.env.assign(target.text, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'attribute': {
@@ -302,7 +309,7 @@ class ProgramWalker {
         if (owner.kind === 'instance') owner.attrs.set(name, value);
         else if (owner.kind === 'workspaceModule') owner.env.assign(name, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'subscript':
@@ -350,7 +357,7 @@ class ProgramWalker {
         return this.evaluateCall(node, frame, state);
       case 'assignment': {
         const value = this.evaluate(field(node, 'right'), frame, state);
-        this.assignTarget(field(node, 'left'), value, frame, state);
+        this.assignTarget(field(node, 'left'), value, frame, state, field(node, 'right'));
         return value;
       }
       case 'augmented_assignment':
@@ -480,6 +487,7 @@ class ProgramWalker {
     const site: Site = { node, path: frame.file.path };
     switch (callee.kind) {
       case 'qualified':
+        this.timeline.qualifiedUses.push({ qname: callee.qname, site, decorator: false });
         return this.callQualified(callee.qname, site, args, frame, state, undefined);
       case 'function':
         return this.callFunction(callee, args, frame, state, site);
@@ -487,6 +495,9 @@ class ProgramWalker {
         return this.instantiate(callee, args, frame, state, site);
       case 'grpcMember':
         return this.callGrpcMember(callee.object, callee.member, site, args, frame, state);
+      case 'grpc':
+        // A multicallable (`channel.unary_unary(...)`) called: an RPC through the channel.
+        return this.callGrpcMember(callee.object, '__call__', site, args, frame, state);
       case 'member':
         return this.callMember(callee.target, callee.member, site, args, frame, state);
       case 'partial':
@@ -642,7 +653,8 @@ class ProgramWalker {
         return UNKNOWN;
       case 'start':
         if (object.kind === 'server' || object.kind === 'aioServer') {
-          object.started = true;
+          // A child starting the parent's server does not make it started in the parent.
+          if (!frame.child || object.createdInChild === frame.child.fork) object.started = true;
           this.push({ kind: 'start', object, site });
           return UNKNOWN;
         }
@@ -663,7 +675,10 @@ class ProgramWalker {
       default:
         break;
     }
-    if (!frame.child) markUsed(object);
+    if (!frame.child) {
+      markUsed(object);
+      this.push({ kind: 'parentUse', object, site });
+    }
     return UNKNOWN;
   }
 
@@ -716,6 +731,9 @@ class ProgramWalker {
 
   private runInChild(fork: ForkSite, how: ChildEntry['how'], fn: Value, args: Value[], site: Site, frame: Frame, state: WalkState): void {
     const entry: ChildEntry = { how, site };
+    const definition = fn.kind === 'function' ? fn.def : fn.kind === 'partial' && fn.func.kind === 'function' ? fn.func.def : undefined;
+    if (definition) fork.entryFunctions.push(definition);
+    else fork.opaqueEntry = true;
     const childFrame = this.newFrame(frame.env, frame.file, [...fork.chain, fork.site], { fork, entry }, frame.stack);
     const childArgs = { ...emptyArgs(), positional: args };
     // The child sees the parent's objects as they are at the fork, and its own changes stay there.
@@ -723,7 +741,9 @@ class ProgramWalker {
   }
 
   private recordFork(api: string, product: ForkSite['product'], site: Site, origin: Site, frame: Frame, state: WalkState): ForkSite {
-    const fork: ForkSite = { id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined };
+    const fork: ForkSite = {
+      id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined, entryFunctions: [], opaqueEntry: false,
+    };
     this.timeline.forks.push(fork);
     this.push({ kind: 'fork', fork, alive: [...state.alive].filter((o) => !o.closed) });
     return fork;
@@ -752,7 +772,7 @@ class ProgramWalker {
 
   private noteReference(value: Value, node: Node, frame: Frame): void {
     const object = grpcObjectOf(value);
-    if (!object || !frame.child || object.createdInChild === frame.child.fork) return;
+    if (!object || !frame.child || object.createdInChild === frame.child.fork || !isUseContext(node)) return;
     if (object.createdInChild && isDescendantFork(frame.child.fork, object.createdInChild)) return;
     this.push({ kind: 'use', object, site: { node, path: frame.file.path }, fork: frame.child.fork, entry: frame.child.entry, chain: frame.chain });
   }
@@ -786,6 +806,16 @@ class ProgramWalker {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
+/** Testing a reference (`stub is None`, `if not stub:`) does not touch the channel; the rest does. */
+function isUseContext(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'comparison_operator' || parent.type === 'not_operator') return false;
+  if ((parent.type === 'if_statement' || parent.type === 'while_statement' || parent.type === 'elif_clause') && field(parent, 'condition')?.id === node.id) return false;
+  if (parent.type === 'boolean_operator') return isUseContext(parent);
+  return true;
+}
+
 function emptyArgs(): CallArgs {
   return { positional: [], keywords: new Map(), positionalNodes: [], keywordNodes: new Map() };
 }
@@ -817,11 +847,6 @@ function relatives(object: GrpcObject, state: WalkState): GrpcObject[] {
   return [...state.alive].filter((o) => rootOf(o) === root);
 }
 
-function rootOf(object: GrpcObject): GrpcObject {
-  let o = object;
-  while (o.base) o = o.base;
-  return o;
-}
 
 function isDescendantFork(fork: ForkSite, ancestor: ForkSite): boolean {
   return fork.id >= ancestor.id;

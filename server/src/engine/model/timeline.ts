@@ -46,6 +46,10 @@ export interface ForkSite {
   chain: Site[];
   /** True when the fork happens inside a child process already. */
   inChild: boolean;
+  /** The functions the children run (targets, tasks, initializers), when known. */
+  entryFunctions: Node[];
+  /** Set when some child entry is not a known function (a lambda, a value from elsewhere). */
+  opaqueEntry: boolean;
 }
 
 export interface ChildEntry {
@@ -59,13 +63,38 @@ export type ProgramEvent =
   | { kind: 'close'; object: GrpcObject; site: Site }
   | { kind: 'start'; object: GrpcObject; site: Site }
   | { kind: 'fork'; fork: ForkSite; alive: GrpcObject[] }
+  /** The parent calls through an object (an RPC, a method of a client). */
+  | { kind: 'parentUse'; object: GrpcObject; site: Site }
   | { kind: 'use'; object: GrpcObject; site: Site; fork: ForkSite; entry: ChildEntry; chain: Site[] }
   | { kind: 'import'; module: string; site: Site; chain: Site[]; inChild: boolean }
   | { kind: 'envWrite'; variable: string; value: string | undefined; site: Site; how: string; chain: Site[]; inChild: boolean }
+  /** The analysed module's top level has run (what an importer such as a prefork runner sees). */
+  | { kind: 'importTimeEnd'; alive: GrpcObject[] }
   | { kind: 'serverPort'; server: GrpcObject; address: string | undefined; site: Site; inChild?: ForkSite; repeated: boolean };
+
+/** A call or decorator whose callee resolved to a qualified name (`celery.Celery`, `os.fork`). */
+export interface QualifiedUse {
+  qname: string;
+  site: Site;
+  /** True for a decorator (`@app.task`, `@shared_task`), false for a call. */
+  decorator: boolean;
+}
 
 export interface Timeline {
   events: ProgramEvent[];
   objects: GrpcObject[];
   forks: ForkSite[];
+  /** Every call and decorator with a resolvable qualified name, in execution order. */
+  qualifiedUses: QualifiedUse[];
+}
+
+/** The channel at the bottom of a wrapper → stub → channel chain. */
+export function rootOf(object: GrpcObject): GrpcObject {
+  let o = object;
+  while (o.base) o = o.base;
+  return o;
+}
+
+export function sharesRoot(a: GrpcObject, b: GrpcObject): boolean {
+  return rootOf(a) === rootOf(b);
 }

@@ -1,5 +1,6 @@
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
 import { forkName } from '../model/describe';
+import { channelFixes } from '../fixes/channelFixes';
 import { Rule } from './rule';
 
 export const channelBeforeFork: Rule = {
@@ -70,6 +71,7 @@ export const channelBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; the child inherits its threads and sockets.`,
         related,
+        fixes: channelFixes({ edits: context.edits, timeline: context.timeline, config: context.config, object, fork, anchor, aio: false }),
       });
     }
   },

@@ -1,5 +1,7 @@
 import { forkName } from '../model/describe';
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { serverInChildFix } from '../fixes/serverInChild';
+import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { Rule } from './rule';
 
 export const serverBeforeFork: Rule = {
@@ -43,6 +45,7 @@ export const serverBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
+        fixes: [serverInChildFix(context.edits, object, fork, anchor), spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
       });
     }
   },

@@ -2,6 +2,7 @@
 // the tree) and reports findings; it never parses, walks execution order or formats for a surface.
 import type { EngineConfig } from '../config';
 import type { Fix, RelatedLocation, RuleCode, Severity } from '../findings';
+import type { PythonEdits } from '../fixes/pythonEdits';
 import type { SourceFile } from '../model/sourceFile';
 import type { Site, Timeline } from '../model/timeline';
 
@@ -32,6 +33,8 @@ export interface RuleContext {
   file: SourceFile;
   timeline: Timeline;
   config: EngineConfig;
+  /** Edit helpers for this file, for rules that build fixes. */
+  edits: PythonEdits;
   report(report: RuleReport): void;
 }
 
