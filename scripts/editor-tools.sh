@@ -84,7 +84,10 @@ if ! stamp_ok code-server "$CODE_SERVER_VERSION" || [[ ! -f "$CODE_SERVER_PKG/li
   mkdir -p "$CODE_SERVER_DIR"
   printf '{ "name": "tools-code-server", "private": true }\n' > "$CODE_SERVER_DIR/package.json"
   # Native modules must be built against Node 24's headers, not the system nodedir (Node 20).
-  ( export PATH="$(dirname "$NODE24_BIN"):$PATH"
+  ( # Under `npm run`, the outer npm's npm_config_* variables (user agent naming Node 20, ...)
+    # would be read as configuration by the inner npm; code-server's postinstall checks the agent.
+    while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_')
+    export PATH="$(dirname "$NODE24_BIN"):$PATH"
     export npm_config_nodedir="$NODE24_PKG"
     cd "$CODE_SERVER_DIR"
     "$NODE24_BIN" "$NPM_CLI" install --no-audit --no-fund --save-exact --loglevel=error \
