@@ -94,4 +94,21 @@ suite('diagnostics in the editor', () => {
     await waitForDiagnostics(uri, hasCode('GF101'));
     assert.equal(editor.document.isDirty, false, 'undo brings back the saved text');
   });
+
+  test('quick fixes are offered for GF101 at its range', async () => {
+    const editor = await openPython('pool_worker_channel.py');
+    const [gf101] = (await waitForDiagnostics(editor.document.uri, hasCode('GF101'))).filter((d) => codeOf(d) === 'GF101');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      editor.document.uri,
+      gf101.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    // The vscode.executeCodeActionProvider command does not return an action's `diagnostics`,
+    // so match on what it does return: kind and title.
+    const titles = (actions ?? []).map((a) => a.title);
+    assert.ok(titles.length > 0, 'quick fixes are offered at the GF101 range');
+    assert.ok((actions ?? []).every((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind)));
+    assert.ok(titles.some((t) => t.includes('GF101')), `one of them names GF101: ${titles.join(' | ')}`);
+  });
 });
