@@ -118,6 +118,23 @@ describe('grpc-fork-guard check', () => {
     assert.match(result.stderr, /badtoml\/pyproject\.toml: invalid TOML/);
   });
 
+  test('a missing or corrupt grammar gives one clear error and exit 2, not a crash', () => {
+    const install = path.join(scratch, 'broken-install');
+    fs.mkdirSync(path.join(install, 'dist'), { recursive: true });
+    fs.mkdirSync(path.join(install, 'grammars'), { recursive: true });
+    fs.copyFileSync(cliJs, path.join(install, 'dist', 'cli.js'));
+    write('grammar/a.py', 'x = 1\n');
+    const missing = spawnSync(process.execPath, [path.join(install, 'dist', 'cli.js'), 'check', 'grammar'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /grammar could not be loaded: .*tree-sitter\.wasm is missing/);
+    fs.copyFileSync(path.join(repoRoot, 'grammars', 'tree-sitter.wasm'), path.join(install, 'grammars', 'tree-sitter.wasm'));
+    fs.writeFileSync(path.join(install, 'grammars', 'tree-sitter-python.wasm'), 'not wasm');
+    const corrupt = spawnSync(process.execPath, [path.join(install, 'dist', 'cli.js'), 'check', 'grammar'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(corrupt.status, 2);
+    assert.match(corrupt.stderr, /grammar could not be loaded from .*may be corrupt/);
+    assert.doesNotMatch(corrupt.stderr, /at .*\.js:\d+/, 'no stack trace for a user-facing error');
+  });
+
   test('the examples folder reports every implemented hazard and leaves the safe example clean', () => {
     const findings = JSON.parse(run(['check', examplesDir, '--format', 'json']).stdout) as { path: string; code: string }[];
     assert.ok(!findings.some((f) => f.path.endsWith('safe_pool_initializer.py')));

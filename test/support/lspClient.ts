@@ -16,11 +16,13 @@ export interface TestClient {
   /** Settings the server receives through workspace/configuration. */
   settings: Record<string, unknown>;
   logs: string[];
+  /** window/showMessage notifications, as `type: message`. */
+  messages: string[];
   shutdown(): Promise<number | null>;
 }
 
-export async function startServer(rootPath: string, options: { initializationOptions?: unknown } = {}): Promise<TestClient> {
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startServer(rootPath: string, options: { initializationOptions?: unknown; serverPath?: string } = {}): Promise<TestClient> {
+  const child = spawn(process.execPath, [options.serverPath ?? serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -32,6 +34,7 @@ export async function startServer(rootPath: string, options: { initializationOpt
     stderr: () => stderr,
     settings: {},
     logs: [],
+    messages: [],
     latest(uri) {
       return published.filter((p) => p.uri === uri).at(-1);
     },
@@ -57,6 +60,11 @@ export async function startServer(rootPath: string, options: { initializationOpt
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
   connection.onNotification('$/progress', () => undefined);
+  connection.onNotification('window/showMessage', (params: { type: number; message: string }) => client.messages.push(`${params.type}: ${params.message}`));
+  connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
+    client.messages.push(`${params.type}: ${params.message}`);
+    return null;
+  });
   connection.listen();
   const rootUri = `file://${rootPath}`;
   await connection.sendRequest('initialize', {

@@ -430,8 +430,11 @@ class ProgramWalker {
     switch (owner.kind) {
       case 'qualified':
         return { kind: 'qualified', qname: `${owner.qname}.${name}` };
-      case 'workspaceModule':
-        return owner.env.lookup(name) ?? { kind: 'qualified', qname: `${owner.qname}.${name}` };
+      case 'workspaceModule': {
+        const member = owner.env.lookup(name);
+        if (member) this.noteReference(member, node, frame);
+        return member ?? { kind: 'qualified', qname: `${owner.qname}.${name}` };
+      }
       case 'instance': {
         const attribute = owner.attrs.get(name);
         if (attribute) {
@@ -813,6 +816,8 @@ function isUseContext(node: Node): boolean {
   if (parent.type === 'comparison_operator' || parent.type === 'not_operator') return false;
   if ((parent.type === 'if_statement' || parent.type === 'while_statement' || parent.type === 'elif_clause') && field(parent, 'condition')?.id === node.id) return false;
   if (parent.type === 'boolean_operator') return isUseContext(parent);
+  // Closing the inherited copy in the child (`channel.close()`) releases it; it sends nothing.
+  if (parent.type === 'attribute' && field(parent, 'object')?.id === node.id && field(parent, 'attribute')?.text === 'close' && parent.parent?.type === 'call') return false;
   return true;
 }
 
