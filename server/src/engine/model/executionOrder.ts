@@ -25,6 +25,12 @@ export interface WalkOptions {
 }
 
 const MAX_CALL_DEPTH = 12;
+/**
+ * How often one function body is walked per program. Real programs call a function a handful of
+ * times before a fork; parsers and interpreters call helpers thousands of times, which would make
+ * the walk exponential in the call depth.
+ */
+const MAX_WALKS_PER_FUNCTION = 16;
 /** Bounds the whole walk so that a pathological file costs milliseconds, not minutes. */
 const MAX_STEPS = 200_000;
 
@@ -55,6 +61,7 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
 class ProgramWalker {
   readonly timeline: Timeline = { events: [], objects: [], forks: [], qualifiedUses: [] };
   private readonly walkedFunctions = new Set<number>();
+  private readonly walkCounts = new Map<number, number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
   private nextId = 1;
@@ -696,6 +703,9 @@ class ProgramWalker {
 
   private callFunction(fn: Extract<Value, { kind: 'function' }>, args: CallArgs, caller: Frame, state: WalkState, site: Site | undefined): Value {
     if (caller.stack.length >= MAX_CALL_DEPTH || caller.stack.some((def) => sameNode(def, fn.def))) return UNKNOWN;
+    const walks = this.walkCounts.get(fn.def.id) ?? 0;
+    if (walks >= MAX_WALKS_PER_FUNCTION) return UNKNOWN;
+    this.walkCounts.set(fn.def.id, walks + 1);
     this.walkedFunctions.add(fn.def.id);
     const env = new Env(fn.closure, fn.closure.module);
     bindParameters(fn, args, env);
