@@ -4,7 +4,7 @@ import * as path from 'path';
 import { URI } from 'vscode-uri';
 import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult,
-  TextDocumentSyncKind, WorkDoneProgressReporter,
+  NotificationType, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
 import type { Finding } from '../engine/findings';
@@ -21,7 +21,20 @@ import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './setti
 export interface AnalysisSnapshot {
   version: number;
   findings: Finding[];
+  durationMs: number;
 }
+
+/** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
+export const ANALYSIS_BUDGET_MS = 500;
+
+export interface AnalysisStatus {
+  uri: string;
+  durationMs: number;
+  findings: number;
+  budgetMs: number;
+}
+
+export const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
 
 export class GrpcForkGuardServer {
   readonly logger: Logger;
@@ -185,13 +198,14 @@ export class GrpcForkGuardServer {
     if (!entry) return;
     const settings = await this.settingsFor(uri);
     if (this.documents.get(uri) !== entry) return;
-    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [] };
+    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
     if (!snapshot) return;
     await this.connection.sendDiagnostics({
       uri,
       version: snapshot.version,
       diagnostics: snapshot.findings.map((finding) => toDiagnostic(finding, uri)),
     });
+    void this.connection.sendNotification(AnalysisStatusNotification, { uri, durationMs: snapshot.durationMs, findings: snapshot.findings.length, budgetMs: ANALYSIS_BUDGET_MS });
   }
 
   /** Findings for the document's current version, analysing now if they are stale. */
@@ -227,8 +241,10 @@ export class GrpcForkGuardServer {
     } catch (error) {
       this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
     }
-    this.logger.debug(`Analysed ${uri} (version ${version}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
-    const snapshot = { version, findings };
+    const durationMs = Date.now() - started;
+    this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);
+    if (durationMs > ANALYSIS_BUDGET_MS) this.logger.warn(`Analysing ${uri} took ${durationMs} ms (budget ${ANALYSIS_BUDGET_MS} ms)`);
+    const snapshot = { version, findings, durationMs };
     this.snapshots.set(uri, snapshot);
     return snapshot;
   }
