@@ -6,7 +6,7 @@
  * Node built-ins only, so it can be bundled by esbuild or compiled by tsc.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 export const PYTHON = "/usr/bin/python3";
@@ -238,4 +238,114 @@ export async function mapLimit<T, R>(
   });
   await Promise.all(workers);
   return results;
+}
+
+/** The quick-fix titles of SPEC §3 that a runtime case can prove. */
+export const FIX_TITLES = [
+  "Create the channel in the child",
+  "Enable gRPC fork support",
+  "Use the 'spawn' start method",
+  "Start the server in each child",
+  "Add grpc.so_reuseport",
+  "Move options to grpc.server",
+  "Move the environment settings above `import grpc`",
+  "Set GRPC_POLL_STRATEGY to poll",
+  "Use a thread pool",
+  "Close the parent's channel before the fork",
+] as const;
+
+export interface ProgramVariant {
+  /** File name, e.g. `pool_global_channel.variant-initializer-only.py`. */
+  file: string;
+  /** Absolute path. */
+  path: string;
+  description: string;
+  expect: "ok" | "fail";
+}
+
+export interface RuntimeCase {
+  /** Base name, e.g. `pool_global_channel`. */
+  name: string;
+  /** Absolute path of the broken program. */
+  broken: string;
+  /** Absolute path of the hand-fixed program. */
+  fixed: string;
+  /** Rule codes from the `# hazard:` header. */
+  hazards: string[];
+  /** Fix titles from the `# fix:` header lines, in order. */
+  fixes: string[];
+  /** Partial or alternative fixes, each with its measured expectation. */
+  variants: ProgramVariant[];
+}
+
+function headerLines(source: string): string[] {
+  const out: string[] = [];
+  for (const line of source.split(/\r?\n/)) {
+    if (!line.startsWith("#")) break;
+    out.push(line);
+  }
+  return out;
+}
+
+function headerValues(source: string, key: string): string[] {
+  const prefix = `# ${key}:`;
+  return headerLines(source)
+    .filter((l) => l.startsWith(prefix))
+    .map((l) => l.slice(prefix.length).trim());
+}
+
+/**
+ * Read programs/: every `<case>.py` with its `<case>.fixed.py` and any
+ * `<case>.variant-<slug>.py`. Throws on a malformed header or a missing
+ * fixed program, so a broken manifest fails loudly.
+ */
+export function loadCases(dir: string = programsDir()): RuntimeCase[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".py")).sort();
+  const cases: RuntimeCase[] = [];
+  for (const file of files) {
+    const name = file.slice(0, -3);
+    if (name.includes(".")) continue; // a fixed program or a variant
+    const broken = path.join(dir, file);
+    const fixedFile = `${name}.fixed.py`;
+    if (!files.includes(fixedFile)) throw new Error(`${file}: no ${fixedFile}`);
+    const src = readFileSync(broken, "utf8");
+    const hazards = headerValues(src, "hazard").flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+    const fixes = headerValues(src, "fix");
+    if (hazards.length === 0) throw new Error(`${file}: no "# hazard:" header`);
+    if (fixes.length === 0) throw new Error(`${file}: no "# fix:" header`);
+    for (const f of fixes) {
+      if (!(FIX_TITLES as readonly string[]).includes(f)) {
+        throw new Error(`${file}: unknown fix title ${JSON.stringify(f)}`);
+      }
+    }
+    const variants: ProgramVariant[] = [];
+    for (const v of files.filter((f) => f.startsWith(`${name}.variant-`))) {
+      const vsrc = readFileSync(path.join(dir, v), "utf8");
+      const [expect] = headerValues(vsrc, "expect");
+      const [description] = headerValues(vsrc, "variant");
+      if (expect !== "ok" && expect !== "fail") {
+        throw new Error(`${v}: "# expect:" must be ok or fail`);
+      }
+      variants.push({ file: v, path: path.join(dir, v), description: description ?? "", expect });
+    }
+    cases.push({ name, broken, fixed: path.join(dir, fixedFile), hazards, fixes, variants });
+  }
+  return cases;
+}
+
+/** True when the run exited 0 and its last non-empty stdout line is `OK`. */
+export function succeeded(r: RunResult): boolean {
+  const lines = r.stdout.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return !r.timedOut && r.code === 0 && lines[lines.length - 1]?.trim() === "OK";
+}
+
+/** One line describing a run, for assertion messages and reports. */
+export function describeRun(r: RunResult): string {
+  const how = r.timedOut
+    ? "timed out"
+    : r.signal
+      ? `killed by ${r.signal}`
+      : `exit ${r.code}`;
+  const tail = (s: string) => s.trim().split(/\r?\n/).slice(-6).join("\n    ");
+  return `${how} after ${r.durationMs} ms\n  stdout: ${tail(r.stdout)}\n  stderr: ${tail(r.stderr)}`;
 }
