@@ -32,11 +32,15 @@ import {
 
 /** A broken program that has not failed by then counts as hanging. */
 const BROKEN_TIMEOUT_MS = 10_000;
-/** Fixed programs finish in well under 2 s; a run past this is a hang. */
-const FIXED_TIMEOUT_MS = 8_000;
+/** Fixed programs finish in under 2 s; a run past this is a hang. */
+const FIXED_TIMEOUT_MS = 6_000;
 /** Runs allowed for a program that is expected to work. */
-const FIXED_ATTEMPTS = 3;
-/** Programs in flight at once (2 cores; hanging programs use no CPU). */
+const FIXED_ATTEMPTS = 5;
+/**
+ * Programs expected to fail run first, PARALLEL at a time (most fail at
+ * once or hang without using CPU). Programs expected to work run after
+ * them, one at a time: CPU load makes the fork races above more likely.
+ */
 const PARALLEL = 3;
 
 const grpcMissing = pythonWithGrpc();
@@ -68,13 +72,29 @@ describe("runtime: broken programs fail, hand-fixed programs run", {
   concurrency: true,
 }, () => {
   let server: EchoServer | undefined;
-  const limiter = new Limiter(PARALLEL);
+  const failLimiter = new Limiter(PARALLEL);
+  const okLimiter = new Limiter(1);
 
-  const run = (file: string, timeoutMs: number): Promise<RunResult> =>
-    limiter.run(() => {
-      assert.ok(server, "echo server not started");
-      return runPython(file, { timeoutMs, env: { GF_TARGET: server.address } });
-    });
+  // The programs expected to fail; the others wait until these are done.
+  let failRunsLeft =
+    cases.length + cases.reduce((n, c) => n + c.variants.filter((v) => v.expect === "fail").length, 0);
+  let releaseOkPhase!: () => void;
+  const okPhase = new Promise<void>((resolve) => (releaseOkPhase = resolve));
+  if (failRunsLeft === 0) releaseOkPhase();
+
+  const start = (file: string, timeoutMs: number): Promise<RunResult> => {
+    assert.ok(server, "echo server not started");
+    return runPython(file, { timeoutMs, env: { GF_TARGET: server.address } });
+  };
+
+  /** Run a program expected to fail, once. */
+  const runExpectingFailure = async (file: string): Promise<RunResult> => {
+    try {
+      return await failLimiter.run(() => start(file, BROKEN_TIMEOUT_MS));
+    } finally {
+      if (--failRunsLeft === 0) releaseOkPhase();
+    }
+  };
 
   /** Run a program expected to work, up to FIXED_ATTEMPTS times. */
   const runExpectingOk = async (
@@ -83,8 +103,9 @@ describe("runtime: broken programs fail, hand-fixed programs run", {
   ): Promise<{ ok: boolean; last: RunResult; failures: string[] }> => {
     const failures: string[] = [];
     let last: RunResult | undefined;
+    await okPhase;
     for (let attempt = 1; attempt <= FIXED_ATTEMPTS; attempt++) {
-      last = await run(file, FIXED_TIMEOUT_MS);
+      last = await okLimiter.run(() => start(file, FIXED_TIMEOUT_MS));
       if (succeeded(last)) {
         for (const f of failures) diagnostic(f);
         return { ok: true, last, failures };
@@ -111,7 +132,7 @@ describe("runtime: broken programs fail, hand-fixed programs run", {
 
   for (const c of cases) {
     test(`${c.name} [${c.hazards.join(" ")}] fails as written`, async () => {
-      const r = await run(c.broken, BROKEN_TIMEOUT_MS);
+      const r = await runExpectingFailure(c.broken);
       assert.ok(!succeeded(r), `broken program succeeded:\n${describeRun(r)}`);
       assert.ok(r.timedOut || r.code !== 0, `broken program exited 0:\n${describeRun(r)}`);
     });
@@ -127,7 +148,7 @@ describe("runtime: broken programs fail, hand-fixed programs run", {
           const r = await runExpectingOk(v.path, (m) => t.diagnostic(m));
           assert.ok(r.ok, `${v.description}\n${r.failures.join("\n")}`);
         } else {
-          const r = await run(v.path, BROKEN_TIMEOUT_MS);
+          const r = await runExpectingFailure(v.path);
           assert.ok(!succeeded(r), `${v.description}: expected a failure\n${describeRun(r)}`);
         }
       });
