@@ -92,6 +92,13 @@ export function childUses(timeline: Timeline, object: GrpcObject, fork: ForkSite
   return timeline.events.filter((e): e is Extract<typeof e, { kind: 'use' }> => e.kind === 'use' && e.fork === fork && sharesRoot(e.object, object));
 }
 
+/** The variable a use reads: `stub` for `stub`, `stub.Echo`, `stub.Echo.future`. */
+export function usedName(node: Node): string {
+  let current = node;
+  while (current.type === 'attribute') current = field(current, 'object') ?? current;
+  return current.text;
+}
+
 /** The source of the binding and its derived statements, as lines without their indentation. */
 export function bindingSource(edits: PythonEdits, binding: ChannelBinding): string[] {
   const indent = edits.indentOf(binding.statement);

@@ -10,8 +10,9 @@ import type { Node } from 'web-tree-sitter';
 import type { EngineConfig } from '../config';
 import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
+import { objectAnchor } from '../model/anchors';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
-import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses } from './channelBinding';
+import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
 import { PythonEdits, freeNames, moduleLevelNames, uniqueName } from './pythonEdits';
 import { spawnStartMethodFix } from './spawnStartMethod';
@@ -30,17 +31,23 @@ export interface ChannelFixInput {
 export function channelFixes(input: ChannelFixInput): Fix[] {
   const { edits, timeline, object, fork } = input;
   const fixes: Fix[] = [];
-  const binding = channelBinding(edits, object, fork, input.anchor);
+  // Bind from the channel at the bottom (so a stub's fix moves its channel too), else from the object.
+  const root = rootOf(object);
+  const rootBinding = root !== object ? channelBinding(edits, root, fork, objectAnchor(root, fork)) : undefined;
+  const binding = rootBinding ?? channelBinding(edits, object, fork, input.anchor);
+  const bindsChannel = (rootBinding !== undefined || root === object) && root.kind === 'channel';
   const uses = parentUses(timeline, object, fork);
   const inChildren = childUses(timeline, object, fork);
   if (binding) {
-    const close = closeBeforeFork(edits, binding, fork);
+    // Only a name bound to the channel itself can be closed (a wrapper may have no close()).
+    const close = bindsChannel ? closeBeforeFork(edits, binding, fork) : undefined;
     if (close && !input.aio && !uses.after && inChildren.length === 0) {
       fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
     }
     const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, uses.before && !uses.after && !input.aio ? close : undefined) : undefined;
     if (perWorker) {
-      const suffix = uses.after && !input.aio ? ' (the parent keeps using its channel: also enable gRPC fork support)' : uses.before && close ? ' and close the parent\'s before the fork' : '';
+      const closes = close !== undefined && perWorker.edits.includes(close);
+      const suffix = uses.after && !input.aio ? ' (the parent keeps using its channel: also enable gRPC fork support)' : closes ? ' and close the parent\'s before the fork' : '';
       fixes.push({ ...perWorker, title: `${perWorker.title}${suffix}` });
     }
   }
@@ -57,7 +64,8 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
 function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], parentUsesIt: boolean, closeEdit: TextEdit | undefined): Fix | undefined {
   const accessor = (): Fix | undefined => {
     const fix = perProcessAccessorFix(input.edits, binding);
-    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: [...fix.edits, ...(closeEdit ? [closeEdit] : [])] };
+    // The parent's own channel moves behind the accessor too, so there is no name left to close.
+    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
   };
   if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
   return createInChild(input, binding, uses, closeEdit) ?? accessor();
@@ -95,7 +103,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
   if ((fork.product === 'pool' || fork.product === 'executor') && taskUses.length > 0 && binding.global) {
     const poolCall = fork.product === 'executor' ? fork.origin.node : fork.site.node;
     if (namedChildren(field(poolCall, 'arguments') ?? poolCall).some((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === 'initializer')) return undefined;
-    if (taskUses.some((u) => !binding.names.has(u.site.node.text))) return undefined;
+    if (taskUses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
     const initializer = uniqueName(available, `_init_worker_${binding.name}`);
     const last = binding.derived[binding.derived.length - 1] ?? binding.statement;
     const unit = edits.indentUnit;
@@ -109,7 +117,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
     const addInitializer = edits.addKeywordArgument(poolCall, 'initializer', initializer);
     if (!addInitializer) return undefined;
     return {
-      title: 'Create the channel in each worker (Pool initializer)',
+      title: `Create the channel in each worker (${fork.product === 'executor' ? 'executor' : 'Pool'} initializer)`,
       applicability: 'unsafe',
       edits: [edits.insertAfter(last, definition, ''), addInitializer, ...extra],
     };
@@ -120,7 +128,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
   const target = functionOfUse(uses[0]);
   if (!target || target.parent?.type !== 'module' && target.parent?.parent?.type !== 'module') return undefined;
   // The child's uses must read the names the moved statements bind (a global or a same-named parameter).
-  if (uses.some((u) => !binding.names.has(u.site.node.text))) return undefined;
+  if (uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
   if (target.descendantsOfType('global_statement').some((g) => g && [...binding.names].some((n) => g.text.includes(n)))) return undefined;
   const insert = edits.insertAtBodyStart(target, source);
   if (!insert) return undefined;

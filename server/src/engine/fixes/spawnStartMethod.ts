@@ -8,7 +8,7 @@ import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { field, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
-import { childUses } from './channelBinding';
+import { childUses, usedName } from './channelBinding';
 import { PythonEdits, moduleLevelNames } from './pythonEdits';
 
 export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
@@ -16,7 +16,7 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   if (fork.opaqueEntry || fork.entryFunctions.some((def) => def.parent?.type !== 'module' && def.parent?.parent?.type !== 'module')) return undefined;
   if (!guarded(fork.origin.node)) return undefined;
   const globals = moduleLevelNames(edits.file.tree.rootNode);
-  if (object && childUses(timeline, object, fork).some((use) => !globals.has(use.site.node.text))) return undefined;
+  if (object && childUses(timeline, object, fork).some((use) => !globals.has(usedName(use.site.node)))) return undefined;
   const call = fork.origin.node;
   const callee = field(call, 'function');
   if (!callee) return undefined;
