@@ -44,7 +44,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     if (close && !input.aio && !uses.after && inChildren.length === 0) {
       fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
     }
-    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, uses.before && !uses.after && !input.aio ? close : undefined) : undefined;
+    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined) : undefined;
     if (perWorker) {
       const closes = close !== undefined && perWorker.edits.includes(close);
       const suffix = uses.after && !input.aio ? ' (the parent keeps using its channel: also enable gRPC fork support)' : closes ? ' and close the parent\'s before the fork' : '';
@@ -90,9 +90,11 @@ function enclosingFunction(node: Node): Node | undefined {
 
 type UseEvent = ReturnType<typeof childUses>[number];
 
-function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], closeEdit: TextEdit | undefined): Omit<Fix, 'applicability'> & { applicability: 'unsafe' } | undefined {
+function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], closeEdit: TextEdit | undefined): Fix | undefined {
   const { edits, fork } = input;
   const source = bindingSource(edits, binding);
+  const branch = forkBranchFix(edits, binding, uses, source, closeEdit);
+  if (branch !== null) return branch;
   const available = moduleLevelNames(edits.file.tree.rootNode);
   // What the moved statements read must exist in the child's scope: module-level names only.
   const reads = [binding.statement, ...binding.derived].flatMap((s) => [...freeNames(field(namedChildren(s)[0], 'right') ?? s)]);
@@ -136,6 +138,26 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
     title: `Create the channel in the child (inside \`${field(target, 'name')?.text}\`)`,
     applicability: 'unsafe',
     edits: [insert, ...extra],
+  };
+}
+
+/**
+ * The child branch of `os.fork()` shares the parent's scope: the binding is repeated as the
+ * branch's first statements, rebinding the same names to a channel of the child's own.
+ * Returns null when the uses are not in a fork branch (other shapes apply).
+ */
+function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEvent[], source: string[], closeEdit: TextEdit | undefined): Fix | undefined | null {
+  if (!uses.every((u) => u.entry.how === 'forkBranch')) return null;
+  const blocks = new Set(uses.map((u) => u.entry.site.node.id));
+  const block = uses[0].entry.site.node;
+  if (blocks.size !== 1 || uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
+  if (block.startIndex < binding.statement.endIndex) return undefined;
+  const first = namedChildren(block).find((s) => s.type !== 'comment');
+  if (!first) return undefined;
+  return {
+    title: 'Create the channel in the child (at the start of the child branch)',
+    applicability: 'unsafe',
+    edits: [edits.insertBefore(first, source), ...(closeEdit ? [closeEdit] : [])],
   };
 }
 

@@ -44,6 +44,8 @@ interface Frame {
   stack: Node[];
   returnValue?: Value;
   returned: boolean;
+  /** Inside an `except` handler: a close there may not happen, so it does not end a lifetime. */
+  exceptional?: boolean;
 }
 
 interface WalkState {
@@ -169,7 +171,9 @@ class ProgramWalker {
         this.execBlock(field(node, 'body'), frame, state);
         for (const clause of namedChildren(node)) {
           if (clause.type === 'except_clause' || clause.type === 'except_group_clause') {
-            this.execBlock(namedChildren(clause).find((c) => c.type === 'block'), frame, state);
+            const handler = { ...frame, exceptional: true };
+            this.execBlock(namedChildren(clause).find((c) => c.type === 'block'), handler, state);
+            if (handler.returnValue && !frame.returnValue) frame.returnValue = handler.returnValue;
           } else if (clause.type === 'else_clause') {
             this.execBlock(field(clause, 'body'), frame, state);
           } else if (clause.type === 'finally_clause') {
@@ -181,8 +185,10 @@ class ProgramWalker {
         this.execWith(node, frame, state);
         return;
       case 'return_statement': {
-        const value = namedChildren(node)[0];
-        frame.returnValue = value ? this.evaluate(value, frame, state) : UNKNOWN;
+        const valueNode = namedChildren(node)[0];
+        const value = valueNode ? this.evaluate(valueNode, frame, state) : UNKNOWN;
+        // The first informative return wins: `return channel` before a recursive `return connect(...)`.
+        if (!frame.returnValue || frame.returnValue.kind === 'unknown') frame.returnValue = value;
         // Only an unconditional return ends the walk of the function.
         if (node.parent?.parent?.type === 'function_definition') frame.returned = true;
         return;
@@ -513,6 +519,13 @@ class ProgramWalker {
       case 'partial':
         return this.callFunctionValue(callee.func, { ...args, positional: [...callee.args, ...args.positional] }, frame, state, site);
       default:
+        if (field(field(node, 'function') ?? node, 'attribute')?.text === 'run_in_executor') {
+          // `loop.run_in_executor(executor, fn, *args)` is a task of that executor.
+          const [executor, fn, ...rest] = args.positional;
+          if (executor && (executor.kind === 'executor' || executor.kind === 'pool')) {
+            return this.callMember(executor, 'submit', site, { ...args, positional: [fn ?? UNKNOWN, ...rest] }, frame, state);
+          }
+        }
         return this.maybeStub(node, undefined, args, frame, state);
     }
   }
@@ -656,10 +669,10 @@ class ProgramWalker {
     const method = member.slice(member.lastIndexOf('.') + 1);
     switch (method) {
       case 'close':
-        if (member === 'close') this.closeObject(object, site, state);
+        if (member === 'close' && !frame.exceptional) this.closeObject(object, site, state);
         return UNKNOWN;
       case 'stop':
-        if (member === 'stop') this.closeObject(object, site, state);
+        if (member === 'stop' && !frame.exceptional) this.closeObject(object, site, state);
         return UNKNOWN;
       case 'start':
         if (object.kind === 'server' || object.kind === 'aioServer') {

@@ -1,6 +1,7 @@
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
 import { forkName } from '../model/describe';
 import { channelFixes } from '../fixes/channelFixes';
+import { forkSupportEnabled } from '../model/forkSupport';
 import { Rule } from './rule';
 
 export const channelBeforeFork: Rule = {
@@ -57,13 +58,19 @@ export const channelBeforeFork: Rule = {
     fixSafety:
       'Moving a channel changes when it connects and the `spawn` start method needs picklable targets: those fixes ' +
       'are unsafe. Closing a channel the parent no longer uses is safe.',
-    options: '`target-python` and `target-platform` decide whether the default start method forks; `channel-factories` adds client factories.',
+    options:
+      '`target-python` and `target-platform` decide whether the default start method forks; `channel-factories` adds ' +
+      'client factories; with `assume-fork-support` (or `GRPC_ENABLE_FORK_SUPPORT` set to true before `import grpc` in ' +
+      'the program) the rule is silent, since gRPC then handles the fork itself.',
     references: [
       'https://github.com/grpc/grpc/blob/master/doc/fork_support.md',
       'https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing',
     ],
   },
   check(context) {
+    // With fork support on before `import grpc`, gRPC's own guidance allows channels across forks
+    // (GF102 still reports children that use them).
+    if (forkSupportEnabled(context.timeline, context.config)) return;
     for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['channel', 'stub', 'client'])) {
       const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
       if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The channel is created here.' });
