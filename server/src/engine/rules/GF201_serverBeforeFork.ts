@@ -13,9 +13,10 @@ export const serverBeforeFork: Rule = {
     whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
     whyIsThisBad:
       'A server owns completion queues, polling threads and listening sockets. Forking under it leaves the child ' +
-      'with a half-copied server and the parent with threads that raced the fork: measured on grpcio 1.51, a server ' +
-      'started before a fork crashed the parent with SIGSEGV. gRPC\'s guidance is to fork first and start one ' +
-      'server per child, sharing the port through SO_REUSEPORT.',
+      'with a half-copied server and the parent with threads that raced the fork. Measured on grpcio 1.51: a server ' +
+      'built in the parent and started in forked children never answers (clients fail with `FutureTimeoutError` / ' +
+      '`DEADLINE_EXCEEDED`); gRPC also reports parents crashing with SIGSEGV when a started server is forked. ' +
+      'gRPC\'s guidance is to fork first and start one server per child, sharing the port through SO_REUSEPORT.',
     example: [
       'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))',
       'server.add_insecure_port("[::]:50051")',
