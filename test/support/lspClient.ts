@@ -15,6 +15,8 @@ export interface TestClient {
   latest(uri: string): PublishDiagnosticsParams | undefined;
   /** Settings the server receives through workspace/configuration. */
   settings: Record<string, unknown>;
+  /** Per-file settings, when set: wins over `settings`. */
+  settingsFor?: (scopeUri: string | undefined) => Record<string, unknown>;
   logs: string[];
   /** window/showMessage notifications, as `type: message`. */
   messages: string[];
@@ -55,7 +57,8 @@ export async function startServer(rootPath: string, options: { initializationOpt
     const index = waiters.findIndex((w) => w.uri === params.uri && w.accept(params));
     if (index >= 0) waiters.splice(index, 1)[0].resolve(params);
   });
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => client.settings));
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string; scopeUri?: string }[] }) =>
+    params.items.map((item) => client.settingsFor?.(item.scopeUri) ?? client.settings));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
