@@ -110,7 +110,10 @@ class ProgramWalker {
           }
         } else if (definition.type === 'class_definition') {
           const body = field(definition, 'body');
-          if (body) visit(body, env, UNKNOWN);
+          const cls = env.lookup(field(definition, 'name')?.text ?? '');
+          // A method walked on its own gets a fresh instance, so `self.x = ...; use(self.x)` is followed.
+          const instance: Value = cls?.kind === 'class' ? { kind: 'instance', cls, attrs: new Map() } : UNKNOWN;
+          if (body) visit(body, env, instance);
         }
       }
     };
@@ -397,8 +400,12 @@ class ProgramWalker {
           })),
         };
       case 'parenthesized_expression':
-      case 'await':
         return this.evaluate(namedChildren(node)[0], frame, state);
+      case 'await': {
+        const value = this.evaluate(namedChildren(node)[0], frame, state);
+        if (value.kind === 'serverStopping' && !frame.exceptional) this.closeObject(value.object, { node, path: frame.file.path }, state);
+        return value;
+      }
       case 'conditional_expression': {
         const values = namedChildren(node).map((c) => this.evaluate(c, frame, state));
         return values.find((v) => v.kind !== 'unknown') ?? UNKNOWN;
@@ -472,6 +479,7 @@ class ProgramWalker {
       case 'executor':
       case 'process':
       case 'threadPool':
+      case 'serverStopping':
         return { kind: 'member', target: owner, member: name };
       default:
         return UNKNOWN;
@@ -636,6 +644,10 @@ class ProgramWalker {
   }
 
   private callMember(target: Value, member: string, site: Site, args: CallArgs, frame: Frame, state: WalkState): Value {
+    if (target.kind === 'serverStopping') {
+      if (member === 'wait' && !frame.exceptional) this.closeObject(target.object, site, state);
+      return UNKNOWN;
+    }
     if (target.kind === 'mpContext') {
       return this.callQualified(`multiprocessing.${member}`, site, args, frame, state, target.method ?? null);
     }
@@ -672,8 +684,8 @@ class ProgramWalker {
         if (member === 'close' && !frame.exceptional) this.closeObject(object, site, state);
         return UNKNOWN;
       case 'stop':
-        if (member === 'stop' && !frame.exceptional) this.closeObject(object, site, state);
-        return UNKNOWN;
+        // stop() returns at once; the server is gone when the returned event is waited or awaited.
+        return member === 'stop' ? { kind: 'serverStopping', object } : UNKNOWN;
       case 'start':
         if (object.kind === 'server' || object.kind === 'aioServer') {
           // A child starting the parent's server does not make it started in the parent.

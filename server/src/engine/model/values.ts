@@ -22,6 +22,8 @@ export type Value =
   | { kind: 'threadPool'; origin: Site }
   | { kind: 'process'; forks: boolean; origin: Site; api: string; target: Value; args: Value[]; kwargs: Value[] }
   | { kind: 'forkPid'; fork: ForkSite }
+  /** What `server.stop(grace)` returns: the server is stopped once this is waited or awaited. */
+  | { kind: 'serverStopping'; object: GrpcObject }
   | { kind: 'member'; target: Value; member: string }
   | { kind: 'partial'; func: Value; args: Value[] }
   | { kind: 'sequence'; items: Value[] }

@@ -35,8 +35,15 @@ export const portOptionsMisplaced: Rule = {
     references: ['https://grpc.github.io/grpc/python/grpc.html#grpc.Server.add_insecure_port'],
   },
   check(context) {
+    // A class of this file may define its own add_insecure_port: then only known servers count.
+    const ownMethods = new Set(context.file.tree.rootNode.descendantsOfType('function_definition')
+      .filter((def) => def?.parent?.parent?.type === 'class_definition')
+      .map((def) => def!.childForFieldName('name')?.text));
+    const serverCalls = new Set(context.timeline.events.flatMap((e) => (e.kind === 'serverPort' ? [e.site.node.id] : [])));
     for (const call of context.file.tree.rootNode.descendantsOfType('call')) {
       if (!call) continue;
+      const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
+      if (ownMethods.has(method) && !serverCalls.has(call.id)) continue;
       const problem = extraArguments(call);
       if (!problem) continue;
       context.report({
