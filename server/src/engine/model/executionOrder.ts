@@ -52,6 +52,8 @@ interface WalkState {
   alive: Set<GrpcObject>;
   /** Set by multiprocessing.set_start_method(). */
   startMethod?: string;
+  /** Set when the parent exited after a fork and the walk goes on as the child. */
+  continuesInChild?: ChildContext;
 }
 
 export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline {
@@ -142,7 +144,7 @@ class ProgramWalker {
         bindImport(node, frame.file, frame.env, (module, site) => this.onImport(module, site, frame, state));
         return;
       case 'function_definition':
-        frame.env.assign(field(node, 'name')?.text ?? '', { kind: 'function', def: node, closure: frame.env, file: frame.file });
+        frame.env.assign(field(node, 'name')?.text ?? '', this.makeFunction(node, frame, state));
         return;
       case 'class_definition':
         this.execClassDefinition(node, frame, state);
@@ -219,6 +221,17 @@ class ProgramWalker {
     }
   }
 
+  /** A def or lambda: its default values are evaluated now, in the defining scope, as Python does. */
+  private makeFunction(node: Node, frame: Frame, state: WalkState): Value {
+    const defaults = new Map<string, Value>();
+    for (const parameter of namedChildren(field(node, 'parameters') ?? node)) {
+      if (parameter.type !== 'default_parameter' && parameter.type !== 'typed_default_parameter') continue;
+      const name = field(parameter, 'name')?.text;
+      if (name) defaults.set(name, this.evaluate(field(parameter, 'value'), frame, state));
+    }
+    return { kind: 'function', def: node, closure: frame.env, file: frame.file, defaults };
+  }
+
   private execClassDefinition(node: Node, frame: Frame, state: WalkState): void {
     const bases = namedChildren(field(node, 'superclasses') ?? node)
       .filter((c) => c.type !== 'keyword_argument' && node.childForFieldName('superclasses') !== null)
@@ -244,6 +257,13 @@ class ProgramWalker {
         if (childFrame.returned) frame.returned = false;
       }
       this.execBlock(parentBlock, frame, state);
+      if (parentBlock && endsProcess(parentBlock)) {
+        // `if os.fork() > 0: sys.exit()`: the parent is gone; what follows runs in the child,
+        // in this frame and in every caller (see callFunction).
+        const entry: ChildEntry = { how: 'forkBranch', site: { node, path: frame.file.path } };
+        frame.child = { fork: forkBranch.fork, entry };
+        state.continuesInChild = frame.child;
+      }
       return;
     }
     this.evaluate(condition, frame, state);
@@ -419,7 +439,7 @@ class ProgramWalker {
       case 'generator_expression':
         return this.evaluateComprehension(node, frame, state);
       case 'lambda':
-        return { kind: 'function', def: node, closure: frame.env, file: frame.file };
+        return this.makeFunction(node, frame, state);
       case 'named_expression': {
         const value = this.evaluate(field(node, 'value'), frame, state);
         this.assignTarget(field(node, 'name'), value, frame, state);
@@ -738,6 +758,7 @@ class ProgramWalker {
     const body = field(fn.def, 'body');
     if (fn.def.type === 'lambda') return this.evaluate(body, frame, state);
     this.execBlock(body, frame, state);
+    if (state.continuesInChild && !caller.child) caller.child = state.continuesInChild;
     return frame.returnValue ?? UNKNOWN;
   }
 
@@ -861,7 +882,19 @@ function emptyArgs(): CallArgs {
 }
 
 function cloneState(state: WalkState): WalkState {
-  return { alive: new Set(state.alive), startMethod: state.startMethod };
+  return { alive: new Set(state.alive), startMethod: state.startMethod, continuesInChild: state.continuesInChild };
+}
+
+const PROCESS_EXITS = /^(sys\.exit|os\._exit|exit|quit|os\.abort)$/;
+
+/** A block whose last statement ends the process: `sys.exit(...)`, `os._exit(...)`, `raise`. */
+function endsProcess(block: Node): boolean {
+  const statements = namedChildren(block).filter((s) => s.type !== 'comment');
+  const last = statements[statements.length - 1];
+  if (!last) return false;
+  if (last.type === 'raise_statement') return true;
+  const call = last.type === 'expression_statement' ? namedChildren(last)[0] : undefined;
+  return call?.type === 'call' && PROCESS_EXITS.test(field(call, 'function')?.text ?? '');
 }
 
 /** What a loop over `value` binds: its first known item. */
@@ -908,7 +941,7 @@ function bindParameters(fn: Extract<Value, { kind: 'function' }>, args: CallArgs
       env.assign(name, UNKNOWN);
       continue;
     }
-    const value = args.keywords.get(name) ?? positional[index] ?? UNKNOWN;
+    const value = args.keywords.get(name) ?? positional[index] ?? fn.defaults?.get(name) ?? UNKNOWN;
     index++;
     env.assign(name, value);
   }
