@@ -92,6 +92,12 @@ describe('language server over stdio', () => {
     assert.ok(titles.includes('Ignore GF101 for this line'), `titles: ${titles}`);
     assert.ok(titles.includes('Ignore GF101 for this file'), `titles: ${titles}`);
     assert.ok(actions.every((a) => a.kind === 'quickfix' && a.diagnostics?.[0].code === 'GF101'));
+    assert.equal(titles.at(-1), 'Show documentation for GF101');
+    assert.ok(titles.indexOf('Ignore GF101 for this line') > titles.findIndex((t) => t.startsWith('Create the channel')), 'fixes come before suppressions');
+    const docs = actions.at(-1)!;
+    assert.equal(docs.command?.command, 'grpcForkGuard.server.showDocumentation');
+    await client.connection.sendRequest('workspace/executeCommand', { command: docs.command!.command, arguments: docs.command!.arguments });
+    assert.ok(client.messages.some((m) => /^showDocument: https:.*docs\/rules\/GF101\.md \(external\)$/.test(m)), `messages: ${client.messages}`);
     const ignore = actions.find((a) => a.title === 'Ignore GF101 for this line')!;
     const edits = ignore.edit!.changes![poolUri];
     const next = client.diagnostics(poolUri, fromVersion(6));

@@ -64,6 +64,10 @@ export async function startServer(rootPath: string, options: { initializationOpt
   connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
   connection.onNotification('$/progress', () => undefined);
   connection.onNotification('window/showMessage', (params: { type: number; message: string }) => client.messages.push(`${params.type}: ${params.message}`));
+  connection.onRequest('window/showDocument', (params: { uri: string; external?: boolean }) => {
+    client.messages.push(`showDocument: ${params.uri}${params.external ? ' (external)' : ''}`);
+    return { success: true };
+  });
   connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
     client.messages.push(`${params.type}: ${params.message}`);
     return null;

@@ -7,10 +7,11 @@ import {
   NotificationType, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
-import type { Finding } from '../engine/findings';
+import { Finding, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
+import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
+import { ruleDocsUrl } from '../engine/rules/registry';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
@@ -93,6 +94,12 @@ export class GrpcForkGuardServer {
       const snapshot = this.analyzeNow(entry);
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
     });
+    connection.onExecuteCommand(async ({ command, arguments: args }) => {
+      if (command !== SHOW_DOCUMENTATION_COMMAND) return;
+      const code = String(args?.[0] ?? '');
+      if (!isRuleCode(code)) return;
+      await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
+    });
     connection.onHover((params) => {
       const entry = this.documents.get(params.textDocument.uri);
       const snapshot = entry && this.analyzeNow(entry);
@@ -122,6 +129,7 @@ export class GrpcForkGuardServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
