@@ -51,10 +51,12 @@ export function statementLines(statement: Node, lines: TextLines): string[] {
 }
 
 /**
- * Deletes the lines of whole statements. Statements on consecutive lines go as one block; when a
- * block stood alone between two blank lines, one of them goes too, so no double gap is left.
+ * Deletes the lines of whole statements. Statements separated only by blank lines go as one block;
+ * a block that stood alone between two blank lines takes one of them along, and a block at the end
+ * of the file takes the blank lines before it, so no double gap or trailing gap is left.
  */
 export function deleteStatements(statements: Node[], lines: TextLines): TextEdit[] {
+  const blank = (row: number) => row >= 0 && row < lines.lines.length && lines.lines[row].trim() === '';
   const rows = new Set<number>();
   for (const statement of statements) {
     for (let row = statement.startPosition.row; row <= statement.endPosition.row; row++) rows.add(row);
@@ -63,26 +65,33 @@ export function deleteStatements(statements: Node[], lines: TextLines): TextEdit
   const edits: TextEdit[] = [];
   for (let i = 0; i < sorted.length;) {
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    edits.push(deleteLines(sorted[i], sorted[j], lines));
+    const joins = (from: number, to: number) => {
+      for (let row = from + 1; row < to; row++) if (!blank(row)) return false;
+      return true;
+    };
+    while (j + 1 < sorted.length && joins(sorted[j], sorted[j + 1])) j++;
+    edits.push(deleteLines(sorted[i], sorted[j], lines, blank));
     i = j + 1;
   }
   return edits;
 }
 
-function deleteLines(first: number, last: number, lines: TextLines): TextEdit {
-  const blank = (line: number) => line >= 0 && line < lines.lines.length && lines.lines[line].trim() === '';
-  let end = last;
-  if (blank(first - 1) && blank(last + 1) && last + 2 < lines.lines.length) end = last + 1;
-  if (end + 1 < lines.lines.length) {
-    return { range: { start: { line: first, character: 0 }, end: { line: end + 1, character: 0 } }, newText: '' };
+function deleteLines(first: number, last: number, lines: TextLines, blank: (row: number) => boolean): TextEdit {
+  let onlyBlankAfter = true;
+  for (let row = last + 1; row < lines.lines.length; row++) if (!blank(row)) onlyBlankAfter = false;
+  if (onlyBlankAfter) {
+    // Up to the end of the file: from the end of the last line that stays before the block.
+    let keep = first - 1;
+    while (keep > 0 && blank(keep)) keep--;
+    const end = lines.lines.length - 1;
+    return {
+      range: { start: { line: keep, character: lines.lineLength(keep) }, end: { line: end, character: lines.lineLength(end) } },
+      // Keep the file's final line break, if it had one.
+      newText: end > last && lines.lines[end] === '' ? lines.eol : '',
+    };
   }
-  // The last line of a file without a final newline: take the line break before it instead.
-  const previous = first - 1;
-  return {
-    range: { start: { line: previous, character: lines.lineLength(previous) }, end: { line: end, character: lines.lineLength(end) } },
-    newText: '',
-  };
+  const end = blank(first - 1) && blank(last + 1) ? last + 1 : last;
+  return { range: { start: { line: first, character: 0 }, end: { line: end + 1, character: 0 } }, newText: '' };
 }
 
 /** Inserts whole lines before line `row`. */

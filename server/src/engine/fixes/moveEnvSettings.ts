@@ -4,7 +4,7 @@
 // of the file's late settings at once, so it is the same fix on every GF301 finding it covers.
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
-import type { TooLate } from '../model/grpcEnvironment';
+import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport } from '../model/grpcEnvironment';
 import type { SourceFile } from '../model/sourceFile';
 import { field } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
@@ -26,7 +26,13 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
   const moved: Node[] = [];
   const importLines: string[] = [];
   const movedImports: Node[] = [];
-  for (const { write } of late) {
+  // The late writes, and with them the file's other writes of the two variables that come after
+  // `target` (moving those earlier changes nothing gRPC sees, and keeps the settings together).
+  // A write that leaves fork support off stays where it is: moved up, it would override the deployment.
+  const lateWrites = new Set(late.map((t) => t.write));
+  const companions = timeline.events.filter((e): e is EnvWrite => e.kind === 'envWrite' && !lateWrites.has(e) && (
+    e.variable === POLL_STRATEGY_VARIABLE || (e.variable === FORK_SUPPORT_VARIABLE && (e.value === undefined || enablesForkSupport(e.value)))));
+  for (const write of [...lateWrites, ...companions]) {
     if (write.site.path !== file.path || write.chain.length) continue;
     const statement = movableStatement(write.site.node, target, lines);
     if (!statement || moved.some((s) => s.id === statement.id)) continue;
