@@ -43,11 +43,13 @@ export const forkSupportSetTooLate: Rule = {
       'import grpc',
     ].join('\n'),
     fixes:
-      'Move the environment settings above `import grpc`: moves the late top-level writes of the file, in their ' +
-      'order, to just before the first statement that loads grpc (after the module docstring and `from __future__` ' +
-      'imports, which Python keeps first), and moves the `import os` they need up with them when it came later ' +
-      '(or adds one when the later import also binds other names). No fix is offered for a write inside a ' +
-      'function or a block, or one that reads names other than `os`: moving those could change what runs.',
+      'Move the environment settings above `import grpc`: moves the late top-level writes of the file, with the ' +
+      'file\'s other top-level writes of the two variables that follow that point (so the settings stay together; a ' +
+      'write that turns fork support off stays put), in their order, to just before the first statement that loads ' +
+      'grpc: after the module docstring and `from __future__` imports, which Python keeps first. The `import os` ' +
+      'they need moves up with them when it came later, or a plain `import os` is added when that later import also ' +
+      'binds other names. No fix is offered for a write inside a function or a block, or one that reads names other ' +
+      'than `os`: moving those could change what runs.',
     fixSafety:
       'Unsafe. The move makes fork support (or the poll strategy) take effect, which is the point, but that changes ' +
       'more than the hazard: with fork support on, gRPC closes the parent\'s channels in the child ("Cannot invoke RPC ' +
