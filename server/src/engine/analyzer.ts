@@ -65,7 +65,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
   for (const rule of RULES) {
     if (!isRuleEnabled(config, rule.code)) continue;
     const severitySetting = config.severity[rule.code];
-    const severity = severitySetting && severitySetting !== 'off' ? severitySetting : rule.defaultSeverity;
+    const configured = severitySetting && severitySetting !== 'off' ? severitySetting : undefined;
     const report = (r: RuleReport) => {
       if (r.at.path !== file.path) return;
       const range = nodeRange(r.at.node);
@@ -74,7 +74,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
       seen.add(key);
       const finding: Finding = {
         code: rule.code,
-        severity,
+        severity: configured ?? r.severity ?? rule.defaultSeverity,
         message: r.message,
         range,
         related: (r.related ?? []).map((rel): RelatedLocation => ({ path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message })),

@@ -6,6 +6,9 @@ import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
 import { serverBeforeFork } from './GF201_serverBeforeFork';
 import { serverOnProcessPool } from './GF204_serverOnProcessPool';
 import { portOptionsMisplaced } from './GF203_portOptionsMisplaced';
+import { forkSupportSetTooLate } from './GF301_forkSupportSetTooLate';
+import { pollStrategyIncompatible } from './GF302_pollStrategyIncompatible';
+import { pollStrategyInvalid } from './GF303_pollStrategyInvalid';
 import type { Rule } from './rule';
 
 export const RULES: Rule[] = [
@@ -15,6 +18,9 @@ export const RULES: Rule[] = [
   serverBeforeFork,
   portOptionsMisplaced,
   serverOnProcessPool,
+  forkSupportSetTooLate,
+  pollStrategyIncompatible,
+  pollStrategyInvalid,
 ];
 
 export function ruleByCode(code: RuleCode): Rule | undefined {

@@ -27,6 +27,8 @@ export interface RuleReport {
   message: string;
   related?: { site: Site; message: string }[];
   fixes?: Fix[];
+  /** A lower severity than the rule's default for a milder case (GF302's missing strategy); a configured severity still wins. */
+  severity?: Severity;
 }
 
 export interface RuleContext {
