@@ -15,6 +15,7 @@ import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline'
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
 import { PythonEdits, freeNames, moduleLevelNames, uniqueName } from './pythonEdits';
+import { enableForkSupportEdits } from './enableForkSupport';
 import { spawnStartMethodFix } from './spawnStartMethod';
 
 export interface ChannelFixInput {
@@ -26,11 +27,15 @@ export interface ChannelFixInput {
   anchor: Site;
   /** aio channels: fork support does not apply. */
   aio: boolean;
+  /** GF101 offers "Enable gRPC fork support" on its own; for GF102 it fixes nothing. */
+  offerForkSupport?: boolean;
 }
 
 export function channelFixes(input: ChannelFixInput): Fix[] {
   const { edits, timeline, object, fork } = input;
   const fixes: Fix[] = [];
+  let support: TextEdit[] | undefined | null = null;
+  const forkSupport = () => (support === null ? (support = enableForkSupportEdits(edits.file, timeline)) : support);
   // Bind from the channel at the bottom (so a stub's fix moves its channel too), else from the object.
   const root = rootOf(object);
   const rootBinding = root !== object ? channelBinding(edits, root, fork, objectAnchor(root, fork)) : undefined;
@@ -47,14 +52,35 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined) : undefined;
     if (perWorker) {
       const closes = close !== undefined && perWorker.edits.includes(close);
-      const suffix = uses.after && !input.aio ? ' (the parent keeps using its channel: also enable gRPC fork support)' : closes ? ' and close the parent\'s before the fork' : '';
-      fixes.push({ ...perWorker, title: `${perWorker.title}${suffix}` });
+      if (uses.after && !input.aio) {
+        // The parent keeps its used channel across the fork: a child's new channel then works only
+        // with fork support on (SPEC §1, measured on grpcio 1.51), so this fix does both halves.
+        const support = forkSupport();
+        if (support?.length) fixes.push({ ...perWorker, title: `${perWorker.title} and enable gRPC fork support`, edits: mergeEdits(perWorker.edits, support) });
+        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)` });
+      } else {
+        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : ''}` });
+      }
+    }
+  }
+  if (!input.aio && input.offerForkSupport) {
+    const support = forkSupport();
+    if (support?.length) {
+      const title = inChildren.length ? 'Enable gRPC fork support before `import grpc` (children must still make their own channels)' : 'Enable gRPC fork support before `import grpc`';
+      fixes.push({ title, applicability: 'unsafe', edits: support });
     }
   }
   const spawn = spawnStartMethodFix(edits, timeline, fork, object);
   if (spawn) fixes.push(spawn);
   const hazard = `channel:${rootOf(object).id}:${fork.id}`;
   return fixes.map((fix) => ({ ...fix, hazard }));
+}
+
+/** Edits of two fixes made as one; a second `import os` is dropped when both add one. */
+function mergeEdits(first: TextEdit[], second: TextEdit[]): TextEdit[] {
+  const addsImport = (e: TextEdit) => /^import os\r?\n$/.test(e.newText);
+  const secondImports = second.some((e) => e.newText.includes('import os'));
+  return [...first.filter((e) => !(secondImports && addsImport(e))), ...second];
 }
 
 /**

@@ -69,6 +69,21 @@ function underTypeChecking(node: Node): boolean {
   return false;
 }
 
+/**
+ * Whether fork support is in force for the program: GRPC_ENABLE_FORK_SUPPORT set to a true value
+ * in `os.environ` before the first import that loads grpc (gRPC reads it there once), or set by
+ * the environment (`assume-fork-support`). `os.putenv` does not count: measured on grpcio 1.51, it
+ * leaves `os.environ`, which grpc reads, unchanged.
+ */
+export function forkSupportEnabled(timeline: Timeline, assumeForkSupport: boolean): boolean {
+  if (assumeForkSupport) return true;
+  for (const event of timeline.events) {
+    if (event.kind === 'import' && isGrpcLoad(event) && !event.inChild) return false;
+    if (event.kind === 'envWrite' && event.variable === FORK_SUPPORT_VARIABLE && !event.inChild && event.how !== 'os.putenv' && event.value !== undefined && enablesForkSupport(event.value)) return true;
+  }
+  return false;
+}
+
 /** What had already happened when a variable was written too late. */
 export interface TooLate {
   write: EnvWrite;

@@ -1,7 +1,7 @@
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
 import { forkName } from '../model/describe';
 import { channelFixes } from '../fixes/channelFixes';
-import { forkSupportEnabled } from '../model/forkSupport';
+import { forkSupportEnabled } from '../model/grpcEnvironment';
 import { Rule } from './rule';
 
 export const channelBeforeFork: Rule = {
@@ -72,7 +72,7 @@ export const channelBeforeFork: Rule = {
   check(context) {
     // With fork support on before `import grpc`, gRPC's own guidance allows channels across forks
     // (GF102 still reports children that use them).
-    if (forkSupportEnabled(context.timeline, context.config)) return;
+    if (forkSupportEnabled(context.timeline, context.config.assumeForkSupport)) return;
     for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['channel', 'stub', 'client'])) {
       const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
       if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The channel is created here.' });
@@ -80,7 +80,7 @@ export const channelBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; the child inherits its threads and sockets.`,
         related,
-        fixes: channelFixes({ edits: context.edits, timeline: context.timeline, config: context.config, object, fork, anchor, aio: false }),
+        fixes: channelFixes({ edits: context.edits, timeline: context.timeline, config: context.config, object, fork, anchor, aio: false, offerForkSupport: true }),
       });
     }
   },
