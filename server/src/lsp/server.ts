@@ -9,6 +9,7 @@ import {
 import { Analyzer } from '../engine/analyzer';
 import type { Finding } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
+import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
 import { toDiagnostic } from './diagnostics';
@@ -214,6 +215,7 @@ export class GrpcForkGuardServer {
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
           tree,
           resolver: project.resolverFor(resolved.projectRoot),
+          runners: preforkRunners(resolved.projectRoot, resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });

@@ -8,6 +8,7 @@ import { ConfigLayer, EngineConfig, mergeConfig } from '../engine/config';
 import type { ConfigProblem } from '../engine/configFile';
 import type { Finding } from '../engine/findings';
 import { DiskModuleResolver, ModuleSource } from './diskModules';
+import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { decodeUtf8, looksBinary } from './textFiles';
 
@@ -64,7 +65,8 @@ export class ProjectAnalysis {
 
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
-    return this.analyzer.analyze(filePath, text, resolved.config, { resolver }).findings;
+    const runners = preforkRunners(resolved.projectRoot, resolved.config.exclude);
+    return this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners }).findings;
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
