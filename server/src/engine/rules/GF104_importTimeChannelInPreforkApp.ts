@@ -72,7 +72,7 @@ export const importTimeChannelInPreforkApp: Rule = {
     for (const fact of context.runners.facts) {
       if (fact.appModule === undefined) {
         if (fact.runner === 'gunicorn' || fact.runner === 'uwsgi') {
-          if (couldBeApp(context)) reportObjects(context, context.timeline, factRelated(fact));
+          if (couldBeApp(context, fact)) reportObjects(context, context.timeline, factRelated(fact));
         }
         continue;
       }
@@ -151,8 +151,11 @@ function ownerSite(object: GrpcObject): Site {
 }
 
 /** With no app module named, any module of the project that is not a script or a test. */
-function couldBeApp(context: RuleContext): boolean {
-  const name = context.file.path.split(/[\\/]/).pop() ?? '';
-  if (/^test_.*\.py$|_test\.py$|^conftest\.py$/.test(name) || /[\\/]tests?[\\/]/.test(context.file.path)) return false;
+function couldBeApp(context: RuleContext, fact: RunnerFact): boolean {
+  // The path inside the project: the configuration file sits in the project root.
+  const root = fact.configPath.replace(/[^\\/]*$/, '');
+  const inProject = context.file.path.startsWith(root) ? context.file.path.slice(root.length) : context.file.path;
+  const name = inProject.split(/[\\/]/).pop() ?? '';
+  if (/^test_.*\.py$|_test\.py$|^conftest\.py$/.test(name) || /(^|[\\/])tests?[\\/]/.test(inProject)) return false;
   return !namedChildren(context.file.tree.rootNode).some(isMainGuard);
 }
