@@ -40,7 +40,7 @@ export function appendItem(container: Node, item: string, lineText: (line: numbe
     const text = container.type === 'tuple' ? `${item},` : item;
     return { range: { start: endOf(open), end: endOf(open) }, newText: text };
   }
-  const after = children[children.indexOf(last) + 1];
+  const after = children[children.findIndex((c) => c.id === last.id) + 1];
   const trailingComma = after?.type === ',' ? after : undefined;
   const ownLines = close.startPosition.row > last.endPosition.row;
   if (ownLines) {
@@ -59,7 +59,7 @@ export function appendItem(container: Node, item: string, lineText: (line: numbe
  */
 export function removeItem(container: Node, item: Node): TextEdit {
   const children = allChildren(container).filter((c) => c.type !== 'comment');
-  const index = children.indexOf(children.find((c) => c.id === item.id)!);
+  const index = children.findIndex((c) => c.id === item.id);
   const previous = children[index - 1];
   const next = children[index + 1];
   if (previous?.type === ',') {
