@@ -38,6 +38,12 @@ function serveWith(...body: string[]): string {
   return `${HEAD}${['', 'def serve():', ...body, '    server.add_insecure_port("[::]:50051")', '    server.start()', ''].join('\n')}${FORK_LOOP}`;
 }
 
+test('GF202 reports so_reuseport unset as information and 0 with the configured severity', () => {
+  const severityOf = (line: string) => findings(serveWith(line)).find((f) => f.code === 'GF202')?.severity;
+  assert.equal(severityOf('    server = grpc.server(futures.ThreadPoolExecutor())'), 'information');
+  assert.equal(severityOf('    server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 0)])'), 'warning');
+});
+
 describe('GF202 fix: Add grpc.so_reuseport=1 to grpc.server options', () => {
   const title = 'Add grpc.so_reuseport=1 to grpc.server options';
 
