@@ -67,6 +67,9 @@ export const importTimeChannelInPreforkApp: Rule = {
   },
   check(context) {
     const path = context.file.path;
+    // Whatever a runner's import of this module makes, its own top level makes too: without an
+    // import-time object here there is nothing to find, and no runner's program to walk.
+    if (importTimeObjects(context.timeline).every((o) => ownerSite(o).path !== path)) return;
     const own = codeRunnerOf(context.timeline, path, context.file.tree.rootNode);
     if (own) reportObjects(context, context.timeline, codeRelated(own, 'this module'));
     for (const fact of context.runners.facts) {
@@ -115,12 +118,7 @@ function factRelated(fact: RunnerFact): Why {
 
 /** Objects alive once the runner's module has been imported, reported in the module that makes them. */
 function reportObjects(context: RuleContext, timeline: Timeline, why: Why): void {
-  const end = timeline.events.find((e) => e.kind === 'importTimeEnd');
-  if (end?.kind !== 'importTimeEnd') return;
-  // A client wrapper is reported before the channel inside it, a channel before its stubs.
-  const alive = end.alive
-    .filter((o) => KINDS.includes(o.kind) && !o.createdInChild)
-    .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+  const alive = importTimeObjects(timeline);
   const anchors: Site[] = [];
   for (const found of alive) {
     if (found.base && alive.includes(found.base) && found.kind === 'stub') continue;
@@ -135,6 +133,15 @@ function reportObjects(context: RuleContext, timeline: Timeline, why: Why): void
       related: [why.related],
     });
   }
+}
+
+/** Channels, stubs and clients alive once the module's top level has run; wrappers first, stubs last. */
+function importTimeObjects(timeline: Timeline): GrpcObject[] {
+  const end = timeline.events.find((e) => e.kind === 'importTimeEnd');
+  if (end?.kind !== 'importTimeEnd') return [];
+  return end.alive
+    .filter((o) => KINDS.includes(o.kind) && !o.createdInChild)
+    .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
 }
 
 /**
