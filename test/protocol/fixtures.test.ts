@@ -15,7 +15,10 @@ const corpus = fixtureCorpus(implemented);
 let client: TestClient;
 
 before(async () => {
-  client = await startServer(fixturesDir);
+  // Each fixture workspace is a folder of a multi-root workspace, as a user would open it.
+  const workspaces = path.join(fixturesDir, 'workspaces');
+  const extraFolders = fs.existsSync(workspaces) ? fs.readdirSync(workspaces).map((d) => path.join(workspaces, d)).filter((d) => fs.statSync(d).isDirectory()) : [];
+  client = await startServer(fixturesDir, { extraFolders });
   const byUri = new Map(corpus.map((f) => [URI.file(f.path).toString(), settingsFor(f.config)]));
   client.settingsFor = (scopeUri) => (scopeUri ? byUri.get(scopeUri) : undefined) ?? {};
 });

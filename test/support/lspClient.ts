@@ -23,7 +23,7 @@ export interface TestClient {
   shutdown(): Promise<number | null>;
 }
 
-export async function startServer(rootPath: string, options: { initializationOptions?: unknown; serverPath?: string } = {}): Promise<TestClient> {
+export async function startServer(rootPath: string, options: { initializationOptions?: unknown; serverPath?: string; extraFolders?: string[] } = {}): Promise<TestClient> {
   const child = spawn(process.execPath, [options.serverPath ?? serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -77,7 +77,7 @@ export async function startServer(rootPath: string, options: { initializationOpt
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'test' }],
+    workspaceFolders: [{ uri: rootUri, name: 'test' }, ...(options.extraFolders ?? []).map((folder) => ({ uri: `file://${folder}`, name: folder }))],
     capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true } },
     initializationOptions: options.initializationOptions,
   });

@@ -3,12 +3,13 @@
 // (a ModuleResolver supplies other workspace files when cross-file analysis is wanted).
 import type { Parser, Tree } from 'web-tree-sitter';
 import { EngineConfig, isRuleEnabled } from './config';
-import type { Finding, RelatedLocation } from './findings';
+import type { Finding, RelatedLocation, Severity } from './findings';
 import { ignoreForFile, ignoreForLine } from './fixes/suppressionFixes';
 import { PythonEdits } from './fixes/pythonEdits';
 import { TextLines } from './fixes/textLines';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
+import { RunnerFact, runnerView } from './model/runners';
 import { SourceFile, nodeRange } from './model/sourceFile';
 import { createPythonParser } from './pythonParser';
 import { RULES } from './rules/registry';
@@ -21,6 +22,8 @@ export interface AnalysisOptions {
   resolver?: ModuleResolver;
   /** Called when a rule throws: the other rules still report. */
   onRuleError?: (rule: Rule, error: unknown) => void;
+  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104. */
+  runners?: RunnerFact[];
 }
 
 export interface AnalysisResult {
@@ -52,12 +55,14 @@ export class Analyzer {
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: AnalysisOptions = {}): Finding[] {
   const suppressions = readSuppressions(file.tree);
   if (suppressions.file.has('all')) return [];
-  const timeline = buildTimeline(file, {
+  const walkOptions = {
     targetPython: config.targetPython,
     targetPlatform: config.targetPlatform,
     channelFactories: config.channelFactories,
     resolver: options.resolver,
-  });
+  };
+  const timeline = buildTimeline(file, walkOptions);
+  const runners = runnerView(file, timeline, options.runners ?? [], walkOptions);
   const lines = new TextLines(file.text);
   let edits: PythonEdits | undefined;
   const findings: Finding[] = [];
@@ -65,7 +70,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
   for (const rule of RULES) {
     if (!isRuleEnabled(config, rule.code)) continue;
     const severitySetting = config.severity[rule.code];
-    const configured = severitySetting && severitySetting !== 'off' ? severitySetting : undefined;
+    const severity = severitySetting && severitySetting !== 'off' ? severitySetting : rule.defaultSeverity;
     const report = (r: RuleReport) => {
       if (r.at.path !== file.path) return;
       const range = nodeRange(r.at.node);
@@ -74,10 +79,12 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
       seen.add(key);
       const finding: Finding = {
         code: rule.code,
-        severity: configured ?? r.severity ?? rule.defaultSeverity,
+        severity: r.severity ? milder(r.severity, severity) : severity,
         message: r.message,
         range,
-        related: (r.related ?? []).map((rel): RelatedLocation => ({ path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message })),
+        related: (r.related ?? []).map((rel): RelatedLocation => ('site' in rel
+          ? { path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message }
+          : rel)),
         fixes: r.fixes ?? [],
       };
       if (isSuppressed(finding, suppressions)) return;
@@ -86,7 +93,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
     };
     try {
       rule.check({
-        file, timeline, config, report,
+        file, timeline, config, runners, report,
         get edits() {
           edits ??= new PythonEdits(file);
           return edits;
@@ -97,4 +104,11 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
     }
   }
   return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+}
+
+const SEVERITY_ORDER: Severity[] = ['hint', 'information', 'warning', 'error'];
+
+/** A report's own severity, capped by the configured one. */
+function milder(a: Severity, b: Severity): Severity {
+  return SEVERITY_ORDER.indexOf(a) < SEVERITY_ORDER.indexOf(b) ? a : b;
 }

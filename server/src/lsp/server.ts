@@ -9,6 +9,7 @@ import {
 import { Analyzer } from '../engine/analyzer';
 import { Finding, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
+import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
@@ -120,7 +121,7 @@ export class GrpcForkGuardServer {
     this.logger.setLevel(options?.logLevel);
     try {
       this.analyzer = await Analyzer.create(this.grammarDir);
-      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, this.workspaceFolders[0] ?? process.cwd(), (filePath) => this.openTextOf(filePath));
+      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
     } catch (error) {
       // Without a grammar the server stays up and says so once, instead of crashing in a loop.
       this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
@@ -149,6 +150,12 @@ export class GrpcForkGuardServer {
       const removed = new Set(event.removed.map((f) => URI.parse(f.uri).fsPath));
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
     });
+  }
+
+  /** The innermost workspace folder holding a file (multi-root), else the first folder. */
+  folderOf(filePath: string): string {
+    const holding = this.workspaceFolders.filter((folder) => filePath === folder || filePath.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
+    return holding.sort((a, b) => b.length - a.length)[0] ?? this.workspaceFolders[0] ?? process.cwd();
   }
 
   get folders(): string[] {
@@ -243,6 +250,7 @@ export class GrpcForkGuardServer {
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
           tree,
           resolver: project.resolverFor(resolved.projectRoot),
+          runners: preforkRunners(resolved.projectRoot, resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });

@@ -33,6 +33,8 @@ export async function scanWorkspace(server: GrpcForkGuardServer, params: ScanPar
     const exclude = server.withSettings(settings, () => project.configFor(`${folder}/__init__.py`).config.exclude);
     files.push(...listPythonFiles(folder, exclude));
   }
+  // Nested workspace folders list some files twice.
+  files.splice(0, files.length, ...new Set(files));
   reporter?.begin('gRPC Fork Guard: scanning workspace', 0, `0/${files.length} files`, true);
   const started = Date.now();
   for (let i = 0; i < files.length; i++) {

@@ -3,7 +3,9 @@ import type { RuleCode } from '../findings';
 import { channelBeforeFork } from './GF101_channelBeforeFork';
 import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
 import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
+import { importTimeChannelInPreforkApp } from './GF104_importTimeChannelInPreforkApp';
 import { serverBeforeFork } from './GF201_serverBeforeFork';
+import { sharedPortWithoutReuseport } from './GF202_sharedPortWithoutReuseport';
 import { serverOnProcessPool } from './GF204_serverOnProcessPool';
 import { portOptionsMisplaced } from './GF203_portOptionsMisplaced';
 import { forkSupportSetTooLate } from './GF301_forkSupportSetTooLate';
@@ -15,7 +17,9 @@ export const RULES: Rule[] = [
   channelBeforeFork,
   parentChannelUsedInChild,
   aioChannelBeforeFork,
+  importTimeChannelInPreforkApp,
   serverBeforeFork,
+  sharedPortWithoutReuseport,
   portOptionsMisplaced,
   serverOnProcessPool,
   forkSupportSetTooLate,
