@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  LanguageClient, LanguageClientOptions, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
+  LanguageClient, LanguageClientOptions, NotificationType, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
 } from 'vscode-languageclient/node';
 
 interface ScanResult {
@@ -14,6 +14,14 @@ interface ScanResult {
   cancelled: boolean;
 }
 
+interface AnalysisStatus {
+  uri: string;
+  durationMs: number;
+  findings: number;
+  budgetMs: number;
+}
+
+const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
 const ScanRequest = new RequestType<{ workDoneToken?: string }, ScanResult, void>('grpcForkGuard/scanWorkspace');
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('grpcForkGuard');
 
@@ -60,6 +68,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('grpcForkGuard.fixAllInFile', () => fixAllInFile()),
   );
   await client.start();
+  // A file over the analysis budget turns the status item yellow instead of freezing anything.
+  context.subscriptions.push(client.onNotification(AnalysisStatusNotification, (report) => {
+    if (vscode.window.activeTextEditor?.document.uri.toString() !== report.uri) return;
+    const slow = report.durationMs > report.budgetMs;
+    status.severity = slow ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    status.text = slow ? `gRPC Fork Guard: slow (${report.durationMs} ms)` : 'gRPC Fork Guard';
+  }));
 }
 
 export async function deactivate(): Promise<void> {

@@ -10,7 +10,7 @@ import { cliJs, examplesDir, repoRoot } from '../support/paths';
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-cli-'));
 
 function run(args: string[], cwd = scratch) {
-  const result = spawnSync(process.execPath, [cliJs, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [cliJs, ...args], { cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -116,6 +116,32 @@ describe('grpc-fork-guard check', () => {
     const result = run(['check', 'badtoml']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /badtoml\/pyproject\.toml: invalid TOML/);
+  });
+
+  test('a missing or corrupt grammar gives one clear error and exit 2, not a crash', () => {
+    const install = path.join(scratch, 'broken-install');
+    fs.mkdirSync(path.join(install, 'dist'), { recursive: true });
+    fs.mkdirSync(path.join(install, 'grammars'), { recursive: true });
+    fs.copyFileSync(cliJs, path.join(install, 'dist', 'cli.js'));
+    write('grammar/a.py', 'x = 1\n');
+    const missing = spawnSync(process.execPath, [path.join(install, 'dist', 'cli.js'), 'check', 'grammar'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /grammar could not be loaded: .*tree-sitter\.wasm is missing/);
+    fs.copyFileSync(path.join(repoRoot, 'grammars', 'tree-sitter.wasm'), path.join(install, 'grammars', 'tree-sitter.wasm'));
+    fs.writeFileSync(path.join(install, 'grammars', 'tree-sitter-python.wasm'), 'not wasm');
+    const corrupt = spawnSync(process.execPath, [path.join(install, 'dist', 'cli.js'), 'check', 'grammar'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(corrupt.status, 2);
+    assert.match(corrupt.stderr, /grammar could not be loaded from .*may be corrupt/);
+    assert.doesNotMatch(corrupt.stderr, /at .*\.js:\d+/, 'no stack trace for a user-facing error');
+  });
+
+  test('reports nothing on Debian\'s Python standard library (a large real-world negative corpus)', { timeout: 180_000 }, () => {
+    const stdlib = '/usr/lib/python3.11';
+    assert.ok(fs.existsSync(stdlib), `${stdlib} is missing: this test expects Debian 12's python3.11`);
+    const result = run(['check', stdlib, '--format', 'json']);
+    const findings = JSON.parse(result.stdout) as { path: string; code: string; range: { start: { line: number } } }[];
+    assert.deepEqual(findings.map((f) => `${f.path}:${f.range.start.line + 1} ${f.code}`), []);
+    assert.equal(result.code, 0, result.stderr);
   });
 
   test('the examples folder reports every implemented hazard and leaves the safe example clean', () => {

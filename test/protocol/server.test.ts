@@ -92,12 +92,31 @@ describe('language server over stdio', () => {
     assert.ok(titles.includes('Ignore GF101 for this line'), `titles: ${titles}`);
     assert.ok(titles.includes('Ignore GF101 for this file'), `titles: ${titles}`);
     assert.ok(actions.every((a) => a.kind === 'quickfix' && a.diagnostics?.[0].code === 'GF101'));
+    assert.equal(titles.at(-1), 'Show documentation for GF101');
+    assert.ok(titles.indexOf('Ignore GF101 for this line') > titles.findIndex((t) => t.startsWith('Create the channel')), 'fixes come before suppressions');
+    const docs = actions.at(-1)!;
+    assert.equal(docs.command?.command, 'grpcForkGuard.server.showDocumentation');
+    await client.connection.sendRequest('workspace/executeCommand', { command: docs.command!.command, arguments: docs.command!.arguments });
+    assert.ok(client.messages.some((m) => /^showDocument: https:.*docs\/rules\/GF101\.md \(external\)$/.test(m)), `messages: ${client.messages}`);
     const ignore = actions.find((a) => a.title === 'Ignore GF101 for this line')!;
     const edits = ignore.edit!.changes![poolUri];
     const next = client.diagnostics(poolUri, fromVersion(6));
     await change(edits);
     assert.match(document.getText().split('\n')[9], /# noqa: GF101$/);
     assert.deepEqual(codesAt(await next), ['GF102@15:11']);
+  });
+
+  test('hover on a flagged call explains the hazard and links the rule page', async () => {
+    const hover = await client.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: poolUri },
+      position: { line: 15, character: 13 },
+    });
+    assert.ok(hover, 'no hover on the GF102 use');
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /\*\*GF102\*\* parent-channel-used-in-child/);
+    assert.match(hover.contents.value, /docs\/rules\/GF102\.md/);
+    const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: poolUri }, position: { line: 0, character: 0 } });
+    assert.equal(nothing, null);
   });
 
   test('a settings change takes effect without a restart', async () => {

@@ -15,12 +15,16 @@ export interface TestClient {
   latest(uri: string): PublishDiagnosticsParams | undefined;
   /** Settings the server receives through workspace/configuration. */
   settings: Record<string, unknown>;
+  /** Per-file settings, when set: wins over `settings`. */
+  settingsFor?: (scopeUri: string | undefined) => Record<string, unknown>;
   logs: string[];
+  /** window/showMessage notifications, as `type: message`. */
+  messages: string[];
   shutdown(): Promise<number | null>;
 }
 
-export async function startServer(rootPath: string, options: { initializationOptions?: unknown } = {}): Promise<TestClient> {
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startServer(rootPath: string, options: { initializationOptions?: unknown; serverPath?: string; extraFolders?: string[] } = {}): Promise<TestClient> {
+  const child = spawn(process.execPath, [options.serverPath ?? serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -32,6 +36,7 @@ export async function startServer(rootPath: string, options: { initializationOpt
     stderr: () => stderr,
     settings: {},
     logs: [],
+    messages: [],
     latest(uri) {
       return published.filter((p) => p.uri === uri).at(-1);
     },
@@ -52,17 +57,27 @@ export async function startServer(rootPath: string, options: { initializationOpt
     const index = waiters.findIndex((w) => w.uri === params.uri && w.accept(params));
     if (index >= 0) waiters.splice(index, 1)[0].resolve(params);
   });
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => client.settings));
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string; scopeUri?: string }[] }) =>
+    params.items.map((item) => client.settingsFor?.(item.scopeUri) ?? client.settings));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
   connection.onNotification('$/progress', () => undefined);
+  connection.onNotification('window/showMessage', (params: { type: number; message: string }) => client.messages.push(`${params.type}: ${params.message}`));
+  connection.onRequest('window/showDocument', (params: { uri: string; external?: boolean }) => {
+    client.messages.push(`showDocument: ${params.uri}${params.external ? ' (external)' : ''}`);
+    return { success: true };
+  });
+  connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
+    client.messages.push(`${params.type}: ${params.message}`);
+    return null;
+  });
   connection.listen();
   const rootUri = `file://${rootPath}`;
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'test' }],
+    workspaceFolders: [{ uri: rootUri, name: 'test' }, ...(options.extraFolders ?? []).map((folder) => ({ uri: `file://${folder}`, name: folder }))],
     capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true } },
     initializationOptions: options.initializationOptions,
   });

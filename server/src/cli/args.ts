@@ -8,20 +8,26 @@ export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 export interface CliOptions {
-  command: 'check' | 'help' | 'version';
+  command: 'check' | 'fix' | 'help' | 'version';
   paths: string[];
   format: OutputFormat;
   overrides: ConfigLayer;
   exitZero: boolean;
   /** Print counts per rule instead of the findings. */
   statistics: boolean;
+  unsafeFixes: boolean;
+  /** `fix --diff`: show the changes, write nothing. */
+  diff: boolean;
 }
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: grpc-fork-guard check [PATHS...] [options]
+       grpc-fork-guard fix [PATHS...] [--unsafe-fixes] [--diff]
 
-Finds gRPC and fork() hazards in Python files (a directory is scanned recursively).
+check: finds gRPC and fork() hazards in Python files (a directory is scanned recursively).
+fix:   applies the preferred safe fixes (and unsafe ones with --unsafe-fixes) in place;
+       --diff prints them as a unified diff instead and writes nothing.
 
 Options:
   --format FORMAT           text (default), json, sarif (SARIF 2.1.0) or github
@@ -33,6 +39,8 @@ Options:
   --exit-zero               exit 0 even when there are findings
   --statistics              print the number of findings per rule instead of the
                             findings (as a table, or JSON with --format json)
+  --unsafe-fixes            fix: also apply fixes that may change other behaviour
+  --diff                    fix: show the changes, do not write them
   -h, --help                show this help
   --version                 show the version
 
@@ -52,6 +60,8 @@ export function parseCommandLine(argv: string[]): CliOptions {
         'target-platform': { type: 'string' },
         'exit-zero': { type: 'boolean' },
         statistics: { type: 'boolean' },
+        'unsafe-fixes': { type: 'boolean' },
+        diff: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -60,11 +70,12 @@ export function parseCommandLine(argv: string[]): CliOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: 'help', paths: [], format: 'text', overrides: {}, exitZero: false, statistics: false };
-  if (values.version) return { command: 'version', paths: [], format: 'text', overrides: {}, exitZero: false, statistics: false };
+  const base = { paths: [], format: 'text' as const, overrides: {}, exitZero: false, unsafeFixes: false, diff: false, statistics: false };
+  if (values.help) return { ...base, command: 'help' };
+  if (values.version) return { ...base, command: 'version' };
   const [command, ...paths] = positionals;
-  if (command === undefined) throw new UsageError('no command given (expected "check")');
-  if (command !== 'check') throw new UsageError(`unknown command "${command}" (expected "check")`);
+  if (command === undefined) throw new UsageError('no command given (expected "check" or "fix")');
+  if (command !== 'check' && command !== 'fix') throw new UsageError(`unknown command "${command}" (expected "check" or "fix")`);
   const format = values.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`);
   const statistics = values.statistics ?? false;
@@ -82,7 +93,10 @@ export function parseCommandLine(argv: string[]): CliOptions {
     if (!['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`--target-platform expects linux, darwin or win32, not "${platform}"`);
     overrides.targetPlatform = platform as Platform;
   }
-  return { command: 'check', paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides, exitZero: values['exit-zero'] ?? false, statistics };
+  return {
+    command, paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides,
+    exitZero: values['exit-zero'] ?? false, unsafeFixes: values['unsafe-fixes'] ?? false, diff: values.diff ?? false, statistics,
+  };
 }
 
 function codeList(text: string, flag: string): RuleCode[] {

@@ -1,11 +1,14 @@
 // `grpc-fork-guard`: the engine as a command-line tool for CI (SPEC §5).
 import * as fs from 'fs';
 import * as path from 'path';
-import { GrammarLoadError } from '../engine/pythonParser';
-import type { FileReport } from '../workspace/projectAnalysis';
+import { GrammarLoadError, loadPythonLanguage } from '../engine/pythonParser';
+import { Analyzer } from '../engine/analyzer';
+import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { readPyproject } from '../workspace/projectConfig';
+import { decodeUtf8 } from '../workspace/textFiles';
 import { scanWorkspace } from '../workspace/workspaceScanner';
 import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
+import { FixOutcome, fixFile } from './fixCommand';
 import { countByRule, displayPath, statisticsText, toGithub, toJson, toText } from './report';
 import { toSarif } from './sarif';
 
@@ -44,13 +47,24 @@ async function main(argv: string[]): Promise<number> {
     (fs.statSync(absolute).isDirectory() ? roots : files).push(absolute);
   }
   // Directories are scanned like the workspace (pre-filter, worker threads); named files are always analysed.
-  const summary = await scanWorkspace({
-    roots: roots.map((root) => ({ path: root, layer: options.overrides })),
-    files,
-    fileLayer: options.overrides,
-    fallbackRoot: cwd,
-    onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
-  });
+  // The grammar loads here while the workers read: a missing or corrupt one is reported as such
+  // even when no file needs parsing.
+  const grammar = loadPythonLanguage();
+  grammar.catch(() => undefined);
+  let summary;
+  try {
+    summary = await scanWorkspace({
+      roots: roots.map((root) => ({ path: root, layer: options.overrides })),
+      files,
+      fileLayer: options.overrides,
+      fallbackRoot: cwd,
+      onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
+    });
+  } catch (error) {
+    await grammar;
+    throw error;
+  }
+  await grammar;
   let configError = false;
   for (const pyproject of summary.pyprojects) {
     for (const problem of readPyproject(pyproject).problems) {
@@ -61,6 +75,12 @@ async function main(argv: string[]): Promise<number> {
   const ordered = [...reports.values()].sort((a, b) => comparePaths(a.path, b.path));
   for (const report of ordered) {
     if (report.skipped) process.stderr.write(`grpc-fork-guard: warning: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
+  }
+  if (options.command === 'fix') {
+    // Fixes are applied on this thread, to the files the scan found something in.
+    const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides, cwd);
+    const withFindings = ordered.filter((r) => r.findings.length > 0).map((r) => ({ ...r, text: decodeUtf8(fs.readFileSync(r.path)) }));
+    return runFix(project, withFindings, options, cwd, configError);
   }
   process.stdout.write(`${render(options, ordered, cwd)}\n`);
   if (configError) return EXIT_ERROR;
@@ -93,6 +113,22 @@ function comparePaths(a: string, b: string): number {
     if (left[i] !== right[i]) return left[i] < right[i] ? -1 : 1;
   }
   return left.length - right.length;
+}
+
+function runFix(project: ProjectAnalysis, reports: FileReport[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, configError: boolean): number {
+  const outcomes: FixOutcome[] = [];
+  for (const report of reports) {
+    if (report.skipped || report.findings.length === 0) continue;
+    outcomes.push(fixFile(project, report, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => process.stdout.write(text)));
+  }
+  const fixed = outcomes.reduce((n, o) => n + o.applied.length, 0);
+  const remaining = outcomes.reduce((n, o) => n + o.remaining, 0);
+  for (const outcome of outcomes) {
+    for (const title of outcome.applied) process.stderr.write(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
+  }
+  process.stderr.write(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} remaining${remaining && !options.unsafeFixes ? ' (some may have unsafe fixes: --unsafe-fixes)' : ''}.\n`);
+  if (configError) return EXIT_ERROR;
+  return remaining > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 declare const __VERSION__: string | undefined;

@@ -3,11 +3,13 @@
 // (a ModuleResolver supplies other workspace files when cross-file analysis is wanted).
 import type { Parser, Tree } from 'web-tree-sitter';
 import { EngineConfig, isRuleEnabled } from './config';
-import type { Finding, RelatedLocation } from './findings';
+import type { Finding, RelatedLocation, Severity } from './findings';
 import { ignoreForFile, ignoreForLine } from './fixes/suppressionFixes';
+import { PythonEdits } from './fixes/pythonEdits';
 import { TextLines } from './fixes/textLines';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
+import { RunnerFact, runnerView } from './model/runners';
 import { SourceFile, nodeRange } from './model/sourceFile';
 import { createPythonParser } from './pythonParser';
 import { RULES } from './rules/registry';
@@ -20,6 +22,8 @@ export interface AnalysisOptions {
   resolver?: ModuleResolver;
   /** Called when a rule throws: the other rules still report. */
   onRuleError?: (rule: Rule, error: unknown) => void;
+  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104. */
+  runners?: RunnerFact[];
 }
 
 export interface AnalysisResult {
@@ -51,13 +55,16 @@ export class Analyzer {
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: AnalysisOptions = {}): Finding[] {
   const suppressions = readSuppressions(file.tree);
   if (suppressions.file.has('all')) return [];
-  const timeline = buildTimeline(file, {
+  const walkOptions = {
     targetPython: config.targetPython,
     targetPlatform: config.targetPlatform,
     channelFactories: config.channelFactories,
     resolver: options.resolver,
-  });
+  };
+  const timeline = buildTimeline(file, walkOptions);
+  const runners = runnerView(file, timeline, options.runners ?? [], walkOptions);
   const lines = new TextLines(file.text);
+  let edits: PythonEdits | undefined;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const rule of RULES) {
@@ -72,10 +79,12 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
       seen.add(key);
       const finding: Finding = {
         code: rule.code,
-        severity,
+        severity: r.severity ? milder(r.severity, severity) : severity,
         message: r.message,
         range,
-        related: (r.related ?? []).map((rel): RelatedLocation => ({ path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message })),
+        related: (r.related ?? []).map((rel): RelatedLocation => ('site' in rel
+          ? { path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message }
+          : rel)),
         fixes: r.fixes ?? [],
       };
       if (isSuppressed(finding, suppressions)) return;
@@ -83,10 +92,23 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Ana
       findings.push(finding);
     };
     try {
-      rule.check({ file, timeline, config, report });
+      rule.check({
+        file, timeline, config, runners, report,
+        get edits() {
+          edits ??= new PythonEdits(file);
+          return edits;
+        },
+      });
     } catch (error) {
       options.onRuleError?.(rule, error);
     }
   }
   return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+}
+
+const SEVERITY_ORDER: Severity[] = ['hint', 'information', 'warning', 'error'];
+
+/** A report's own severity, capped by the configured one. */
+function milder(a: Severity, b: Severity): Severity {
+  return SEVERITY_ORDER.indexOf(a) < SEVERITY_ORDER.indexOf(b) ? a : b;
 }

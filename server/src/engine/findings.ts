@@ -28,6 +28,11 @@ export interface Fix {
   edits: TextEdit[];
   /** Suppression fixes are offered but never applied by "fix all". */
   isSuppression?: boolean;
+  /**
+   * Fixes of several findings about one hazard (GF101 and GF102 on one channel and fork) share
+   * this key; "fix all" applies one fix per key, so two strategies are never mixed.
+   */
+  hazard?: string;
 }
 
 export interface RelatedLocation {

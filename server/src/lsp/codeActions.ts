@@ -21,11 +21,11 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== SOURCE) continue;
       const finding = byKey.get(findingKey(diagnostic.code, diagnostic.range));
-      if (finding) actions.push(...quickFixes(finding, diagnostic, document.uri));
+      if (finding) actions.push(...quickFixes(finding, diagnostic, document.uri, findings));
     }
   }
   if (wants(FIX_ALL_KIND) && only) {
-    const edits = fixAllEdits(document.getText(), findings, { unsafe: context.unsafeFixes });
+    const edits = fixAllEdits(findings, { unsafe: context.unsafeFixes });
     if (edits.length) {
       actions.push({ title: 'gRPC Fork Guard: fix all auto-fixable problems', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } });
     }
@@ -33,15 +33,37 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
   return actions;
 }
 
-function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string): CodeAction[] {
+export const SHOW_DOCUMENTATION_COMMAND = 'grpcForkGuard.server.showDocumentation';
+
+/** The family each diagnostic gets, as vscode-eslint does: its fixes, fix all of the rule, ignore, docs. */
+function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findings: Finding[]): CodeAction[] {
   const preferred = preferredFix(finding);
-  return finding.fixes.map((fix) => ({
+  const actions: CodeAction[] = finding.fixes.filter((fix) => !fix.isSuppression).map((fix) => ({
     title: fix.applicability === 'unsafe' ? `${fix.title} (unsafe)` : fix.title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     isPreferred: fix === preferred,
     edit: { changes: { [uri]: fix.edits } },
   }));
+  const sameRule = findings.filter((f) => f.code === finding.code && preferredFix(f));
+  if (sameRule.length > 1) {
+    actions.push({
+      title: `Fix all ${finding.code} problems in this file`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: { changes: { [uri]: fixAllEdits(sameRule, { unsafe: false }) } },
+    });
+  }
+  for (const fix of finding.fixes.filter((f) => f.isSuppression)) {
+    actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: { changes: { [uri]: fix.edits } } });
+  }
+  actions.push({
+    title: `Show documentation for ${finding.code}`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
+  });
+  return actions;
 }
 
 /** The best safe fix that removes the hazard (never a suppression). */

@@ -4,15 +4,18 @@ import * as path from 'path';
 import { URI } from 'vscode-uri';
 import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult,
-  TextDocumentSyncKind, WorkDoneProgressReporter,
+  NotificationType, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
-import type { Finding } from '../engine/findings';
+import { Finding, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
+import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { FIX_ALL_KIND, codeActionsFor } from './codeActions';
+import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
+import { ruleDocsUrl } from '../engine/rules/registry';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
+import { hoverFor } from './hover';
 import { Logger } from './logger';
 import { ScanRequest, WorkspaceScan } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
@@ -20,7 +23,20 @@ import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './setti
 export interface AnalysisSnapshot {
   version: number;
   findings: Finding[];
+  durationMs: number;
 }
+
+/** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
+export const ANALYSIS_BUDGET_MS = 500;
+
+export interface AnalysisStatus {
+  uri: string;
+  durationMs: number;
+  findings: number;
+  budgetMs: number;
+}
+
+export const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
 
 export class GrpcForkGuardServer {
   readonly logger: Logger;
@@ -81,6 +97,17 @@ export class GrpcForkGuardServer {
       const snapshot = this.analyzeNow(entry);
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
     });
+    connection.onExecuteCommand(async ({ command, arguments: args }) => {
+      if (command !== SHOW_DOCUMENTATION_COMMAND) return;
+      const code = String(args?.[0] ?? '');
+      if (!isRuleCode(code)) return;
+      await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
+    });
+    connection.onHover((params) => {
+      const entry = this.documents.get(params.textDocument.uri);
+      const snapshot = entry && this.analyzeNow(entry);
+      return snapshot ? hoverFor(snapshot.findings, params.position) : undefined;
+    });
     connection.onRequest(ScanRequest, (params, token) => this.workspaceScan.run(params, token));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
@@ -96,7 +123,7 @@ export class GrpcForkGuardServer {
     this.logger.setLevel(options?.logLevel);
     try {
       this.analyzer = await Analyzer.create(this.grammarDir);
-      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, this.workspaceFolders[0] ?? process.cwd(), (filePath) => this.openTextOf(filePath));
+      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
     } catch (error) {
       // Without a grammar the server stays up and says so once, instead of crashing in a loop.
       this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
@@ -104,6 +131,8 @@ export class GrpcForkGuardServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -124,6 +153,12 @@ export class GrpcForkGuardServer {
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
     });
     if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
+  }
+
+  /** The innermost workspace folder holding a file (multi-root), else the first folder. */
+  folderOf(filePath: string): string {
+    const holding = this.workspaceFolders.filter((folder) => filePath === folder || filePath.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
+    return holding.sort((a, b) => b.length - a.length)[0] ?? this.workspaceFolders[0] ?? process.cwd();
   }
 
   get folders(): string[] {
@@ -181,13 +216,14 @@ export class GrpcForkGuardServer {
     if (!entry) return;
     const settings = await this.settingsFor(uri);
     if (this.documents.get(uri) !== entry) return;
-    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [] };
+    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
     if (!snapshot) return;
     await this.connection.sendDiagnostics({
       uri,
       version: snapshot.version,
       diagnostics: snapshot.findings.map((finding) => toDiagnostic(finding, uri)),
     });
+    void this.connection.sendNotification(AnalysisStatusNotification, { uri, durationMs: snapshot.durationMs, findings: snapshot.findings.length, budgetMs: ANALYSIS_BUDGET_MS });
   }
 
   /** Findings for the document's current version, analysing now if they are stale. */
@@ -217,14 +253,17 @@ export class GrpcForkGuardServer {
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
           tree,
           resolver: project.resolverFor(resolved.projectRoot),
+          runners: preforkRunners(resolved.projectRoot, resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });
     } catch (error) {
       this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
     }
-    this.logger.debug(`Analysed ${uri} (version ${version}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
-    const snapshot = { version, findings };
+    const durationMs = Date.now() - started;
+    this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);
+    if (durationMs > ANALYSIS_BUDGET_MS) this.logger.warn(`Analysing ${uri} took ${durationMs} ms (budget ${ANALYSIS_BUDGET_MS} ms)`);
+    const snapshot = { version, findings, durationMs };
     this.snapshots.set(uri, snapshot);
     return snapshot;
   }

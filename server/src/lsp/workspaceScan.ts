@@ -75,6 +75,7 @@ export class WorkspaceScan {
       const summary = await runScanner({
         roots,
         fallbackRoot: server.folders[0] ?? process.cwd(),
+        rootIsProject: true,
         signal: controller.signal,
         onProgress: (done, total) => {
           result.total = total;

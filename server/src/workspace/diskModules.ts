@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
+import { mentionsTriggers } from '../engine/model/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
 import { decodeUtf8 } from './textFiles';
 
@@ -16,6 +17,7 @@ export interface ModuleSource {
 
 export class DiskModuleResolver implements ModuleResolver {
   private readonly cache = new Map<string, { stamp: string; file: SourceFile | undefined }>();
+  private readonly relevance = new Map<string, boolean>();
 
   /** `exists` answers "is there a file at this path?"; the workspace scanner passes a cached one. */
   constructor(
@@ -40,7 +42,33 @@ export class DiskModuleResolver implements ModuleResolver {
     return undefined;
   }
 
+  /**
+   * A module is walked by importers only when it can matter (see relevance.ts) or imports, through
+   * the workspace, a module that can: otherwise importing it changes nothing the rules see, and
+   * walking every import of a large project for every file would cost seconds.
+   */
   load(filePath: string): SourceFile | undefined {
+    return this.isRelevant(filePath, new Set()) ? this.loadFile(filePath) : undefined;
+  }
+
+  private isRelevant(filePath: string, visiting: Set<string>): boolean {
+    const known = this.relevance.get(filePath);
+    if (known !== undefined) return known;
+    if (visiting.has(filePath)) return false;
+    visiting.add(filePath);
+    const file = this.loadFile(filePath);
+    let relevant = false;
+    if (file) {
+      relevant = mentionsTriggers(file.text) || importedModules(file.text).some((module) => {
+        const target = this.resolve(filePath, module);
+        return target !== undefined && target !== filePath && this.isRelevant(target, visiting);
+      });
+    }
+    this.relevance.set(filePath, relevant);
+    return relevant;
+  }
+
+  private loadFile(filePath: string): SourceFile | undefined {
     const open = this.source.openText?.(filePath);
     let stamp: string;
     try {
@@ -65,7 +93,24 @@ export class DiskModuleResolver implements ModuleResolver {
 
   invalidate(filePath: string): void {
     this.cache.delete(filePath);
+    // Relevance is transitive: one changed module can change it for its importers.
+    this.relevance.clear();
   }
+}
+
+/** Module names a file imports (`import a.b`, `from .c import d` → `.c`, `.c.d`), read from its text. */
+function importedModules(text: string): string[] {
+  const modules: string[] = [];
+  for (const match of text.matchAll(/^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))/gm)) {
+    if (match[3]) modules.push(...match[3].split(',').map((m) => m.trim().split(/\s+as\s+/)[0]).filter(Boolean));
+    else if (match[1] !== undefined) {
+      modules.push(match[1]);
+      for (const name of match[2].split(',').map((n) => n.trim().split(/\s+/)[0]).filter(Boolean)) {
+        modules.push(match[1].endsWith('.') ? `${match[1]}${name}` : `${match[1]}.${name}`);
+      }
+    }
+  }
+  return modules;
 }
 
 function findModule(root: string, parts: string[], exists: (path: string) => boolean): string | undefined {

@@ -8,6 +8,7 @@ import { ConfigLayer, EngineConfig, mergeConfig } from '../engine/config';
 import type { ConfigProblem } from '../engine/configFile';
 import type { Finding } from '../engine/findings';
 import { DiskModuleResolver, ModuleSource } from './diskModules';
+import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { decodeUtf8, looksBinary } from './textFiles';
 
@@ -34,7 +35,8 @@ export class ProjectAnalysis {
   constructor(
     private readonly analyzer: Analyzer,
     private readonly overrides: () => ConfigLayer,
-    private readonly fallbackRoot: string,
+    /** The project root of a file with no pyproject.toml above it (its workspace folder). */
+    private readonly fallbackRoot: string | ((filePath: string) => string),
     private readonly openText?: (path: string) => string | undefined,
   ) {}
 
@@ -44,7 +46,7 @@ export class ProjectAnalysis {
     return {
       config: mergeConfig(parsed?.layer ?? {}, this.overrides()),
       problems: parsed?.problems ?? [],
-      projectRoot: pyproject ? path.dirname(pyproject) : this.fallbackRoot,
+      projectRoot: pyproject ? path.dirname(pyproject) : typeof this.fallbackRoot === 'string' ? this.fallbackRoot : this.fallbackRoot(filePath),
     };
   }
 
@@ -64,7 +66,8 @@ export class ProjectAnalysis {
 
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
-    return this.analyzer.analyze(filePath, text, resolved.config, { resolver }).findings;
+    const runners = preforkRunners(resolved.projectRoot, resolved.config.exclude);
+    return this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners }).findings;
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {

@@ -7,6 +7,9 @@ export interface WorkerInit {
   rootLayers: ConfigLayer[];
   fileLayer: ConfigLayer;
   fallbackRoot: string;
+  /** Scanned folders; with `rootIsProject`, a file without pyproject.toml belongs to the innermost. */
+  rootPaths: string[];
+  rootIsProject: boolean;
   /** Extra channel factories of every configuration in force, for the pre-filter's import test. */
   channelFactories: string[];
   grammarDir?: string;
@@ -30,4 +33,13 @@ export interface WorkerResponse {
   id: number;
   results: WorkerResult[];
   error?: string;
+}
+
+/** The innermost of `folders` that holds `filePath`, if any. */
+export function innermostFolder(folders: readonly string[], filePath: string): string | undefined {
+  let best: string | undefined;
+  for (const folder of folders) {
+    if ((filePath === folder || filePath.startsWith(folder.endsWith('/') ? folder : `${folder}/`)) && (!best || folder.length > best.length)) best = folder;
+  }
+  return best;
 }

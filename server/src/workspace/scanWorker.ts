@@ -3,10 +3,11 @@
 // them when told to), and posts one message per batch back to the scanner.
 import { parentPort, workerData } from 'worker_threads';
 import { Analyzer } from '../engine/analyzer';
+import { GrammarLoadError } from '../engine/pythonParser';
 import { readSourceFile } from './scanFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { catalogRoots, prefilter } from './prefilter';
-import type { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult } from './scanProtocol';
+import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;
 const cancelled = new Int32Array(init.cancel);
@@ -20,7 +21,8 @@ async function projectFor(root: number): Promise<ProjectAnalysis> {
   let project = projects.get(root);
   if (!project) {
     const layer = root >= 0 ? init.rootLayers[root] : init.fileLayer;
-    project = new ProjectAnalysis(ready, () => layer, init.fallbackRoot);
+    const fallback = init.rootIsProject ? (filePath: string) => innermostFolder(init.rootPaths, filePath) ?? init.fallbackRoot : init.fallbackRoot;
+    project = new ProjectAnalysis(ready, () => layer, fallback);
     projects.set(root, project);
   }
   return project;
@@ -44,6 +46,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       const project = await projectFor(root);
       results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()), imports: verdict.imports });
     } catch (error) {
+      // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
+      if (error instanceof GrammarLoadError) throw error;
       results.push({ path, outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
     }
   }

@@ -22,7 +22,7 @@ import { catalogRoots, prefilter } from './prefilter';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { walkPythonTree } from './pythonFiles';
 import { readSourceFile } from './scanFiles';
-import type { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult } from './scanProtocol';
+import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 export interface ScanRoot {
   path: string;
@@ -37,6 +37,8 @@ export interface ScanOptions {
   fileLayer?: ConfigLayer;
   /** Project root of files with no pyproject.toml above them. */
   fallbackRoot: string;
+  /** The language server's rule: such a file's project is the innermost scanned folder holding it. */
+  rootIsProject?: boolean;
   /** Worker threads; default: the machine's available parallelism. */
   workers?: number;
   signal?: AbortSignal;
@@ -115,6 +117,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     rootLayers: options.roots.map((root) => root.layer),
     fileLayer: options.fileLayer ?? {},
     fallbackRoot: options.fallbackRoot,
+    rootPaths: options.roots.map((root) => root.path),
+    rootIsProject: options.rootIsProject ?? false,
     channelFactories: [...channelFactories],
     cancel: cancelFlag,
   };
@@ -381,23 +385,36 @@ class ImportClosure {
 
   /** nearestPyproject's answer, from the folders the listing saw. */
   private projectRootOf(dir: string): string {
-    const cached = this.projectRoots.get(dir);
-    if (cached) return cached;
-    const root = this.rootPaths.find((r) => dir === r || dir.startsWith(r + path.sep));
-    let answer: string;
-    if (root === undefined) {
-      const pyproject = nearestPyproject(path.join(dir, '__init__.py'));
-      answer = pyproject ? path.dirname(pyproject) : this.options.fallbackRoot;
-    } else if (this.pyprojectDirs.has(dir)) {
-      answer = dir;
-    } else if (dir === root) {
-      const pyproject = this.rootPyprojects.get(root);
-      answer = pyproject ? path.dirname(pyproject) : this.options.fallbackRoot;
-    } else {
-      answer = this.projectRootOf(path.dirname(dir));
+    let answer = this.projectRoots.get(dir);
+    if (!answer) {
+      answer = this.pyprojectDirOf(dir) ?? this.fallbackFor(dir);
+      this.projectRoots.set(dir, answer);
     }
-    this.projectRoots.set(dir, answer);
     return answer;
+  }
+
+  private readonly pyprojectDirCache = new Map<string, string | undefined>();
+
+  private pyprojectDirOf(dir: string): string | undefined {
+    if (this.pyprojectDirCache.has(dir)) return this.pyprojectDirCache.get(dir);
+    let answer: string | undefined;
+    if (this.pyprojectDirs.has(dir)) {
+      answer = dir;
+    } else if (this.rootPyprojects.has(dir)) {
+      const pyproject = this.rootPyprojects.get(dir);
+      answer = pyproject ? path.dirname(pyproject) : undefined;
+    } else if (!this.rootPaths.some((r) => dir.startsWith(r + path.sep))) {
+      const pyproject = nearestPyproject(path.join(dir, '__init__.py'));
+      answer = pyproject ? path.dirname(pyproject) : undefined;
+    } else {
+      answer = this.pyprojectDirOf(path.dirname(dir));
+    }
+    this.pyprojectDirCache.set(dir, answer);
+    return answer;
+  }
+
+  private fallbackFor(dir: string): string {
+    return (this.options.rootIsProject ? innermostFolder(this.rootPaths, dir) : undefined) ?? this.options.fallbackRoot;
   }
 
   /** Inside a scanned folder the listing is the truth, except where it skipped something. */

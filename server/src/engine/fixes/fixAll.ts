@@ -10,15 +10,25 @@ export function chosenFix(finding: Finding, options: FixAllOptions): Fix | undef
   return finding.fixes.find((fix) => !fix.isSuppression && (fix.applicability === 'safe' || options.unsafe));
 }
 
-export function fixAllEdits(_text: string, findings: Finding[], options: FixAllOptions): TextEdit[] {
-  const taken: TextEdit[] = [];
+/** The edits of one "fix all" pass over a document's current findings (fix-on-save). */
+export function fixAllEdits(findings: Finding[], options: FixAllOptions): TextEdit[] {
+  return selectFixes(findings, options).edits;
+}
+
+/** One fix per finding, skipping any whose edits overlap a fix already taken. */
+function selectFixes(findings: Finding[], options: FixAllOptions): { edits: TextEdit[]; titles: string[] } {
+  const edits: TextEdit[] = [];
+  const titles: string[] = [];
+  const hazards = new Set<string>();
   for (const finding of findings) {
     const fix = chosenFix(finding, options);
-    if (!fix) continue;
-    if (fix.edits.some((edit) => taken.some((other) => overlaps(edit, other)))) continue;
-    taken.push(...fix.edits);
+    if (!fix || (fix.hazard && hazards.has(fix.hazard))) continue;
+    if (fix.edits.some((edit) => edits.some((other) => overlaps(edit, other)))) continue;
+    if (fix.hazard) hazards.add(fix.hazard);
+    edits.push(...fix.edits);
+    titles.push(`${finding.code}: ${fix.title}`);
   }
-  return taken;
+  return { edits, titles };
 }
 
 function before(a: Position, b: Position): boolean {
@@ -44,4 +54,28 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
     result = result.slice(0, offset(edit.range.start)) + edit.newText + result.slice(offset(edit.range.end));
   }
   return result;
+}
+
+export interface FixTextResult {
+  text: string;
+  /** Titles of the fixes applied, in order. */
+  applied: string[];
+}
+
+/**
+ * Applies fixes until nothing more applies (each pass re-analyses, since one fix can change what
+ * another should do), at most `maxPasses` times. `analyse` is the engine bound to a file.
+ */
+export function fixText(analyse: (text: string) => Finding[], text: string, options: FixAllOptions, maxPasses = 5): FixTextResult {
+  const applied: string[] = [];
+  let current = text;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const { edits: taken, titles } = selectFixes(analyse(current), options);
+    if (taken.length === 0) break;
+    const next = applyEdits(current, taken);
+    if (next === current) break;
+    current = next;
+    applied.push(...titles);
+  }
+  return { text: current, applied };
 }

@@ -54,7 +54,11 @@ export const CONDITIONAL_LIBRARY_CLIENTS: Record<string, { keyword: string }> = 
 /** Third-party modules whose import loads grpc (for "imported grpc before" questions). */
 export const MODULES_THAT_LOAD_GRPC = ['grpc', 'google.cloud', 'google.api_core', 'tritonclient.grpc', 'etcd3', 'pymilvus', 'weaviate', 'qdrant_client', 'grpc_status', 'grpc_health', 'grpc_reflection'];
 
+/** google.cloud clients that speak HTTP/REST, not gRPC, though they match `google.cloud.*Client`. */
+const REST_CLIENT_MODULES = ['google.cloud.storage', 'google.cloud.bigquery', 'google.cloud.dns', 'google.cloud.translate_v2', 'google.cloud.resource_manager', 'google.cloud.runtimeconfig'];
+
 export function matchesLibraryClient(qname: string, extraFactories: readonly string[]): boolean {
+  if (REST_CLIENT_MODULES.some((module) => qname.startsWith(`${module}.`))) return extraFactories.includes(qname);
   for (const pattern of [...LIBRARY_CLIENT_FACTORIES, ...extraFactories]) {
     if (pattern.endsWith('.*')) {
       const prefix = pattern.slice(0, -1);

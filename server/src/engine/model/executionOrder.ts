@@ -14,7 +14,7 @@ import {
 import { ModuleResolver, bindImport } from './imports';
 import { SourceFile } from './sourceFile';
 import { allChildren, field, fields, isMainGuard, namedChildren, sameNode, stringLiteral } from './syntax';
-import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline } from './timeline';
+import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline, rootOf } from './timeline';
 import { CallArgs, ChildContext, Env, UNKNOWN, Value, grpcObjectOf, stringOf } from './values';
 
 export interface WalkOptions {
@@ -25,6 +25,12 @@ export interface WalkOptions {
 }
 
 const MAX_CALL_DEPTH = 12;
+/**
+ * How often one function body is walked per program. Real programs call a function a handful of
+ * times before a fork; parsers and interpreters call helpers thousands of times, which would make
+ * the walk exponential in the call depth.
+ */
+const MAX_WALKS_PER_FUNCTION = 16;
 /** Bounds the whole walk so that a pathological file costs milliseconds, not minutes. */
 const MAX_STEPS = 200_000;
 
@@ -38,12 +44,16 @@ interface Frame {
   stack: Node[];
   returnValue?: Value;
   returned: boolean;
+  /** Inside an `except` handler: a close there may not happen, so it does not end a lifetime. */
+  exceptional?: boolean;
 }
 
 interface WalkState {
   alive: Set<GrpcObject>;
   /** Set by multiprocessing.set_start_method(). */
   startMethod?: string;
+  /** Set when the parent exited after a fork and the walk goes on as the child. */
+  continuesInChild?: ChildContext;
 }
 
 export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline {
@@ -55,6 +65,7 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
 class ProgramWalker {
   readonly timeline: Timeline = { events: [], objects: [], forks: [], qualifiedUses: [] };
   private readonly walkedFunctions = new Set<number>();
+  private readonly walkCounts = new Map<number, number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
   private nextId = 1;
@@ -101,7 +112,10 @@ class ProgramWalker {
           }
         } else if (definition.type === 'class_definition') {
           const body = field(definition, 'body');
-          if (body) visit(body, env, UNKNOWN);
+          const cls = env.lookup(field(definition, 'name')?.text ?? '');
+          // A method walked on its own gets a fresh instance, so `self.x = ...; use(self.x)` is followed.
+          const instance: Value = cls?.kind === 'class' ? { kind: 'instance', cls, attrs: new Map() } : UNKNOWN;
+          if (body) visit(body, env, instance);
         }
       }
     };
@@ -130,7 +144,7 @@ class ProgramWalker {
         bindImport(node, frame.file, frame.env, (module, site) => this.onImport(module, site, frame, state));
         return;
       case 'function_definition':
-        frame.env.assign(field(node, 'name')?.text ?? '', { kind: 'function', def: node, closure: frame.env, file: frame.file });
+        frame.env.assign(field(node, 'name')?.text ?? '', this.makeFunction(node, frame, state));
         return;
       case 'class_definition':
         this.execClassDefinition(node, frame, state);
@@ -162,7 +176,9 @@ class ProgramWalker {
         this.execBlock(field(node, 'body'), frame, state);
         for (const clause of namedChildren(node)) {
           if (clause.type === 'except_clause' || clause.type === 'except_group_clause') {
-            this.execBlock(namedChildren(clause).find((c) => c.type === 'block'), frame, state);
+            const handler = { ...frame, exceptional: true };
+            this.execBlock(namedChildren(clause).find((c) => c.type === 'block'), handler, state);
+            if (handler.returnValue && !frame.returnValue) frame.returnValue = handler.returnValue;
           } else if (clause.type === 'else_clause') {
             this.execBlock(field(clause, 'body'), frame, state);
           } else if (clause.type === 'finally_clause') {
@@ -174,8 +190,10 @@ class ProgramWalker {
         this.execWith(node, frame, state);
         return;
       case 'return_statement': {
-        const value = namedChildren(node)[0];
-        frame.returnValue = value ? this.evaluate(value, frame, state) : UNKNOWN;
+        const valueNode = namedChildren(node)[0];
+        const value = valueNode ? this.evaluate(valueNode, frame, state) : UNKNOWN;
+        // The first informative return wins: `return channel` before a recursive `return connect(...)`.
+        if (!frame.returnValue || frame.returnValue.kind === 'unknown') frame.returnValue = value;
         // Only an unconditional return ends the walk of the function.
         if (node.parent?.parent?.type === 'function_definition') frame.returned = true;
         return;
@@ -203,6 +221,17 @@ class ProgramWalker {
     }
   }
 
+  /** A def or lambda: its default values are evaluated now, in the defining scope, as Python does. */
+  private makeFunction(node: Node, frame: Frame, state: WalkState): Value {
+    const defaults = new Map<string, Value>();
+    for (const parameter of namedChildren(field(node, 'parameters') ?? node)) {
+      if (parameter.type !== 'default_parameter' && parameter.type !== 'typed_default_parameter') continue;
+      const name = field(parameter, 'name')?.text;
+      if (name) defaults.set(name, this.evaluate(field(parameter, 'value'), frame, state));
+    }
+    return { kind: 'function', def: node, closure: frame.env, file: frame.file, defaults };
+  }
+
   private execClassDefinition(node: Node, frame: Frame, state: WalkState): void {
     const bases = namedChildren(field(node, 'superclasses') ?? node)
       .filter((c) => c.type !== 'keyword_argument' && node.childForFieldName('superclasses') !== null)
@@ -228,6 +257,13 @@ class ProgramWalker {
         if (childFrame.returned) frame.returned = false;
       }
       this.execBlock(parentBlock, frame, state);
+      if (parentBlock && endsProcess(parentBlock)) {
+        // `if os.fork() > 0: sys.exit()`: the parent is gone; what follows runs in the child,
+        // in this frame and in every caller (see callFunction).
+        const entry: ChildEntry = { how: 'forkBranch', site: { node, path: frame.file.path } };
+        frame.child = { fork: forkBranch.fork, entry };
+        state.continuesInChild = frame.child;
+      }
       return;
     }
     this.evaluate(condition, frame, state);
@@ -293,13 +329,14 @@ class ProgramWalker {
     for (const object of entered) this.closeObject(object, { node, path: frame.file.path }, state);
   }
 
-  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState): void {
+  /** `valueNode`: the right-hand side, which names the object it creates after the target. */
+  private assignTarget(target: Node | undefined, value: Value, frame: Frame, state: WalkState, valueNode?: Node): void {
     if (!target) return;
     switch (target.type) {
       case 'identifier': {
         frame.env.assign(target.text, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'attribute': {
@@ -308,7 +345,7 @@ class ProgramWalker {
         if (owner.kind === 'instance') owner.attrs.set(name, value);
         else if (owner.kind === 'workspaceModule') owner.env.assign(name, value);
         const object = grpcObjectOf(value);
-        if (object && object.label.endsWith('(...)')) object.label = target.text;
+        if (object && valueNode && object.creation.node.id === valueNode.id) object.label = target.text;
         return;
       }
       case 'subscript':
@@ -356,7 +393,7 @@ class ProgramWalker {
         return this.evaluateCall(node, frame, state);
       case 'assignment': {
         const value = this.evaluate(field(node, 'right'), frame, state);
-        this.assignTarget(field(node, 'left'), value, frame, state);
+        this.assignTarget(field(node, 'left'), value, frame, state, field(node, 'right'));
         return value;
       }
       case 'augmented_assignment':
@@ -383,8 +420,12 @@ class ProgramWalker {
           })),
         };
       case 'parenthesized_expression':
-      case 'await':
         return this.evaluate(namedChildren(node)[0], frame, state);
+      case 'await': {
+        const value = this.evaluate(namedChildren(node)[0], frame, state);
+        if (value.kind === 'serverStopping' && !frame.exceptional) this.closeObject(value.object, { node, path: frame.file.path }, state);
+        return value;
+      }
       case 'conditional_expression': {
         const values = namedChildren(node).map((c) => this.evaluate(c, frame, state));
         return values.find((v) => v.kind !== 'unknown') ?? UNKNOWN;
@@ -398,7 +439,7 @@ class ProgramWalker {
       case 'generator_expression':
         return this.evaluateComprehension(node, frame, state);
       case 'lambda':
-        return { kind: 'function', def: node, closure: frame.env, file: frame.file };
+        return this.makeFunction(node, frame, state);
       case 'named_expression': {
         const value = this.evaluate(field(node, 'value'), frame, state);
         this.assignTarget(field(node, 'name'), value, frame, state);
@@ -429,8 +470,11 @@ class ProgramWalker {
     switch (owner.kind) {
       case 'qualified':
         return { kind: 'qualified', qname: `${owner.qname}.${name}` };
-      case 'workspaceModule':
-        return owner.env.lookup(name) ?? { kind: 'qualified', qname: `${owner.qname}.${name}` };
+      case 'workspaceModule': {
+        const member = owner.env.lookup(name);
+        if (member) this.noteReference(member, node, frame);
+        return member ?? { kind: 'qualified', qname: `${owner.qname}.${name}` };
+      }
       case 'instance': {
         const attribute = owner.attrs.get(name);
         if (attribute) {
@@ -455,6 +499,7 @@ class ProgramWalker {
       case 'executor':
       case 'process':
       case 'threadPool':
+      case 'serverStopping':
         return { kind: 'member', target: owner, member: name };
       default:
         return UNKNOWN;
@@ -494,11 +539,21 @@ class ProgramWalker {
         return this.instantiate(callee, args, frame, state, site);
       case 'grpcMember':
         return this.callGrpcMember(callee.object, callee.member, site, args, frame, state);
+      case 'grpc':
+        // A multicallable (`channel.unary_unary(...)`) called: an RPC through the channel.
+        return this.callGrpcMember(callee.object, '__call__', site, args, frame, state);
       case 'member':
         return this.callMember(callee.target, callee.member, site, args, frame, state);
       case 'partial':
         return this.callFunctionValue(callee.func, { ...args, positional: [...callee.args, ...args.positional] }, frame, state, site);
       default:
+        if (field(field(node, 'function') ?? node, 'attribute')?.text === 'run_in_executor') {
+          // `loop.run_in_executor(executor, fn, *args)` is a task of that executor.
+          const [executor, fn, ...rest] = args.positional;
+          if (executor && (executor.kind === 'executor' || executor.kind === 'pool')) {
+            return this.callMember(executor, 'submit', site, { ...args, positional: [fn ?? UNKNOWN, ...rest] }, frame, state);
+          }
+        }
         return this.maybeStub(node, undefined, args, frame, state);
     }
   }
@@ -609,6 +664,10 @@ class ProgramWalker {
   }
 
   private callMember(target: Value, member: string, site: Site, args: CallArgs, frame: Frame, state: WalkState): Value {
+    if (target.kind === 'serverStopping') {
+      if (member === 'wait' && !frame.exceptional) this.closeObject(target.object, site, state);
+      return UNKNOWN;
+    }
     if (target.kind === 'mpContext') {
       return this.callQualified(`multiprocessing.${member}`, site, args, frame, state, target.method ?? null);
     }
@@ -642,14 +701,15 @@ class ProgramWalker {
     const method = member.slice(member.lastIndexOf('.') + 1);
     switch (method) {
       case 'close':
-        if (member === 'close') this.closeObject(object, site, state);
+        if (member === 'close' && !frame.exceptional) this.closeObject(object, site, state);
         return UNKNOWN;
       case 'stop':
-        if (member === 'stop') this.closeObject(object, site, state);
-        return UNKNOWN;
+        // stop() returns at once; the server is gone when the returned event is waited or awaited.
+        return member === 'stop' ? { kind: 'serverStopping', object } : UNKNOWN;
       case 'start':
         if (object.kind === 'server' || object.kind === 'aioServer') {
-          object.started = true;
+          // A child starting the parent's server does not make it started in the parent.
+          if (!frame.child || object.createdInChild === frame.child.fork) object.started = true;
           this.push({ kind: 'start', object, site });
           return UNKNOWN;
         }
@@ -670,7 +730,10 @@ class ProgramWalker {
       default:
         break;
     }
-    if (!frame.child) markUsed(object);
+    if (!frame.child) {
+      markUsed(object);
+      this.push({ kind: 'parentUse', object, site });
+    }
     return UNKNOWN;
   }
 
@@ -685,6 +748,9 @@ class ProgramWalker {
 
   private callFunction(fn: Extract<Value, { kind: 'function' }>, args: CallArgs, caller: Frame, state: WalkState, site: Site | undefined): Value {
     if (caller.stack.length >= MAX_CALL_DEPTH || caller.stack.some((def) => sameNode(def, fn.def))) return UNKNOWN;
+    const walks = this.walkCounts.get(fn.def.id) ?? 0;
+    if (walks >= MAX_WALKS_PER_FUNCTION) return UNKNOWN;
+    this.walkCounts.set(fn.def.id, walks + 1);
     this.walkedFunctions.add(fn.def.id);
     const env = new Env(fn.closure, fn.closure.module);
     bindParameters(fn, args, env);
@@ -692,6 +758,7 @@ class ProgramWalker {
     const body = field(fn.def, 'body');
     if (fn.def.type === 'lambda') return this.evaluate(body, frame, state);
     this.execBlock(body, frame, state);
+    if (state.continuesInChild && !caller.child) caller.child = state.continuesInChild;
     return frame.returnValue ?? UNKNOWN;
   }
 
@@ -723,6 +790,9 @@ class ProgramWalker {
 
   private runInChild(fork: ForkSite, how: ChildEntry['how'], fn: Value, args: Value[], site: Site, frame: Frame, state: WalkState): void {
     const entry: ChildEntry = { how, site };
+    const definition = fn.kind === 'function' ? fn.def : fn.kind === 'partial' && fn.func.kind === 'function' ? fn.func.def : undefined;
+    if (definition) fork.entryFunctions.push(definition);
+    else fork.opaqueEntry = true;
     const childFrame = this.newFrame(frame.env, frame.file, [...fork.chain, fork.site], { fork, entry }, frame.stack);
     const childArgs = { ...emptyArgs(), positional: args };
     // The child sees the parent's objects as they are at the fork, and its own changes stay there.
@@ -730,7 +800,9 @@ class ProgramWalker {
   }
 
   private recordFork(api: string, product: ForkSite['product'], site: Site, origin: Site, frame: Frame, state: WalkState): ForkSite {
-    const fork: ForkSite = { id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined };
+    const fork: ForkSite = {
+      id: this.nextId++, site, origin, api, product, chain: frame.chain, inChild: frame.child !== undefined, entryFunctions: [], opaqueEntry: false,
+    };
     this.timeline.forks.push(fork);
     this.push({ kind: 'fork', fork, alive: [...state.alive].filter((o) => !o.closed) });
     return fork;
@@ -759,7 +831,7 @@ class ProgramWalker {
 
   private noteReference(value: Value, node: Node, frame: Frame): void {
     const object = grpcObjectOf(value);
-    if (!object || !frame.child || object.createdInChild === frame.child.fork) return;
+    if (!object || !frame.child || object.createdInChild === frame.child.fork || !isUseContext(node)) return;
     if (object.createdInChild && isDescendantFork(frame.child.fork, object.createdInChild)) return;
     this.push({ kind: 'use', object, site: { node, path: frame.file.path }, fork: frame.child.fork, entry: frame.child.entry, chain: frame.chain });
   }
@@ -793,12 +865,36 @@ class ProgramWalker {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
+/** Testing a reference (`stub is None`, `if not stub:`) does not touch the channel; the rest does. */
+function isUseContext(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  if (parent.type === 'comparison_operator' || parent.type === 'not_operator') return false;
+  if ((parent.type === 'if_statement' || parent.type === 'while_statement' || parent.type === 'elif_clause') && field(parent, 'condition')?.id === node.id) return false;
+  if (parent.type === 'boolean_operator') return isUseContext(parent);
+  // Closing the inherited copy in the child (`channel.close()`) releases it; it sends nothing.
+  if (parent.type === 'attribute' && field(parent, 'object')?.id === node.id && field(parent, 'attribute')?.text === 'close' && parent.parent?.type === 'call') return false;
+  return true;
+}
+
 function emptyArgs(): CallArgs {
   return { positional: [], keywords: new Map(), positionalNodes: [], keywordNodes: new Map() };
 }
 
 function cloneState(state: WalkState): WalkState {
-  return { alive: new Set(state.alive), startMethod: state.startMethod };
+  return { alive: new Set(state.alive), startMethod: state.startMethod, continuesInChild: state.continuesInChild };
+}
+
+const PROCESS_EXITS = /^(sys\.exit|os\._exit|exit|quit|os\.abort)$/;
+
+/** A block whose last statement ends the process: `sys.exit(...)`, `os._exit(...)`, `raise`. */
+function endsProcess(block: Node): boolean {
+  const statements = namedChildren(block).filter((s) => s.type !== 'comment');
+  const last = statements[statements.length - 1];
+  if (!last) return false;
+  if (last.type === 'raise_statement') return true;
+  const call = last.type === 'expression_statement' ? namedChildren(last)[0] : undefined;
+  return call?.type === 'call' && PROCESS_EXITS.test(field(call, 'function')?.text ?? '');
 }
 
 /** What a loop over `value` binds: its first known item. */
@@ -824,11 +920,6 @@ function relatives(object: GrpcObject, state: WalkState): GrpcObject[] {
   return [...state.alive].filter((o) => rootOf(o) === root);
 }
 
-function rootOf(object: GrpcObject): GrpcObject {
-  let o = object;
-  while (o.base) o = o.base;
-  return o;
-}
 
 function isDescendantFork(fork: ForkSite, ancestor: ForkSite): boolean {
   return fork.id >= ancestor.id;
@@ -850,7 +941,7 @@ function bindParameters(fn: Extract<Value, { kind: 'function' }>, args: CallArgs
       env.assign(name, UNKNOWN);
       continue;
     }
-    const value = args.keywords.get(name) ?? positional[index] ?? UNKNOWN;
+    const value = args.keywords.get(name) ?? positional[index] ?? fn.defaults?.get(name) ?? UNKNOWN;
     index++;
     env.assign(name, value);
   }

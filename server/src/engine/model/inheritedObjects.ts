@@ -48,3 +48,4 @@ const NOUNS: Record<GrpcObjectKind, string> = {
 export function describeObject(object: GrpcObject): string {
   return `${NOUNS[object.kind]} \`${object.label}\``;
 }
+

@@ -46,6 +46,10 @@ export interface ForkSite {
   chain: Site[];
   /** True when the fork happens inside a child process already. */
   inChild: boolean;
+  /** The functions the children run (targets, tasks, initializers), when known. */
+  entryFunctions: Node[];
+  /** Set when some child entry is not a known function (a lambda, a value from elsewhere). */
+  opaqueEntry: boolean;
 }
 
 export interface ChildEntry {
@@ -59,6 +63,8 @@ export type ProgramEvent =
   | { kind: 'close'; object: GrpcObject; site: Site }
   | { kind: 'start'; object: GrpcObject; site: Site }
   | { kind: 'fork'; fork: ForkSite; alive: GrpcObject[] }
+  /** The parent calls through an object (an RPC, a method of a client). */
+  | { kind: 'parentUse'; object: GrpcObject; site: Site }
   | { kind: 'use'; object: GrpcObject; site: Site; fork: ForkSite; entry: ChildEntry; chain: Site[] }
   | { kind: 'import'; module: string; site: Site; chain: Site[]; inChild: boolean }
   | { kind: 'envWrite'; variable: string; value: string | undefined; site: Site; how: string; chain: Site[]; inChild: boolean }
@@ -80,4 +86,15 @@ export interface Timeline {
   forks: ForkSite[];
   /** Every call and decorator with a resolvable qualified name, in execution order. */
   qualifiedUses: QualifiedUse[];
+}
+
+/** The channel at the bottom of a wrapper → stub → channel chain. */
+export function rootOf(object: GrpcObject): GrpcObject {
+  let o = object;
+  while (o.base) o = o.base;
+  return o;
+}
+
+export function sharesRoot(a: GrpcObject, b: GrpcObject): boolean {
+  return rootOf(a) === rootOf(b);
 }

@@ -12,7 +12,7 @@ export type Value =
   | { kind: 'grpc'; object: GrpcObject }
   /** An attribute of a gRPC object not yet called: `stub.Echo`, `channel.close`. */
   | { kind: 'grpcMember'; object: GrpcObject; member: string }
-  | { kind: 'function'; def: Node; closure: Env; file: SourceFile; self?: Value }
+  | { kind: 'function'; def: Node; closure: Env; file: SourceFile; self?: Value; defaults?: Map<string, Value> }
   | { kind: 'class'; def: Node; env: Env; bases: Value[]; file: SourceFile; name: string }
   | { kind: 'instance'; cls: Extract<Value, { kind: 'class' }>; attrs: Map<string, Value>; wrapper?: GrpcObject }
   /** `multiprocessing.get_context(method)`; method undefined means the default. */
@@ -22,6 +22,8 @@ export type Value =
   | { kind: 'threadPool'; origin: Site }
   | { kind: 'process'; forks: boolean; origin: Site; api: string; target: Value; args: Value[]; kwargs: Value[] }
   | { kind: 'forkPid'; fork: ForkSite }
+  /** What `server.stop(grace)` returns: the server is stopped once this is waited or awaited. */
+  | { kind: 'serverStopping'; object: GrpcObject }
   | { kind: 'member'; target: Value; member: string }
   | { kind: 'partial'; func: Value; args: Value[] }
   | { kind: 'sequence'; items: Value[] }

@@ -1,6 +1,8 @@
 import { placeName, forkName } from '../model/describe';
 import { describeObject } from '../model/inheritedObjects';
-import type { ChildEntry } from '../model/timeline';
+import { ChildEntry, rootOf } from '../model/timeline';
+import { channelFixes } from '../fixes/channelFixes';
+import { objectAnchor } from '../model/anchors';
 import { Rule } from './rule';
 
 const HOW: Record<ChildEntry['how'], string> = {
@@ -49,8 +51,9 @@ export const parentChannelUsedInChild: Rule = {
   check(context) {
     const reported = new Set<string>();
     for (const event of context.timeline.events) {
-      if (event.kind !== 'use') continue;
-      const key = `${event.object.id}:${event.fork.id}:${event.entry.site.node.id}`;
+      if (event.kind !== 'use' || event.object.kind === 'server' || event.object.kind === 'aioServer') continue;
+      // One report per channel and child entry: a wrapper, its channel and its stubs are one thing.
+      const key = `${rootOf(event.object).id}:${event.fork.id}:${event.entry.site.node.id}`;
       if (reported.has(key)) continue;
       reported.add(key);
       const object = event.object;
@@ -62,6 +65,10 @@ export const parentChannelUsedInChild: Rule = {
           { site: object.creation, message: 'The channel is created here, in the parent.' },
           { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
         ],
+        fixes: channelFixes({
+          edits: context.edits, timeline: context.timeline, config: context.config, object, fork: event.fork,
+          anchor: objectAnchor(object, event.fork), aio: object.kind === 'aioChannel',
+        }).filter((fix) => !fix.title.startsWith('Close')),
       });
     }
   },

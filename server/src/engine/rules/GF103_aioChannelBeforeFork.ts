@@ -1,5 +1,6 @@
 import { forkName } from '../model/describe';
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { channelFixes } from '../fixes/channelFixes';
 import { Rule } from './rule';
 
 export const aioChannelBeforeFork: Rule = {
@@ -34,6 +35,7 @@ export const aioChannelBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; fork support does not cover grpc.aio, so create it in the child.`,
         related,
+        fixes: channelFixes({ edits: context.edits, timeline: context.timeline, config: context.config, object, fork, anchor, aio: true }),
       });
     }
   },

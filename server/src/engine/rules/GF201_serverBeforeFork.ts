@@ -1,5 +1,7 @@
 import { forkName } from '../model/describe';
 import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { serverInChildFix } from '../fixes/serverInChild';
+import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { Rule } from './rule';
 
 export const serverBeforeFork: Rule = {
@@ -11,9 +13,10 @@ export const serverBeforeFork: Rule = {
     whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
     whyIsThisBad:
       'A server owns completion queues, polling threads and listening sockets. Forking under it leaves the child ' +
-      'with a half-copied server and the parent with threads that raced the fork: measured on grpcio 1.51, a server ' +
-      'started before a fork crashed the parent with SIGSEGV. gRPC\'s guidance is to fork first and start one ' +
-      'server per child, sharing the port through SO_REUSEPORT.',
+      'with a half-copied server and the parent with threads that raced the fork. Measured on grpcio 1.51: a server ' +
+      'built in the parent and started in forked children never answers (clients fail with `FutureTimeoutError` / ' +
+      '`DEADLINE_EXCEEDED`); gRPC also reports parents crashing with SIGSEGV when a started server is forked. ' +
+      'gRPC\'s guidance is to fork first and start one server per child, sharing the port through SO_REUSEPORT.',
     example: [
       'server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))',
       'server.add_insecure_port("[::]:50051")',
@@ -43,6 +46,7 @@ export const serverBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
+        fixes: [serverInChildFix(context.edits, object, fork, anchor), spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
       });
     }
   },

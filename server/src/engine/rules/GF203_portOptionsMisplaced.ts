@@ -1,5 +1,8 @@
 import type { Node } from 'web-tree-sitter';
-import { field, namedChildren } from '../model/syntax';
+import type { Fix } from '../findings';
+import { moveOptionsFix } from '../fixes/moveOptionsToServer';
+import { field, namedChildren, sameNode } from '../model/syntax';
+import type { Timeline } from '../model/timeline';
 import { Rule } from './rule';
 
 // add_insecure_port(address) and add_secure_port(address, server_credentials) take nothing else.
@@ -35,19 +38,40 @@ export const portOptionsMisplaced: Rule = {
     references: ['https://grpc.github.io/grpc/python/grpc.html#grpc.Server.add_insecure_port'],
   },
   check(context) {
+    // A class of this file may define its own add_insecure_port: then only known servers count.
+    const ownMethods = new Set(context.file.tree.rootNode.descendantsOfType('function_definition')
+      .filter((def) => def?.parent?.parent?.type === 'class_definition')
+      .map((def) => def!.childForFieldName('name')?.text));
+    const serverCalls = new Set(context.timeline.events.flatMap((e) => (e.kind === 'serverPort' ? [e.site.node.id] : [])));
     for (const call of context.file.tree.rootNode.descendantsOfType('call')) {
       if (!call) continue;
+      const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
+      if (ownMethods.has(method) && !serverCalls.has(call.id)) continue;
       const problem = extraArguments(call);
       if (!problem) continue;
       context.report({
         at: { node: call, path: context.file.path },
         message: `\`${problem.method}\` takes only ${problem.allowed.join(' and ')}; ${problem.extra} here raises TypeError: pass server options to \`grpc.server(..., options=[...])\`.`,
+        fixes: moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text),
       });
     }
   },
 };
 
-function extraArguments(call: Node): { method: string; allowed: string[]; extra: string } | undefined {
+/** "Move options to grpc.server", when the walk knows which `grpc.server(...)` call made the server. */
+function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, text: string): Fix[] {
+  const port = timeline.events.find((e) => e.kind === 'serverPort' && e.site.path === path && sameNode(e.site.node, call));
+  if (extras.length === 0 || port?.kind !== 'serverPort' || port.server.creation.path !== path) return [];
+  if (port.server.kind !== 'server' && port.server.kind !== 'aioServer') return [];
+  const lines = text.split(/\r\n|\r|\n/);
+  const fix = moveOptionsFix(
+    { portCall: call, extras, serverCall: port.server.creation.node, serverOptions: port.server.optionsNode },
+    (line) => lines[line] ?? '',
+  );
+  return fix ? [fix] : [];
+}
+
+function extraArguments(call: Node): { method: string; allowed: string[]; extra: string; extras: Node[] } | undefined {
   const callee = field(call, 'function');
   if (callee?.type !== 'attribute') return undefined;
   const method = field(callee, 'attribute')?.text ?? '';
@@ -55,10 +79,12 @@ function extraArguments(call: Node): { method: string; allowed: string[]; extra:
   if (!allowed) return undefined;
   const args = namedChildren(field(call, 'arguments') ?? call).filter((a) => a.type !== 'comment');
   const positional = args.filter((a) => a.type !== 'keyword_argument');
-  const unknownKeyword = args.find((a) => a.type === 'keyword_argument' && !allowed.includes(field(a, 'name')?.text ?? ''));
-  if (unknownKeyword) return { method, allowed, extra: `\`${field(unknownKeyword, 'name')?.text}=\`` };
+  const unknownKeywords = args.filter((a) => a.type === 'keyword_argument' && !allowed.includes(field(a, 'name')?.text ?? ''));
+  const extraPositional = positional.slice(allowed.length);
+  const extras = [...extraPositional, ...unknownKeywords];
+  if (unknownKeywords.length > 0) return { method, allowed, extra: `\`${field(unknownKeywords[0], 'name')?.text}=\``, extras };
   if (positional.length + args.length - positional.length > allowed.length) {
-    return { method, allowed, extra: `the extra argument \`${truncate(args[allowed.length].text)}\`` };
+    return { method, allowed, extra: `the extra argument \`${truncate(args[allowed.length].text)}\``, extras };
   }
   return undefined;
 }

@@ -1,3 +1,8 @@
+import type { Node } from 'web-tree-sitter';
+import type { Fix } from '../findings';
+import { useThreadPoolFix } from '../fixes/useThreadPool';
+import { sameNode } from '../model/syntax';
+import type { Timeline } from '../model/timeline';
 import { Rule } from './rule';
 
 export const serverOnProcessPool: Rule = {
@@ -24,7 +29,17 @@ export const serverOnProcessPool: Rule = {
         at: { node: object.threadPoolArg, path: object.creation.path },
         message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
         related: [{ site: object.creation, message: 'The server is created here.' }],
+        fixes: object.creation.path === context.file.path ? threadPoolFix(object.threadPoolArg, context.timeline, context.file.text) : [],
       });
     }
   },
 };
+
+/** "Use a thread pool", when the pool is built in the `grpc.server(...)` call itself. */
+function threadPoolFix(poolArg: Node, timeline: Timeline, text: string): Fix[] {
+  const call = poolArg.type === 'keyword_argument' ? poolArg.childForFieldName('value') ?? poolArg : poolArg;
+  const use = timeline.qualifiedUses.find((u) => !u.decorator && sameNode(u.site.node, call));
+  if (!use) return [];
+  const fix = useThreadPoolFix(call, use.qname, /\r\n/.test(text) ? '\r\n' : '\n');
+  return fix ? [fix] : [];
+}

@@ -3,18 +3,28 @@ import type { RuleCode } from '../findings';
 import { channelBeforeFork } from './GF101_channelBeforeFork';
 import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
 import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
+import { importTimeChannelInPreforkApp } from './GF104_importTimeChannelInPreforkApp';
 import { serverBeforeFork } from './GF201_serverBeforeFork';
+import { sharedPortWithoutReuseport } from './GF202_sharedPortWithoutReuseport';
 import { serverOnProcessPool } from './GF204_serverOnProcessPool';
 import { portOptionsMisplaced } from './GF203_portOptionsMisplaced';
+import { forkSupportSetTooLate } from './GF301_forkSupportSetTooLate';
+import { pollStrategyIncompatible } from './GF302_pollStrategyIncompatible';
+import { pollStrategyInvalid } from './GF303_pollStrategyInvalid';
 import type { Rule } from './rule';
 
 export const RULES: Rule[] = [
   channelBeforeFork,
   parentChannelUsedInChild,
   aioChannelBeforeFork,
+  importTimeChannelInPreforkApp,
   serverBeforeFork,
+  sharedPortWithoutReuseport,
   portOptionsMisplaced,
   serverOnProcessPool,
+  forkSupportSetTooLate,
+  pollStrategyIncompatible,
+  pollStrategyInvalid,
 ];
 
 export function ruleByCode(code: RuleCode): Rule | undefined {

@@ -1,0 +1,195 @@
+// The fixes for a channel that crosses a fork (GF101, GF102, GF103), chosen from how the parent
+// and the children use it (SPEC §3 and its measurements on grpcio 1.51):
+// - the parent does not need it after the fork and no child uses it → close it before the fork;
+// - pool tasks use it → a per-worker channel made by the pool's initializer;
+// - one worker function uses it → create it at the top of that function;
+// - the parent used it before the fork → the fix also closes the parent's channel before the
+//   fork; if the parent keeps using it after the fork, the title says fork support is needed too;
+// - the targets are top-level functions → switch the fork site to the 'spawn' start method.
+import type { Node } from 'web-tree-sitter';
+import type { EngineConfig } from '../config';
+import type { Fix, TextEdit } from '../findings';
+import { field, namedChildren } from '../model/syntax';
+import { objectAnchor } from '../model/anchors';
+import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
+import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
+import { perProcessAccessorFix } from './perProcessAccessor';
+import { PythonEdits, freeNames, moduleLevelNames, uniqueName } from './pythonEdits';
+import { enableForkSupportEdits } from './enableForkSupport';
+import { spawnStartMethodFix } from './spawnStartMethod';
+
+export interface ChannelFixInput {
+  edits: PythonEdits;
+  timeline: Timeline;
+  config: EngineConfig;
+  object: GrpcObject;
+  fork: ForkSite;
+  anchor: Site;
+  /** aio channels: fork support does not apply. */
+  aio: boolean;
+  /** GF101 offers "Enable gRPC fork support" on its own; for GF102 it fixes nothing. */
+  offerForkSupport?: boolean;
+}
+
+export function channelFixes(input: ChannelFixInput): Fix[] {
+  const { edits, timeline, object, fork } = input;
+  const fixes: Fix[] = [];
+  let support: TextEdit[] | undefined | null = null;
+  const forkSupport = () => (support === null ? (support = enableForkSupportEdits(edits.file, timeline)) : support);
+  // Bind from the channel at the bottom (so a stub's fix moves its channel too), else from the object.
+  const root = rootOf(object);
+  const rootBinding = root !== object ? channelBinding(edits, root, fork, objectAnchor(root, fork)) : undefined;
+  const binding = rootBinding ?? channelBinding(edits, object, fork, input.anchor);
+  const bindsChannel = (rootBinding !== undefined || root === object) && root.kind === 'channel';
+  const uses = parentUses(timeline, object, fork);
+  const inChildren = childUses(timeline, object, fork);
+  if (binding) {
+    // Only a name bound to the channel itself can be closed (a wrapper may have no close()).
+    const close = bindsChannel ? closeBeforeFork(edits, binding, fork) : undefined;
+    if (close && !input.aio && !uses.after && inChildren.length === 0) {
+      fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
+    }
+    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined) : undefined;
+    if (perWorker) {
+      const closes = close !== undefined && perWorker.edits.includes(close);
+      if (uses.after && !input.aio) {
+        // The parent keeps its used channel across the fork: a child's new channel then works only
+        // with fork support on (SPEC §1, measured on grpcio 1.51), so this fix does both halves.
+        const support = forkSupport();
+        if (support?.length) fixes.push({ ...perWorker, title: `${perWorker.title} and enable gRPC fork support`, edits: mergeEdits(perWorker.edits, support) });
+        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)` });
+      } else {
+        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : ''}` });
+      }
+    }
+  }
+  if (!input.aio && input.offerForkSupport) {
+    const support = forkSupport();
+    if (support?.length) {
+      const title = inChildren.length ? 'Enable gRPC fork support before `import grpc` (children must still make their own channels)' : 'Enable gRPC fork support before `import grpc`';
+      fixes.push({ title, applicability: 'unsafe', edits: support });
+    }
+  }
+  const spawn = spawnStartMethodFix(edits, timeline, fork, object);
+  if (spawn) fixes.push(spawn);
+  const hazard = `channel:${rootOf(object).id}:${fork.id}`;
+  return fixes.map((fix) => ({ ...fix, hazard }));
+}
+
+/** Edits of two fixes made as one; a second `import os` is dropped when both add one. */
+function mergeEdits(first: TextEdit[], second: TextEdit[]): TextEdit[] {
+  const addsImport = (e: TextEdit) => /^import os\r?\n$/.test(e.newText);
+  const secondImports = second.some((e) => e.newText.includes('import os'));
+  return [...first.filter((e) => !(secondImports && addsImport(e))), ...second];
+}
+
+/**
+ * The shape of "create it in the child": a per-process accessor when the parent uses the object
+ * too (both need one), else a pool initializer or a move into the worker function.
+ */
+function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], parentUsesIt: boolean, closeEdit: TextEdit | undefined): Fix | undefined {
+  const accessor = (): Fix | undefined => {
+    const fix = perProcessAccessorFix(input.edits, binding);
+    // The parent's own channel moves behind the accessor too, so there is no name left to close.
+    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
+  };
+  if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
+  return createInChild(input, binding, uses, closeEdit) ?? accessor();
+}
+
+/** `channel.close()` right before the statement that forks (before the loop that contains it). */
+function closeBeforeFork(edits: PythonEdits, binding: ChannelBinding, fork: ForkSite): TextEdit | undefined {
+  if (fork.site.path !== edits.file.path) return undefined;
+  let statement = edits.statementOf(fork.site.node);
+  while (statement.parent?.type === 'block' && ['for_statement', 'while_statement'].includes(statement.parent.parent?.type ?? '')) {
+    statement = edits.statementOf(statement.parent.parent!);
+  }
+  if (!binding.global && enclosingFunction(statement)?.id !== enclosingFunction(binding.statement)?.id) return undefined;
+  if (statement.startIndex < binding.statement.endIndex) return undefined;
+  return edits.insertBefore(statement, [`${binding.name}.close()`]);
+}
+
+function enclosingFunction(node: Node): Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
+  return undefined;
+}
+
+type UseEvent = ReturnType<typeof childUses>[number];
+
+function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], closeEdit: TextEdit | undefined): Fix | undefined {
+  const { edits, fork } = input;
+  const source = bindingSource(edits, binding);
+  const branch = forkBranchFix(edits, binding, uses, source, closeEdit);
+  if (branch !== null) return branch;
+  const available = moduleLevelNames(edits.file.tree.rootNode);
+  // What the moved statements read must exist in the child's scope: module-level names only.
+  const reads = [binding.statement, ...binding.derived].flatMap((s) => [...freeNames(field(namedChildren(s)[0], 'right') ?? s)]);
+  if (reads.some((name) => !available.has(name) && !binding.names.has(name) && !BUILTINS.has(name))) return undefined;
+  const extra = closeEdit ? [closeEdit] : [];
+
+  const taskUses = uses.filter((u) => u.entry.how === 'task');
+  if ((fork.product === 'pool' || fork.product === 'executor') && taskUses.length > 0 && binding.global) {
+    const poolCall = fork.product === 'executor' ? fork.origin.node : fork.site.node;
+    if (namedChildren(field(poolCall, 'arguments') ?? poolCall).some((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === 'initializer')) return undefined;
+    if (taskUses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
+    const initializer = uniqueName(available, `_init_worker_${binding.name}`);
+    const last = binding.derived[binding.derived.length - 1] ?? binding.statement;
+    const unit = edits.indentUnit;
+    const definition = [
+      '', '',
+      `def ${initializer}():`,
+      `${unit}"""Gives each worker process its own gRPC channel, made after the fork."""`,
+      `${unit}global ${[...binding.names].join(', ')}`,
+      ...source.map((line) => (line ? unit + line : line)),
+    ];
+    const addInitializer = edits.addKeywordArgument(poolCall, 'initializer', initializer);
+    if (!addInitializer) return undefined;
+    return {
+      title: `Create the channel in each worker (${fork.product === 'executor' ? 'executor' : 'Pool'} initializer)`,
+      applicability: 'unsafe',
+      edits: [edits.insertAfter(last, definition, ''), addInitializer, ...extra],
+    };
+  }
+
+  const entries = new Map(uses.map((u) => [u.entry.site.node.id, u]));
+  if (entries.size !== 1) return undefined;
+  const target = functionOfUse(uses[0]);
+  if (!target || target.parent?.type !== 'module' && target.parent?.parent?.type !== 'module') return undefined;
+  // The child's uses must read the names the moved statements bind (a global or a same-named parameter).
+  if (uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
+  if (target.descendantsOfType('global_statement').some((g) => g && [...binding.names].some((n) => g.text.includes(n)))) return undefined;
+  const insert = edits.insertAtBodyStart(target, source);
+  if (!insert) return undefined;
+  return {
+    title: `Create the channel in the child (inside \`${field(target, 'name')?.text}\`)`,
+    applicability: 'unsafe',
+    edits: [insert, ...extra],
+  };
+}
+
+/**
+ * The child branch of `os.fork()` shares the parent's scope: the binding is repeated as the
+ * branch's first statements, rebinding the same names to a channel of the child's own.
+ * Returns null when the uses are not in a fork branch (other shapes apply).
+ */
+function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEvent[], source: string[], closeEdit: TextEdit | undefined): Fix | undefined | null {
+  if (!uses.every((u) => u.entry.how === 'forkBranch')) return null;
+  const blocks = new Set(uses.map((u) => u.entry.site.node.id));
+  const block = uses[0].entry.site.node;
+  if (blocks.size !== 1 || uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
+  if (block.startIndex < binding.statement.endIndex) return undefined;
+  const first = namedChildren(block).find((s) => s.type !== 'comment');
+  if (!first) return undefined;
+  return {
+    title: 'Create the channel in the child (at the start of the child branch)',
+    applicability: 'unsafe',
+    edits: [edits.insertBefore(first, source), ...(closeEdit ? [closeEdit] : [])],
+  };
+}
+
+function functionOfUse(use: UseEvent): Node | undefined {
+  for (let n: Node | null = use.site.node; n; n = n.parent) if (n.type === 'function_definition') return n;
+  return undefined;
+}
+
+const BUILTINS = new Set(['str', 'int', 'bytes', 'len', 'dict', 'list', 'tuple', 'open', 'True', 'False', 'None', 'print', 'format', 'getattr', 'range']);

@@ -1,0 +1,163 @@
+// Where environment settings go so that gRPC sees them, and the line-level edits that put them
+// there. Shared by the GF301 move, the GF302/GF303 value fix and GF101's "enable fork support".
+//
+// The place is just before the first top-level statement of the analysed file that loads grpc
+// (an import of grpc, of a library or generated module built on it, of a workspace module that
+// imports it) or makes a channel or server. Python allows nothing but the docstring, comments and
+// other `from __future__` imports before a `from __future__` import, so that place is always
+// after them.
+import type { Node } from 'web-tree-sitter';
+import type { TextEdit } from '../findings';
+import { entrySite, isGrpcLoad } from '../model/grpcEnvironment';
+import type { SourceFile } from '../model/sourceFile';
+import { field, fields, namedChildren } from '../model/syntax';
+import type { Site, Timeline } from '../model/timeline';
+import { TextLines } from './textLines';
+
+/** The top-level statement of its file that contains `node` (itself when it is one). */
+export function topLevelStatement(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/**
+ * The first top-level statement, in text order, that loads grpc or creates a gRPC object in the
+ * parent process; undefined when there is none or when it shares its line with a statement
+ * before it (`import os; import grpc`), where no whole line can go in front of it.
+ */
+export function grpcStartStatement(file: SourceFile, timeline: Timeline): Node | undefined {
+  const sites: Site[] = [];
+  for (const event of timeline.events) {
+    if (event.kind === 'import' && !event.inChild && isGrpcLoad(event)) sites.push(entrySite(event.chain, event.site));
+    if (event.kind === 'create' && !event.object.createdInChild) sites.push(entrySite(event.object.chain, event.object.creation));
+  }
+  const statements = sites.filter((site) => site.path === file.path).map((site) => topLevelStatement(site.node));
+  if (!statements.length) return undefined;
+  const first = statements.reduce((a, b) => (b.startIndex < a.startIndex ? b : a));
+  return first.startPosition.column === 0 ? first : undefined;
+}
+
+/** A statement that fills its lines: nothing before it, at most a comment after it. */
+export function ownsItsLines(statement: Node, lines: TextLines): boolean {
+  const before = (lines.lines[statement.startPosition.row] ?? '').slice(0, statement.startPosition.column);
+  const after = (lines.lines[statement.endPosition.row] ?? '').slice(statement.endPosition.column);
+  return /^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after);
+}
+
+/** The text of a statement's lines, with the file's line ending, for moving it elsewhere. */
+export function statementLines(statement: Node, lines: TextLines): string[] {
+  return lines.lines.slice(statement.startPosition.row, statement.endPosition.row + 1);
+}
+
+/**
+ * Deletes the lines of whole statements. Statements separated only by blank lines go as one block;
+ * a block that stood alone between two blank lines takes one of them along, and a block at the end
+ * of the file takes the blank lines before it, so no double gap or trailing gap is left.
+ */
+export function deleteStatements(statements: Node[], lines: TextLines): TextEdit[] {
+  const blank = (row: number) => row >= 0 && row < lines.lines.length && lines.lines[row].trim() === '';
+  const rows = new Set<number>();
+  for (const statement of statements) {
+    for (let row = statement.startPosition.row; row <= statement.endPosition.row; row++) rows.add(row);
+  }
+  const sorted = [...rows].sort((a, b) => a - b);
+  const edits: TextEdit[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    const joins = (from: number, to: number) => {
+      for (let row = from + 1; row < to; row++) if (!blank(row)) return false;
+      return true;
+    };
+    while (j + 1 < sorted.length && joins(sorted[j], sorted[j + 1])) j++;
+    edits.push(deleteLines(sorted[i], sorted[j], lines, blank));
+    i = j + 1;
+  }
+  return edits;
+}
+
+function deleteLines(first: number, last: number, lines: TextLines, blank: (row: number) => boolean): TextEdit {
+  let onlyBlankAfter = true;
+  for (let row = last + 1; row < lines.lines.length; row++) if (!blank(row)) onlyBlankAfter = false;
+  if (onlyBlankAfter) {
+    // Up to the end of the file: from the end of the last line that stays before the block.
+    let keep = first - 1;
+    while (keep > 0 && blank(keep)) keep--;
+    const end = lines.lines.length - 1;
+    return {
+      range: { start: { line: keep, character: lines.lineLength(keep) }, end: { line: end, character: lines.lineLength(end) } },
+      // Keep the file's final line break, if it had one.
+      newText: end > last && lines.lines[end] === '' ? lines.eol : '',
+    };
+  }
+  const end = blank(first - 1) && blank(last + 1) ? last + 1 : last;
+  return { range: { start: { line: first, character: 0 }, end: { line: end + 1, character: 0 } }, newText: '' };
+}
+
+/** Inserts whole lines before line `row`. */
+export function insertLinesBefore(row: number, newLines: string[], lines: TextLines): TextEdit {
+  return { range: { start: { line: row, character: 0 }, end: { line: row, character: 0 } }, newText: newLines.map((l) => l + lines.eol).join('') };
+}
+
+/** A top-level import that binds `name` to the `os` module or to a name imported from it. */
+export interface OsBinding {
+  statement: Node;
+  /** The smallest import statement that binds the same name the same way. */
+  minimal: string;
+  /** True when the statement binds nothing else, so it can move as a whole. */
+  alone: boolean;
+}
+
+export function osBinding(file: SourceFile, name: string): OsBinding | undefined {
+  for (const statement of namedChildren(file.tree.rootNode)) {
+    const names = fields(statement, 'name');
+    if (statement.type === 'import_statement') {
+      for (const imported of names) {
+        const module = imported.type === 'aliased_import' ? field(imported, 'name')?.text : imported.text;
+        const alias = imported.type === 'aliased_import' ? field(imported, 'alias')?.text : module?.split('.')[0];
+        if (alias !== name || !(module === 'os' || module?.startsWith('os.'))) continue;
+        const minimal = imported.type === 'aliased_import' ? `import os as ${name}` : 'import os';
+        return { statement, minimal, alone: names.length === 1 && module === 'os' };
+      }
+    } else if (statement.type === 'import_from_statement' && field(statement, 'module_name')?.text === 'os') {
+      for (const imported of names) {
+        const original = imported.type === 'aliased_import' ? field(imported, 'name')?.text : imported.text;
+        const alias = imported.type === 'aliased_import' ? field(imported, 'alias')?.text : original;
+        if (alias !== name) continue;
+        const minimal = alias === original ? `from os import ${original}` : `from os import ${original} as ${alias}`;
+        return { statement, minimal, alone: names.length === 1 };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The name the first top-level `import os` (or `import os as x`) that precedes `before` binds. */
+export function osModuleNameBefore(file: SourceFile, before: Node): string | undefined {
+  for (const statement of namedChildren(file.tree.rootNode)) {
+    if (statement.startIndex >= before.startIndex) return undefined;
+    if (statement.type !== 'import_statement') continue;
+    for (const imported of fields(statement, 'name')) {
+      if (imported.type === 'aliased_import' && field(imported, 'name')?.text === 'os') return field(imported, 'alias')?.text;
+      if (imported.type === 'dotted_name' && imported.text.split('.')[0] === 'os') return 'os';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What brings `name` into scope at the start of a block inserted before `target`: nothing when
+ * an import before `target` binds it; the later import itself when it binds nothing else (moved,
+ * so there is no duplicate); else a minimal copy of it. Undefined when no top-level import binds it.
+ */
+export function bringBindingBefore(
+  file: SourceFile, name: string, target: Node, lines: TextLines,
+): { importLines: string[]; moved?: Node } | undefined {
+  const binding = osBinding(file, name);
+  if (!binding) return undefined;
+  if (binding.statement.startIndex < target.startIndex) return { importLines: [] };
+  if (binding.alone && ownsItsLines(binding.statement, lines)) {
+    return { importLines: statementLines(binding.statement, lines), moved: binding.statement };
+  }
+  return { importLines: [binding.minimal] };
+}

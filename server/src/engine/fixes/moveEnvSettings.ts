@@ -1,0 +1,73 @@
+// "Move the environment settings above `import grpc`" (GF301): moves the top-level statements that
+// write GRPC_ENABLE_FORK_SUPPORT / GRPC_POLL_STRATEGY too late to just before the first statement
+// that loads grpc, together with the `os` import they need when that comes later. One fix moves all
+// of the file's late settings at once, so it is the same fix on every GF301 finding it covers.
+import type { Node } from 'web-tree-sitter';
+import type { Fix } from '../findings';
+import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport } from '../model/grpcEnvironment';
+import type { SourceFile } from '../model/sourceFile';
+import { field } from '../model/syntax';
+import type { Timeline } from '../model/timeline';
+import { bringBindingBefore, deleteStatements, grpcStartStatement, insertLinesBefore, ownsItsLines, statementLines } from './envPlacement';
+import { TextLines } from './textLines';
+
+export const MOVE_ENV_SETTINGS_TITLE = 'Move the environment settings above `import grpc`';
+
+export interface MoveEnvSettings {
+  fix: Fix;
+  /** The statements the fix moves; a finding whose write is not among them gets no fix. */
+  moved: Node[];
+}
+
+export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: TooLate[]): MoveEnvSettings | undefined {
+  const target = grpcStartStatement(file, timeline);
+  if (!target) return undefined;
+  const lines = new TextLines(file.text);
+  const moved: Node[] = [];
+  const importLines: string[] = [];
+  const movedImports: Node[] = [];
+  // The late writes, and with them the file's other writes of the two variables that come after
+  // `target` (moving those earlier changes nothing gRPC sees, and keeps the settings together).
+  // A write that leaves fork support off stays where it is: moved up, it would override the deployment.
+  const lateWrites = new Set(late.map((t) => t.write));
+  const companions = timeline.events.filter((e): e is EnvWrite => e.kind === 'envWrite' && !lateWrites.has(e) && (
+    e.variable === POLL_STRATEGY_VARIABLE || (e.variable === FORK_SUPPORT_VARIABLE && (e.value === undefined || enablesForkSupport(e.value)))));
+  for (const write of [...lateWrites, ...companions]) {
+    if (write.site.path !== file.path || write.chain.length) continue;
+    const statement = movableStatement(write.site.node, target, lines);
+    if (!statement || moved.some((s) => s.id === statement.id)) continue;
+    const needed = namesUsed(statement).map((name) => bringBindingBefore(file, name, target, lines));
+    if (needed.some((n) => n === undefined)) continue;
+    moved.push(statement);
+    for (const n of needed) {
+      for (const line of n!.importLines) if (!importLines.includes(line)) importLines.push(line);
+      if (n!.moved && !movedImports.some((s) => s.id === n!.moved!.id)) movedImports.push(n!.moved);
+    }
+  }
+  if (!moved.length) return undefined;
+  moved.sort((a, b) => a.startIndex - b.startIndex);
+  const block = [...importLines, ...moved.flatMap((statement) => statementLines(statement, lines))];
+  const edits = [insertLinesBefore(target.startPosition.row, block, lines), ...deleteStatements([...movedImports, ...moved], lines)];
+  return { fix: { title: MOVE_ENV_SETTINGS_TITLE, applicability: 'unsafe', edits }, moved };
+}
+
+/** The write's statement when it stands on its own lines at the module's top level after `target`. */
+function movableStatement(write: Node, target: Node, lines: TextLines): Node | undefined {
+  const statement = write.parent;
+  if (statement?.type !== 'expression_statement' || statement.parent?.type !== 'module') return undefined;
+  if (statement.startIndex <= target.startIndex || !ownsItsLines(statement, lines)) return undefined;
+  return statement;
+}
+
+/** Names the statement reads (not attribute names, not keyword-argument names). */
+function namesUsed(statement: Node): string[] {
+  const names = new Set<string>();
+  for (const identifier of statement.descendantsOfType('identifier')) {
+    if (!identifier) continue;
+    const parent = identifier.parent;
+    if (parent?.type === 'attribute' && field(parent, 'attribute')?.id === identifier.id) continue;
+    if (parent?.type === 'keyword_argument' && field(parent, 'name')?.id === identifier.id) continue;
+    names.add(identifier.text);
+  }
+  return [...names];
+}

@@ -1,0 +1,83 @@
+// "Create the channel in the child", accessor shape: a module-level channel or stub used from
+// several places becomes a function that makes one per process (keyed on os.getpid()), and every
+// read of the name becomes a call of it. Offered when one statement binds the object and no code
+// rebinds the name.
+import type { Node } from 'web-tree-sitter';
+import type { Fix, TextEdit } from '../findings';
+import { nodeRange } from '../model/sourceFile';
+import { field, namedChildren } from '../model/syntax';
+import type { ChannelBinding } from './channelBinding';
+import { PythonEdits, moduleLevelNames, uniqueName } from './pythonEdits';
+
+export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string } | undefined {
+  if (!binding.global || binding.derived.length > 0) return undefined;
+  const name = binding.name;
+  const root = edits.file.tree.rootNode;
+  const reads: Node[] = [];
+  for (const id of root.descendantsOfType('identifier')) {
+    if (!id || id.text !== name || id.startIndex >= binding.statement.startIndex && id.endIndex <= binding.statement.endIndex) continue;
+    const role = roleOf(id);
+    if (role === 'other') continue;
+    if (role === 'write') return undefined;
+    if (shadowedIn(id, name)) continue;
+    reads.push(id);
+  }
+  const taken = moduleLevelNames(root);
+  const accessor = uniqueName(taken, `_get_${name.replace(/^_+/, '')}`);
+  const cache = uniqueName(taken, `_${name.replace(/^_+/, '')}`);
+  const owner = uniqueName(taken, `${cache}_pid`);
+  const os = edits.ensureModuleImport('os');
+  const value = field(namedChildren(binding.statement)[0], 'right')!;
+  const unit = edits.indentUnit;
+  const definition = [
+    `${cache} = None`,
+    `${owner} = None`,
+    '',
+    '',
+    `def ${accessor}():`,
+    `${unit}"""Returns this process's own \`${name}\`, made on first use in each process (safe across fork)."""`,
+    `${unit}global ${cache}, ${owner}`,
+    `${unit}if ${cache} is None or ${owner} != ${os.name}.getpid():`,
+    ...edits.reindent(value.text, edits.indentOf(binding.statement), '').map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line)),
+    `${unit}${unit}${owner} = ${os.name}.getpid()`,
+    `${unit}return ${cache}`,
+  ];
+  const replaceBinding: TextEdit = {
+    range: nodeRange(binding.statement),
+    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), ''),
+  };
+  return {
+    accessor,
+    applicability: 'unsafe',
+    edits: [...os.edits, replaceBinding, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+  };
+}
+
+type Role = 'read' | 'write' | 'other';
+
+/** Whether an identifier reads the name, rebinds it, or is something else (attribute, keyword). */
+function roleOf(id: Node): Role {
+  const parent = id.parent;
+  if (!parent) return 'read';
+  if (parent.type === 'attribute' && field(parent, 'attribute')?.id === id.id) return 'other';
+  if (parent.type === 'keyword_argument' && field(parent, 'name')?.id === id.id) return 'other';
+  if (['global_statement', 'nonlocal_statement', 'parameters', 'default_parameter', 'typed_parameter', 'function_definition', 'class_definition', 'aliased_import', 'dotted_name'].includes(parent.type)) {
+    return parent.type === 'global_statement' ? 'write' : 'other';
+  }
+  if ((parent.type === 'assignment' || parent.type === 'augmented_assignment') && field(parent, 'left')?.id === id.id) return 'write';
+  if (parent.type === 'for_statement' && field(parent, 'left')?.id === id.id) return 'write';
+  if (parent.type === 'as_pattern_target' || parent.type === 'pattern_list') return 'write';
+  return 'read';
+}
+
+/** A function that takes the name as a parameter or assigns it locally reads its own variable. */
+function shadowedIn(id: Node, name: string): boolean {
+  for (let n = id.parent; n; n = n.parent) {
+    if (n.type !== 'function_definition' && n.type !== 'lambda') continue;
+    const parameters = field(n, 'parameters');
+    if (parameters && parameters.descendantsOfType('identifier').some((p) => p?.text === name)) return true;
+    const body = field(n, 'body');
+    if (body && body.descendantsOfType('assignment').some((a) => a && field(a, 'left')?.text === name)) return true;
+  }
+  return false;
+}

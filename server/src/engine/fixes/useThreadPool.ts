@@ -1,0 +1,130 @@
+// GF204's fix: replace the process pool given to `grpc.server(...)` by
+// `futures.ThreadPoolExecutor` with the same worker count (and initializer), reaching
+// `ThreadPoolExecutor` through a name the file already binds, or importing `futures`.
+import type { Node } from 'web-tree-sitter';
+import type { Fix, TextEdit } from '../findings';
+import { FORK_APIS } from '../model/apiCatalog';
+import { field, fields, namedChildren } from '../model/syntax';
+import { endOf, itemsOf, replaceNode } from './sequenceEdits';
+
+export const USE_THREAD_POOL_TITLE = 'Use a thread pool';
+
+const IMPORT_TYPES = ['import_statement', 'import_from_statement', 'future_import_statement'];
+
+/** `poolCall` is the pool construction passed to grpc.server; `qname` what its callee resolves to. */
+export function useThreadPoolFix(poolCall: Node, qname: string, eol: string): Fix | undefined {
+  const produces = FORK_APIS[qname]?.produces;
+  if (poolCall.type !== 'call' || (produces !== 'pool' && produces !== 'executor')) return undefined;
+  const args = pickArguments(poolCall, produces);
+  if (!args) return undefined;
+  const reach = threadPoolName(poolCall, qname);
+  if (!reach) return undefined;
+  const edits: TextEdit[] = [replaceNode(poolCall, `${reach.name}(${args.join(', ')})`)];
+  if (reach.importEdit) edits.unshift(reach.importEdit(eol));
+  return { title: USE_THREAD_POOL_TITLE, applicability: 'safe', edits };
+}
+
+/** ThreadPoolExecutor's arguments from the pool's: the worker count and the initializer. */
+function pickArguments(call: Node, produces: 'pool' | 'executor'): string[] | undefined {
+  const argumentList = field(call, 'arguments');
+  if (!argumentList || argumentList.type !== 'argument_list') return undefined;
+  const items = itemsOf(argumentList);
+  if (items.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return undefined;
+  const positional = items.filter((a) => a.type !== 'keyword_argument');
+  const keyword = (name: string) => {
+    const argument = items.find((a) => a.type === 'keyword_argument' && field(a, 'name')?.text === name);
+    return argument ? field(argument, 'value') : undefined;
+  };
+  // Pool(processes, initializer, initargs); ProcessPoolExecutor(max_workers, mp_context, initializer, initargs).
+  const slots = produces === 'pool' ? { workers: 'processes', initializer: 1, initargs: 2 } : { workers: 'max_workers', initializer: 2, initargs: 3 };
+  const workers = keyword(slots.workers) ?? positional[0];
+  const initializer = keyword('initializer') ?? positional[slots.initializer];
+  const initargs = keyword('initargs') ?? positional[slots.initargs];
+  const result: string[] = [];
+  if (workers && workers.type !== 'none') result.push(`max_workers=${workers.text}`);
+  if (initializer && initializer.type !== 'none') result.push(`initializer=${initializer.text}`);
+  if (initargs && initializer && initializer.type !== 'none') result.push(`initargs=${initargs.text}`);
+  return result;
+}
+
+interface Reach {
+  name: string;
+  importEdit?: (eol: string) => TextEdit;
+}
+
+function threadPoolName(call: Node, qname: string): Reach | undefined {
+  const callee = field(call, 'function');
+  // `futures.ProcessPoolExecutor(...)` → `futures.ThreadPoolExecutor(...)`, whatever `futures` is called.
+  if (callee?.type === 'attribute' && qname === 'concurrent.futures.ProcessPoolExecutor') {
+    return { name: `${field(callee, 'object')!.text}.ThreadPoolExecutor` };
+  }
+  const module = call.tree.rootNode;
+  const imports = namedChildren(module).filter((s) => IMPORT_TYPES.includes(s.type));
+  const statement = topLevelStatement(call);
+  const usable = imports.filter((s) => s.startIndex < statement.startIndex || insideFunction(call));
+  for (const statement of usable) {
+    const bound = bindsThreadPool(statement);
+    if (bound) return { name: bound };
+  }
+  const taken = boundAtModuleLevel(module);
+  const before = imports.filter((s) => s.startIndex < statement.startIndex);
+  const anchor = before[before.length - 1];
+  const insert = (text: string) => (eol: string): TextEdit => {
+    const at = anchor ? { line: endOf(anchor).line + 1, character: 0 } : { line: statement.startPosition.row, character: 0 };
+    return { range: { start: at, end: at }, newText: `${text}${eol}` };
+  };
+  if (!taken.has('futures')) return { name: 'futures.ThreadPoolExecutor', importEdit: insert('from concurrent import futures') };
+  if (!taken.has('concurrent')) return { name: 'concurrent.futures.ThreadPoolExecutor', importEdit: insert('import concurrent.futures') };
+  return undefined;
+}
+
+/** The expression an import statement makes ThreadPoolExecutor reachable by, if any. */
+function bindsThreadPool(statement: Node): string | undefined {
+  const aliasOf = (name: Node) => (name.type === 'aliased_import' ? { name: field(name, 'name')!.text, alias: field(name, 'alias')!.text } : { name: name.text, alias: undefined });
+  if (statement.type === 'import_statement') {
+    for (const name of fields(statement, 'name')) {
+      const { name: dotted, alias } = aliasOf(name);
+      if (dotted.replace(/\s+/g, '') !== 'concurrent.futures') continue;
+      return `${alias ?? 'concurrent.futures'}.ThreadPoolExecutor`;
+    }
+    return undefined;
+  }
+  if (statement.type !== 'import_from_statement') return undefined;
+  const module = field(statement, 'module_name')?.text.replace(/\s+/g, '');
+  for (const name of fields(statement, 'name')) {
+    const { name: imported, alias } = aliasOf(name);
+    if (module === 'concurrent' && imported === 'futures') return `${alias ?? 'futures'}.ThreadPoolExecutor`;
+    if ((module === 'concurrent.futures' || module === 'concurrent.futures.thread') && imported === 'ThreadPoolExecutor') return alias ?? 'ThreadPoolExecutor';
+  }
+  return undefined;
+}
+
+/** Names the module's top level binds (imports, assignments, definitions), to avoid a clash. */
+function boundAtModuleLevel(module: Node): Set<string> {
+  const names = new Set<string>();
+  for (const statement of namedChildren(module)) {
+    if (statement.type === 'import_statement') {
+      for (const name of fields(statement, 'name')) names.add(name.type === 'aliased_import' ? field(name, 'alias')!.text : name.text.split('.')[0]);
+    } else if (statement.type === 'import_from_statement') {
+      for (const name of fields(statement, 'name')) names.add(name.type === 'aliased_import' ? field(name, 'alias')!.text : name.text);
+    } else if (statement.type === 'function_definition' || statement.type === 'class_definition') {
+      names.add(field(statement, 'name')?.text ?? '');
+    } else {
+      for (const identifier of statement.descendantsOfType('identifier')) {
+        if (identifier && identifier.parent?.type === 'assignment' && identifier.parent.childForFieldName('left')?.id === identifier.id) names.add(identifier.text);
+      }
+    }
+  }
+  return names;
+}
+
+function topLevelStatement(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+function insideFunction(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
+  return false;
+}

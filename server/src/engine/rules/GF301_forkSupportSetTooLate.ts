@@ -1,0 +1,101 @@
+import { describeObject } from '../model/inheritedObjects';
+import { placeName } from '../model/describe';
+import { FORK_SUPPORT_VARIABLE, TooLate, entrySite, writeNode, writesTooLate } from '../model/grpcEnvironment';
+import { callLabel } from '../model/sourceFile';
+import { moveEnvSettingsFix } from '../fixes/moveEnvSettings';
+import type { Site } from '../model/timeline';
+import { Rule } from './rule';
+
+export const forkSupportSetTooLate: Rule = {
+  code: 'GF301',
+  name: 'fork-support-set-too-late',
+  defaultSeverity: 'warning',
+  docs: {
+    summary: '`GRPC_ENABLE_FORK_SUPPORT` is set after grpc was imported, or `GRPC_POLL_STRATEGY` after the first channel or server: gRPC never sees it.',
+    whatItDoes:
+      'Follows the program in execution order and finds writes of `GRPC_ENABLE_FORK_SUPPORT` to the environment ' +
+      '(`os.environ[...] = ...`, `os.environ.setdefault(...)`, `os.environ.update(...)`, `os.putenv(...)`) that run after ' +
+      'grpc was loaded: by `import grpc` itself, by a library built on it (Google Cloud clients, `google.api_core`, ' +
+      'Triton, etcd3, Milvus, Weaviate, Qdrant), by a generated `*_pb2_grpc` module, or by a module of the workspace ' +
+      'that imports one of those. It also finds writes of `GRPC_POLL_STRATEGY` that run after the first gRPC channel, ' +
+      'client or server was created. Writing a value that leaves fork support off (`"0"`, `"false"`) is not reported.',
+    whyIsThisBad:
+      'gRPC reads `GRPC_ENABLE_FORK_SUPPORT` once, when `grpc` is imported, and `GRPC_POLL_STRATEGY` once, when the ' +
+      'first channel or server starts its C core (closing that channel does not make it read the variable again). A ' +
+      'later write changes nothing, so the program runs without the fork support it asks for. Measured on grpcio ' +
+      '1.51: a parent that has used a channel and then forks gives the child `StatusCode.UNAVAILABLE` with ' +
+      '`details = "Bad file descriptor"` on its first RPC, on a brand-new channel too, exactly as if the variable had ' +
+      'never been set; with the same line moved above `import grpc` the child\'s RPC succeeds.',
+    example: [
+      'import os',
+      '',
+      'import grpc',
+      '',
+      'os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
+      'os.environ["GRPC_POLL_STRATEGY"] = "poll"',
+    ].join('\n'),
+    useInstead: [
+      'import os',
+      '',
+      'os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
+      'os.environ["GRPC_POLL_STRATEGY"] = "poll"',
+      '',
+      'import grpc',
+    ].join('\n'),
+    fixes:
+      'Move the environment settings above `import grpc`: moves the late top-level writes of the file, with the ' +
+      'file\'s other top-level writes of the two variables that follow that point (so the settings stay together; a ' +
+      'write that turns fork support off stays put), in their order, to just before the first statement that loads ' +
+      'grpc: after the module docstring and `from __future__` imports, which Python keeps first. The `import os` ' +
+      'they need moves up with them when it came later, or a plain `import os` is added when that later import also ' +
+      'binds other names. No fix is offered for a write inside a function or a block, or one that reads names other ' +
+      'than `os`: moving those could change what runs.',
+    fixSafety:
+      'Unsafe. The move makes fork support (or the poll strategy) take effect, which is the point, but that changes ' +
+      'more than the hazard: with fork support on, gRPC closes the parent\'s channels in the child ("Cannot invoke RPC ' +
+      'on closed channel!") and runs fork handlers at every fork; and the imports the settings now precede see the ' +
+      'new environment too. Review the result before applying it.',
+    options: '`assume-fork-support` does not silence this rule: a write in the code still says what the program expects.',
+    references: [
+      'https://github.com/grpc/grpc/blob/master/doc/fork_support.md',
+      'https://github.com/grpc/grpc/blob/master/doc/environment_variables.md',
+    ],
+  },
+  check(context) {
+    const late = writesTooLate(context.timeline);
+    if (!late.length) return;
+    const move = moveEnvSettingsFix(context.file, context.timeline, late);
+    for (const tooLate of late) {
+      const { write } = tooLate;
+      const movable = move?.moved.some((statement) => statement.id === write.site.node.parent?.id);
+      context.report({
+        at: { node: writeNode(write), path: write.site.path },
+        message: message(tooLate, context.file.path),
+        related: related(tooLate),
+        fixes: movable ? [move!.fix] : [],
+      });
+    }
+  },
+};
+
+function message({ write, cause }: TooLate, fromPath: string): string {
+  const setTo = write.value === undefined ? 'is set' : `is set to \`${write.value}\``;
+  if (cause.kind === 'import') {
+    const load = entrySite(cause.event.chain, cause.event.site);
+    return `\`${FORK_SUPPORT_VARIABLE}\` ${setTo} after \`${callLabel(load.node)}\` at ${placeName(load, fromPath)} loaded grpc, ` +
+      'which reads it only at import: set it before that import.';
+  }
+  const creation = entrySite(cause.object.chain, cause.object.creation);
+  return `\`${write.variable}\` ${setTo} after ${describeObject(cause.object)} at ${placeName(creation, fromPath)} started gRPC's core, ` +
+    'which reads it only then: set it before the first channel or server (best: before `import grpc`).';
+}
+
+function related({ cause }: TooLate): { site: Site; message: string }[] {
+  if (cause.kind === 'import') {
+    const load = entrySite(cause.event.chain, cause.event.site);
+    const result = [{ site: load, message: 'grpc is loaded here; it reads GRPC_ENABLE_FORK_SUPPORT now.' }];
+    if (load.node.id !== cause.event.site.node.id) result.push({ site: cause.event.site, message: `This imports \`${cause.event.module}\`.` });
+    return result;
+  }
+  return [{ site: cause.object.creation, message: 'The first gRPC object is created here; gRPC reads GRPC_POLL_STRATEGY now.' }];
+}

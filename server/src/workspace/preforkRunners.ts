@@ -1,0 +1,288 @@
+// Finds the pre-forking runners of a project for GF104, reading the files that configure them in
+// the project root: gunicorn (`gunicorn.conf.py`, `--preload` on a Procfile / Dockerfile /
+// compose command line), uWSGI (`uwsgi.ini`, `uwsgi` command lines), and the project's Python
+// modules that run a Celery app or the Functions Framework (a quick text scan; the engine confirms
+// each on the parsed module). Each file is read again only when its mtime changes.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RunnerFact } from '../engine/model/runners';
+import { listPythonFiles } from './pythonFiles';
+
+const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
+/** How long a listing of the project's Python files is reused before the folder is walked again. */
+const LISTING_TTL_MS = 5000;
+
+interface Command {
+  file: string;
+  line: number;
+  words: string[];
+}
+
+const fileCache = new Map<string, { mtimeMs: number; value: unknown }>();
+const listingCache = new Map<string, { at: number; files: string[] }>();
+
+/** Reads and digests a file, again only when its mtime changed; undefined when it does not exist. */
+function cached<T>(file: string, kind: string, digest: (text: string) => T): T | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+    if (!stat.isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const hit = fileCache.get(`${file}\0${kind}`);
+  if (hit && hit.mtimeMs === stat.mtimeMs) return hit.value as T;
+  let value: T;
+  try {
+    value = digest(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  fileCache.set(`${file}\0${kind}`, { mtimeMs: stat.mtimeMs, value });
+  return value;
+}
+
+export function preforkRunners(projectRoot: string, exclude: readonly string[]): RunnerFact[] {
+  const commands = COMMAND_FILES.flatMap((name) => {
+    const file = path.join(projectRoot, name);
+    const lines = cached(file, 'commandLines', commandLines) ?? [];
+    return lines.map((c) => ({ ...c, file }));
+  });
+  return [...gunicornFacts(projectRoot, commands), ...uwsgiFacts(projectRoot, commands), ...codeRunnerFacts(projectRoot, exclude)];
+}
+
+// ---- gunicorn --------------------------------------------------------------------------------
+
+const GUNICORN_VALUE_OPTIONS = new Set([
+  '-c', '--config', '-b', '--bind', '-w', '--workers', '-k', '--worker-class', '--threads', '--worker-connections',
+  '-t', '--timeout', '--graceful-timeout', '--keep-alive', '-e', '--env', '--chdir', '--pythonpath', '--log-level',
+  '--access-logfile', '--error-logfile', '--log-file', '--access-logformat', '--log-config', '-n', '--name', '-u',
+  '--user', '-g', '--group', '-m', '--umask', '-p', '--pid', '--max-requests', '--max-requests-jitter', '--backlog',
+  '--limit-request-line', '--limit-request-fields', '--limit-request-field_size', '--worker-tmp-dir',
+  '--forwarded-allow-ips', '--certfile', '--keyfile', '--ca-certs', '--ciphers', '--statsd-host', '--statsd-prefix',
+  '--paste', '--proxy-allow-from', '--log-syslog-to', '--log-syslog-prefix', '--reload-engine', '--reload-extra-file',
+]);
+
+interface GunicornRun {
+  command: Command;
+  preload: boolean;
+  app?: string;
+  config?: string;
+  chdir?: string;
+}
+
+function gunicornFacts(root: string, commands: Command[]): RunnerFact[] {
+  const runs = commands.map(gunicornRun).filter((r): r is GunicornRun => r !== undefined);
+  const facts: RunnerFact[] = [];
+  for (const run of runs.filter((r) => r.preload)) {
+    facts.push({
+      runner: 'gunicorn', how: `\`--preload\` in ${path.basename(run.command.file)}`, configPath: run.command.file,
+      line: run.command.line, appModule: run.app ? appModulePath(root, run.app, run.chdir) : undefined,
+    });
+  }
+  const configFiles = new Set([path.join(root, 'gunicorn.conf.py')]);
+  for (const run of runs) if (run.config && !run.config.startsWith('python:')) configFiles.add(path.resolve(root, run.config));
+  for (const configFile of configFiles) {
+    const config = cached(configFile, 'gunicornConfig', gunicornConfig);
+    if (!config || config.preloadLine === undefined) continue;
+    const how = `\`preload_app = True\` in ${path.basename(configFile)}`;
+    const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine };
+    // The app comes from `wsgi_app` in the file, else from the command lines that start gunicorn.
+    const apps = config.wsgiApp ? [config.wsgiApp] : runs.filter((r) => !r.preload && r.app).map((r) => r.app!);
+    if (apps.length === 0) facts.push(base);
+    for (const app of apps) facts.push({ ...base, appModule: appModulePath(root, app, undefined) });
+  }
+  return facts;
+}
+
+function gunicornRun(command: Command): GunicornRun | undefined {
+  const start = command.words.findIndex((w) => /(^|\/)gunicorn$/.test(w));
+  if (start < 0) return undefined;
+  const run: GunicornRun = { command, preload: false };
+  const words = untilShellOperator(command.words.slice(start + 1));
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const [option, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    if (option === '--preload') run.preload = true;
+    else if (GUNICORN_VALUE_OPTIONS.has(option)) {
+      const value = inline ?? words[++i];
+      if (option === '-c' || option === '--config') run.config = value;
+      if (option === '--chdir') run.chdir = value;
+    } else if (!word.startsWith('-')) run.app = word;
+  }
+  return run;
+}
+
+function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string } {
+  const result: { preloadLine?: number; wsgiApp?: string } = {};
+  text.split(/\r\n|\r|\n/).forEach((line, index) => {
+    if (/^preload_app\s*=\s*True\b/.test(line)) result.preloadLine = index;
+    const app = /^wsgi_app\s*=\s*(['"])([^'"]+)\1/.exec(line);
+    if (app) result.wsgiApp = app[2];
+  });
+  return result;
+}
+
+// ---- uWSGI -----------------------------------------------------------------------------------
+
+function uwsgiFacts(root: string, commands: Command[]): RunnerFact[] {
+  const facts: RunnerFact[] = [];
+  const iniFiles = new Set([path.join(root, 'uwsgi.ini')]);
+  for (const command of commands) {
+    const start = command.words.findIndex((w) => /(^|\/)uwsgi$/.test(w));
+    if (start < 0) continue;
+    const options = uwsgiOptions(untilShellOperator(command.words.slice(start + 1)));
+    if (options.ini) {
+      iniFiles.add(path.resolve(root, options.ini));
+      continue;
+    }
+    if (options.lazy) continue;
+    facts.push({
+      runner: 'uwsgi', how: `\`uwsgi\` without \`--lazy-apps\` in ${path.basename(command.file)}`, configPath: command.file,
+      line: command.line, appModule: uwsgiApp(root, options.module, options.wsgiFile),
+    });
+  }
+  for (const iniFile of iniFiles) {
+    const ini = cached(iniFile, 'uwsgiIni', uwsgiIni);
+    if (!ini || ini.lazy || ini.line === undefined) continue;
+    facts.push({
+      runner: 'uwsgi', how: `${path.basename(iniFile)} without \`lazy-apps = true\``, configPath: iniFile,
+      line: ini.line, appModule: uwsgiApp(path.dirname(iniFile), ini.module, ini.wsgiFile),
+    });
+  }
+  return facts;
+}
+
+interface UwsgiOptions {
+  ini?: string;
+  module?: string;
+  wsgiFile?: string;
+  lazy: boolean;
+  line?: number;
+}
+
+function uwsgiOptions(words: string[]): UwsgiOptions {
+  const options: UwsgiOptions = { lazy: false };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const [option, inline] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const value = () => inline ?? words[++i];
+    if (option === '--lazy-apps' || option === '--lazy') options.lazy = true;
+    else if (option === '--ini') options.ini = value();
+    else if (option === '--module' || option === '-w' || option === '--wsgi') options.module = value();
+    else if (option === '--wsgi-file' || option === '--file') options.wsgiFile = value();
+  }
+  return options;
+}
+
+function uwsgiIni(text: string): UwsgiOptions {
+  const options: UwsgiOptions = { lazy: false };
+  let inSection = false;
+  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      inSection = section[1].trim() === 'uwsgi';
+      if (inSection && options.line === undefined) options.line = index;
+      return;
+    }
+    const pair = /^([\w-]+)\s*=\s*(.*)$/.exec(line);
+    if (!inSection || !pair) return;
+    const [, key, value] = pair;
+    if ((key === 'lazy-apps' || key === 'lazy') && /^(true|1|yes|on)$/i.test(value)) options.lazy = true;
+    if (key === 'module' || key === 'wsgi') {
+      options.module = value;
+      options.line = index;
+    }
+    if (key === 'wsgi-file' || key === 'file') {
+      options.wsgiFile = value;
+      options.line = index;
+    }
+  });
+  return options;
+}
+
+function uwsgiApp(base: string, module: string | undefined, wsgiFile: string | undefined): string | undefined {
+  if (wsgiFile) return path.resolve(base, wsgiFile);
+  return module ? appModulePath(base, module, undefined) : undefined;
+}
+
+// ---- runners in the code ---------------------------------------------------------------------
+
+const CODE_RUNNER_HINT = /^\s*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^\s*@[\w.]*(shared_task|\.task)\b/m;
+
+function codeRunnerFacts(root: string, exclude: readonly string[]): RunnerFact[] {
+  const listing = listingCache.get(root);
+  let files: string[];
+  if (listing && Date.now() - listing.at < LISTING_TTL_MS) files = listing.files;
+  else {
+    files = listPythonFiles(root, exclude);
+    listingCache.set(root, { at: Date.now(), files });
+  }
+  const facts: RunnerFact[] = [];
+  for (const file of files) {
+    const hint = cached(file, 'codeRunnerHint', codeRunnerHint);
+    if (!hint) continue;
+    facts.push({ runner: hint.runner, how: `${hint.runner === 'celery' ? 'Celery' : 'functions_framework'} in ${path.basename(file)}`, configPath: file, line: hint.line, appModule: file });
+  }
+  return facts;
+}
+
+function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {
+  const match = CODE_RUNNER_HINT.exec(text);
+  if (!match) return null;
+  const line = text.slice(0, match.index).split('\n').length - 1;
+  return { runner: /functions_framework/.test(match[0]) ? 'functions-framework' : 'celery', line };
+}
+
+// ---- command lines ---------------------------------------------------------------------------
+
+/** Command lines of a Procfile, Dockerfile (`CMD`, `ENTRYPOINT`) or compose file (`command:`). */
+function commandLines(text: string): Omit<Command, 'file'>[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  const found: Omit<Command, 'file'>[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    let line = lines[index];
+    const start = index;
+    while (line.endsWith('\\') && index + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++index]}`;
+    const procfile = /^[\w-]+:\s*(.+)$/.exec(line);
+    const docker = /^\s*(?:CMD|ENTRYPOINT)\s+(.+)$/i.exec(line);
+    const compose = /^\s*(?:command|entrypoint):\s*(.+)$/.exec(line);
+    const body = (docker ?? compose ?? procfile)?.[1];
+    if (body) found.push({ line: start, words: words(body.trim()) });
+  }
+  return found;
+}
+
+/** Splits a command into words: a JSON array (`["gunicorn", "--preload"]`) or shell words. */
+function words(text: string): string[] {
+  if (text.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text.replace(/'/g, '"'));
+      if (Array.isArray(parsed)) return parsed.map(String).flatMap((w) => (w.includes(' ') ? words(w) : [w]));
+    } catch {
+      // Not JSON: read it as shell words.
+    }
+  }
+  const result: string[] = [];
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) result.push(match[1] ?? match[2] ?? match[3]);
+  return result;
+}
+
+function untilShellOperator(words: string[]): string[] {
+  const end = words.findIndex((w) => ['&&', '||', ';', '|', '&'].includes(w));
+  return end < 0 ? words : words.slice(0, end);
+}
+
+/** `app.wsgi:application` → the file of module `app.wsgi` under the project (or its src/). */
+function appModulePath(root: string, spec: string, chdir: string | undefined): string {
+  const module = spec.split(':')[0].replace(/\.py$/, '');
+  const parts = module.split('.');
+  const bases = [chdir ? path.resolve(root, chdir) : undefined, root, path.join(root, 'src')].filter((b): b is string => !!b);
+  for (const base of bases) {
+    for (const candidate of [`${path.join(base, ...parts)}.py`, path.join(base, ...parts, '__init__.py')]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+  }
+  return `${path.join(root, ...parts)}.py`;
+}

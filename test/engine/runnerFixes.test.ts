@@ -1,0 +1,134 @@
+// The fixes of GF202 (Add grpc.so_reuseport), GF203 (Move options to grpc.server) and GF204 (Use a
+// thread pool): each case applies the fix, checks the exact text, that the finding is gone, that
+// the text still parses, and that applying the safe fixes again changes nothing.
+import * as assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { Analyzer } from '../../server/src/engine/analyzer';
+import { defaultConfig } from '../../server/src/engine/config';
+import { applyEdits, fixAllEdits } from '../../server/src/engine/fixes/fixAll';
+import { grammarDir } from '../support/paths';
+
+let analyzer: Analyzer;
+before(async () => {
+  analyzer = await Analyzer.create(grammarDir);
+});
+
+function findings(text: string) {
+  return analyzer.analyze('/project/example.py', text, defaultConfig()).findings;
+}
+
+function applyFix(code: string, title: string, text: string, expected: string): void {
+  const finding = findings(text).find((f) => f.code === code);
+  assert.ok(finding, `${code} is not reported`);
+  const fix = finding.fixes.find((f) => f.title === title);
+  assert.ok(fix, `"${title}" is not offered; offered: ${finding.fixes.map((f) => f.title).join(', ')}`);
+  assert.equal(fix.applicability, 'safe');
+  const fixed = applyEdits(text, fix.edits);
+  assert.equal(fixed, expected);
+  assert.equal(analyzer.parse(fixed).rootNode.hasError, false, 'the fixed text does not parse');
+  const after = findings(fixed);
+  assert.deepEqual(after.filter((f) => f.code === code).map((f) => f.message), []);
+  assert.equal(applyEdits(fixed, fixAllEdits(after, { unsafe: false })), fixed, 'a second fix pass changed the text');
+}
+
+const FORK_LOOP = ['', 'for _ in range(4):', '    multiprocessing.Process(target=serve).start()', ''].join('\n');
+const HEAD = ['import multiprocessing', 'from concurrent import futures', '', 'import grpc', ''].join('\n');
+
+function serveWith(...body: string[]): string {
+  return `${HEAD}${['', 'def serve():', ...body, '    server.add_insecure_port("[::]:50051")', '    server.start()', ''].join('\n')}${FORK_LOOP}`;
+}
+
+test('GF202 reports so_reuseport unset as information and 0 with the configured severity', () => {
+  const severityOf = (line: string) => findings(serveWith(line)).find((f) => f.code === 'GF202')?.severity;
+  assert.equal(severityOf('    server = grpc.server(futures.ThreadPoolExecutor())'), 'information');
+  assert.equal(severityOf('    server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 0)])'), 'warning');
+});
+
+describe('GF202 fix: Add grpc.so_reuseport=1 to grpc.server options', () => {
+  const title = 'Add grpc.so_reuseport=1 to grpc.server options';
+
+  test('creates options= when the call has none', () => {
+    applyFix('GF202', title,
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))'),
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 1)])'));
+  });
+
+  test('appends to a literal list written one item per line', () => {
+    applyFix('GF202', title,
+      serveWith('    server = grpc.server(', '        futures.ThreadPoolExecutor(),', '        options=[', '            ("grpc.max_send_message_length", 1024),', '        ],', '    )'),
+      serveWith('    server = grpc.server(', '        futures.ThreadPoolExecutor(),', '        options=[', '            ("grpc.max_send_message_length", 1024),', '            ("grpc.so_reuseport", 1),', '        ],', '    )'));
+  });
+
+  test('turns a 0 into 1', () => {
+    applyFix('GF202', title,
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=(("grpc.so_reuseport", 0),))'),
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=(("grpc.so_reuseport", 1),))'));
+  });
+
+  test('keeps an empty tuple a tuple of pairs', () => {
+    applyFix('GF202', title,
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=())'),
+      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=(("grpc.so_reuseport", 1),))'));
+  });
+
+  test('wraps a name instead of editing the list it holds', () => {
+    applyFix('GF202', title,
+      serveWith('    base = [("grpc.keepalive_time_ms", 1000)]', '    server = grpc.server(futures.ThreadPoolExecutor(), options=base)'),
+      serveWith('    base = [("grpc.keepalive_time_ms", 1000)]', '    server = grpc.server(futures.ThreadPoolExecutor(), options=[*base, ("grpc.so_reuseport", 1)])'));
+  });
+});
+
+describe('GF203 fix: Move options to grpc.server', () => {
+  const title = 'Move options to grpc.server';
+  const program = (server: string, port: string) => [
+    'from concurrent import futures', '', 'import grpc', '', server, port, 'server.start()', '',
+  ].join('\n');
+
+  test('creates options= on a server that has none', () => {
+    applyFix('GF203', title,
+      program('server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))', 'server.add_insecure_port("[::]:50051", options=[("grpc.so_reuseport", 1)])'),
+      program('server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 1)])', 'server.add_insecure_port("[::]:50051")'));
+  });
+
+  test('merges a positional list into the server\'s literal options, skipping a pair it already has', () => {
+    applyFix('GF203', title,
+      program('server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 1)])', 'server.add_insecure_port("[::]:50051", [("grpc.so_reuseport", 1), ("grpc.max_connection_idle_ms", 5000)])'),
+      program('server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 1), ("grpc.max_connection_idle_ms", 5000)])', 'server.add_insecure_port("[::]:50051")'));
+  });
+
+  test('wraps the server\'s options name and keeps the credentials of add_secure_port', () => {
+    const head = 'OPTS = [("grpc.keepalive_time_ms", 1000)]\ncreds = grpc.ssl_server_credentials([])';
+    applyFix('GF203', title,
+      program(`${head}\nserver = grpc.server(futures.ThreadPoolExecutor(), options=OPTS)`, 'server.add_secure_port("[::]:443", creds, options=[("grpc.so_reuseport", 1)])'),
+      program(`${head}\nserver = grpc.server(futures.ThreadPoolExecutor(), options=[*OPTS, ("grpc.so_reuseport", 1)])`, 'server.add_secure_port("[::]:443", creds)'));
+  });
+
+  test('is not offered when the server sets the same key to another value', () => {
+    const text = program('server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 0)])', 'server.add_insecure_port("[::]:1", options=[("grpc.so_reuseport", 1)])');
+    const finding = findings(text).find((f) => f.code === 'GF203');
+    assert.ok(finding);
+    assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
+  });
+});
+
+describe('GF204 fix: Use a thread pool', () => {
+  const title = 'Use a thread pool';
+
+  test('keeps the module alias and max_workers', () => {
+    applyFix('GF204', title,
+      'from concurrent import futures\n\nimport grpc\n\nserver = grpc.server(futures.ProcessPoolExecutor(max_workers=4))\n',
+      'from concurrent import futures\n\nimport grpc\n\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=4))\n');
+  });
+
+  test('imports futures after the existing imports when only ProcessPoolExecutor is imported', () => {
+    applyFix('GF204', title,
+      '"""Service."""\nfrom concurrent.futures import ProcessPoolExecutor as PPE\nimport grpc\n\n\ndef serve():\n    return grpc.server(PPE(8))\n',
+      '"""Service."""\nfrom concurrent.futures import ProcessPoolExecutor as PPE\nimport grpc\nfrom concurrent import futures\n\n\ndef serve():\n    return grpc.server(futures.ThreadPoolExecutor(max_workers=8))\n');
+  });
+
+  test('replaces a multiprocessing Pool through an existing concurrent.futures alias, keeping the initializer', () => {
+    applyFix('GF204', title,
+      'import concurrent.futures as cf\nimport multiprocessing\n\nimport grpc\n\n\ndef init():\n    pass\n\n\nserver = grpc.server(multiprocessing.Pool(2, init))\n',
+      'import concurrent.futures as cf\nimport multiprocessing\n\nimport grpc\n\n\ndef init():\n    pass\n\n\nserver = grpc.server(cf.ThreadPoolExecutor(max_workers=2, initializer=init))\n');
+  });
+});
