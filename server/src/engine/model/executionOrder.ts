@@ -716,9 +716,13 @@ class ProgramWalker {
         break;
       case 'add_insecure_port':
       case 'add_secure_port': {
+        const addressNode = args.positionalNodes[0] ?? args.keywordNodes.get('address');
+        const address = stringOf(args.positional[0] ?? args.keywords.get('address'));
+        // `ADDRESS = "127.0.0.1:%d" % free_port()` at module level: unknown, but one value for all children.
+        const global = addressNode?.type === 'identifier' && !frame.env.has(addressNode.text) && frame.env.module.has(addressNode.text) ? addressNode.text : undefined;
         this.push({
-          kind: 'serverPort', server: object, address: stringOf(args.positional[0] ?? args.keywords.get('address')), site,
-          inChild: frame.child?.fork, repeated: false,
+          kind: 'serverPort', server: object, address, site, inChild: frame.child?.fork, repeated: false,
+          addressGlobal: address === undefined ? global : undefined,
         });
         return { kind: 'number', value: 0 };
       }

@@ -70,7 +70,11 @@ export type ProgramEvent =
   | { kind: 'envWrite'; variable: string; value: string | undefined; site: Site; how: string; chain: Site[]; inChild: boolean }
   /** The analysed module's top level has run (what an importer such as a prefork runner sees). */
   | { kind: 'importTimeEnd'; alive: GrpcObject[] }
-  | { kind: 'serverPort'; server: GrpcObject; address: string | undefined; site: Site; inChild?: ForkSite; repeated: boolean };
+  | {
+    kind: 'serverPort'; server: GrpcObject; address: string | undefined; site: Site; inChild?: ForkSite; repeated: boolean;
+    /** A module-level name holding the address when its value is not a literal: computed once, the same in every child. */
+    addressGlobal?: string;
+  };
 
 /** A call or decorator whose callee resolved to a qualified name (`celery.Celery`, `os.fork`). */
 export interface QualifiedUse {

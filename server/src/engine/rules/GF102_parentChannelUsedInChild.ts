@@ -60,7 +60,7 @@ export const parentChannelUsedInChild: Rule = {
       const where = placeName(object.creation, context.file.path);
       context.report({
         at: event.site,
-        message: `${describeObject(object)}, created in the parent at ${where}, is used in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
+        message: `${describeObject(object)}, created in the parent at ${where}, is used${through(event.site.node.text, object.label)} in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
         related: [
           { site: object.creation, message: 'The channel is created here, in the parent.' },
           { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
@@ -73,3 +73,9 @@ export const parentChannelUsedInChild: Rule = {
     }
   },
 };
+
+/** ` through \`ping\`` when the child reaches the channel under another name. */
+function through(usedText: string, label: string): string {
+  const name = usedText.split('.')[0];
+  return name && name !== label ? ` through \`${name}\`` : '';
+}

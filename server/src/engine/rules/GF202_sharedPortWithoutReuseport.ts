@@ -52,15 +52,16 @@ export const sharedPortWithoutReuseport: Rule = {
     fixSafety: 'Safe: the children could not all bind with 0, and 1 is what Linux does when the option is unset.',
     options:
       'The severity setting applies to `grpc.so_reuseport` set to 0; the unset case is reported as information ' +
-      '(or as hint when the configured severity is hint). Addresses computed at run time (f-strings, ' +
-      'environment variables) and port 0 are not judged, nor options the analysis cannot see.',
+      '(or as hint when the configured severity is hint). Addresses computed in each child (f-strings, ' +
+      'environment variables read there) and port 0 are not judged, nor options the analysis cannot see; ' +
+      'a module-level address computed once in the parent is the same in every child, so it is judged.',
     references: [
       'https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing',
       'https://github.com/grpc/grpc/blob/master/include/grpc/impl/channel_arg_names.h',
     ],
   },
   check(context) {
-    const ports = context.timeline.events.filter((e): e is PortEvent => e.kind === 'serverPort' && !!e.inChild && fixedPort(e.address));
+    const ports = context.timeline.events.filter((e): e is PortEvent => e.kind === 'serverPort' && !!e.inChild && (fixedPort(e.address) || e.addressGlobal !== undefined));
     const reported = new Set<GrpcObject>();
     for (const port of ports) {
       if (reported.has(port.server) || !sharedBySeveralChildren(port, ports)) continue;
@@ -73,10 +74,10 @@ export const sharedPortWithoutReuseport: Rule = {
       const what = setting === 'zero' ? 'sets `grpc.so_reuseport` to 0, so only the first child can bind' : 'does not set `grpc.so_reuseport`, so sharing the port rests on a platform default';
       context.report({
         at: port.server.creation,
-        message: `${describeObject(port.server)} is started on \`${port.address}\` by several children of ${forkName(port.inChild, context.file.path)} and ${what}: add \`("grpc.so_reuseport", 1)\` to its options.`,
+        message: `${describeObject(port.server)} is started on \`${addressOf(port)}\` by several children of ${forkName(port.inChild, context.file.path)} and ${what}: add \`("grpc.so_reuseport", 1)\` to its options.`,
         related: [
           { site: port.inChild.site, message: `The process forks here (\`${port.inChild.api}\`); more than one child runs the server.` },
-          { site: port.site, message: `Each child binds \`${port.address}\` here.` },
+          { site: port.site, message: `Each child binds \`${addressOf(port)}\` here.` },
         ],
         fixes: fix ? [fix] : [],
         severity: setting === 'unset' ? 'information' : undefined,
@@ -92,8 +93,13 @@ function fixedPort(address: string | undefined): address is string {
   return port !== undefined && Number(port) !== 0;
 }
 
+/** The literal address, or the module-level name that holds it. */
+function addressOf(port: PortEvent): string {
+  return port.address ?? port.addressGlobal ?? '';
+}
+
 /** Several children bind this address: one fork that makes several, or two or more forks. */
 function sharedBySeveralChildren(port: PortEvent, ports: PortEvent[]): boolean {
-  const forks = new Set(ports.filter((p) => p.address === port.address).map((p) => p.inChild.id));
+  const forks = new Set(ports.filter((p) => addressOf(p) === addressOf(port)).map((p) => p.inChild.id));
   return forks.size > 1 || makesSeveralChildren(port.inChild);
 }
