@@ -4,11 +4,13 @@
  * has worker threads read every file and parse only those the pre-filter lets through
  * (prefilter.ts says why that loses nothing), and streams each file's report as it comes.
  *
- * Two phases. (1) Workers read every file: a file whose text can hold a finding is analysed at
- * once; for the others they return the modules their import statements name. (2) The scanner
+ * Two phases. (1) Workers read every file and run the pre-filter; for the files it drops they
+ * return the modules their import statements name, and for every file whether it starts a Celery
+ * or Functions Framework app (GF104 needs the project's list: found here, it is not searched
+ * again for each analysed file). (2) The scanner
  * resolves those imports as the engine would (same resolver, same roots) and closes the analysed
  * set over them: a file is analysed when it imports, directly or through other files, a module
- * that is. Modules outside the scanned tree (above it, or excluded) are read here and take part
+ * that is; the workers then analyse the files that passed and those the closure adds. Modules outside the scanned tree (above it, or excluded) are read here and take part
  * in the closure too, so nothing the engine would follow is missed.
  */
 import * as fs from 'fs';
@@ -17,6 +19,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { ConfigLayer, mergeConfig } from '../engine/config';
 import type { Finding } from '../engine/findings';
+import type { RunnerFact } from '../engine/model/runners';
 import { DiskModuleResolver } from './diskModules';
 import { catalogRoots, prefilter } from './prefilter';
 import { nearestPyproject, readPyproject } from './projectConfig';
@@ -129,20 +132,24 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
 
   const filteredImports = new Map<string, string[]>();
   const triggering = new Set<string>();
+  const codeRunners: RunnerFact[] = [];
   let done = 0;
   const record = (result: WorkerResult, phase: 1 | 2) => {
     if (phase === 1) {
       done++;
       summary.files++;
     }
-    if (result.outcome === 'filtered') {
+    if (result.outcome === 'triggers') {
+      triggering.add(result.path);
+      if (result.codeRunner) codeRunners.push(result.codeRunner);
+    } else if (result.outcome === 'filtered') {
       filteredImports.set(result.path, result.imports);
+      if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
       summary.skipped++;
       options.onReport?.({ path: result.path, findings: [], analysed: false, skipped: result.reason });
     } else {
-      if (phase === 1) triggering.add(result.path);
       summary.analysed++;
       if (result.findings.length) {
         summary.filesWithFindings++;
@@ -157,18 +164,19 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
       ...[...listed].map(([file, root]) => ({ path: file, root, force: false })),
       ...forced.map((file) => ({ path: file, root: -1, force: true })),
     ];
-    await pool.run(phase1, isCancelled, (result) => {
+    await pool.run(phase1, isCancelled, undefined, (result) => {
       record(result, 1);
       if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
     });
-    debug(`phase 1 done: ${triggering.size} analysed`, started);
+    debug(`phase 1 done: ${triggering.size} pass the pre-filter`, started);
     if (isCancelled()) {
       summary.cancelled = true;
     } else {
       const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
-      const phase2 = closure.filesToAnalyse(triggering, filteredImports).map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
-      debug(`closure: ${phase2.length} more`, started);
-      await pool.run(phase2, isCancelled, (result) => {
+      const closed = closure.filesToAnalyse(triggering, filteredImports);
+      debug(`closure: ${closed.length} more`, started);
+      const phase2 = [...[...triggering].filter((file) => listed.has(file)), ...closed].map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
+      await pool.run(phase2, isCancelled, codeRunners, (result) => {
         if (result.outcome === 'analysed') filteredImports.delete(result.path);
         record(result, 2);
       });
@@ -200,6 +208,7 @@ class WorkerPool {
   run(
     files: { path: string; root: number; force: boolean }[],
     isCancelled: () => boolean,
+    codeRunners: RunnerFact[] | undefined,
     onResult: (result: WorkerResult) => void,
   ): Promise<void> {
     if (files.length === 0) return Promise.resolve();
@@ -216,7 +225,7 @@ class WorkerPool {
         while (!isCancelled() && next < files.length && (worker as WorkerWithLoad).load < BATCHES_IN_FLIGHT) {
           const slice = files.slice(next, next + BATCH_SIZE);
           next += slice.length;
-          const request: WorkerRequest = { id: this.nextId++, files: slice.map(({ path: p, root }) => ({ path: p, root })), force: slice[0].force };
+          const request: WorkerRequest = { id: this.nextId++, files: slice.map(({ path: p, root }) => ({ path: p, root })), force: slice[0].force, codeRunners };
           // A batch is all forced or all not: forced files come last and never share a batch.
           const split = slice.findIndex((f) => f.force !== slice[0].force);
           if (split > 0) {
