@@ -16,14 +16,15 @@ import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolde
 const init = workerData as WorkerInit;
 const cancelled = new Int32Array(init.cancel);
 const roots = catalogRoots(init.channelFactories);
-// The grammar loads while phase 1 reads; a failure surfaces when a file is analysed.
-const analyzer: Promise<Analyzer> = Analyzer.create(init.grammarDir);
-analyzer.catch(() => undefined);
+// The grammar loads when the first file is analysed: phase 1 never needs it, and on two cores
+// loading it early only competes with the reading.
+let analyzer: Promise<Analyzer> | undefined;
 const projects = new Map<number, ProjectAnalysis>();
 let codeRunners: RunnerFact[] | undefined;
 const RUNNER_WORDS = ['celery', 'functions_framework', 'task'];
 
 async function projectFor(root: number): Promise<ProjectAnalysis> {
+  analyzer ??= Analyzer.create(init.grammarDir);
   const ready = await analyzer;
   let project = projects.get(root);
   if (!project) {
