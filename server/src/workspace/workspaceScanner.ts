@@ -130,7 +130,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const pool = new WorkerPool(script, init, workerCount);
   const isCancelled = () => Atomics.load(new Int32Array(cancelFlag), 0) === 1;
 
-  const filteredImports = new Map<string, string[]>();
+  const filtered = new Set<string>();
+  const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
   const triggering = new Set<string>();
   const codeRunners: RunnerFact[] = [];
   let done = 0;
@@ -143,7 +144,9 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
       triggering.add(result.path);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
     } else if (result.outcome === 'filtered') {
-      filteredImports.set(result.path, result.imports);
+      filtered.add(result.path);
+      // The main thread is idle while workers read: it resolves the imports meanwhile.
+      closure.add(result.path, result.imports);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
@@ -172,12 +175,10 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     if (isCancelled()) {
       summary.cancelled = true;
     } else {
-      const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
-      const closed = closure.filesToAnalyse(triggering, filteredImports);
+      const closed = closure.filesToAnalyse(triggering, filtered);
       debug(`closure: ${closed.length} more`, started);
       const phase2 = [...[...triggering].filter((file) => listed.has(file)), ...closed].map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
       await pool.run(phase2, isCancelled, codeRunners, (result) => {
-        if (result.outcome === 'analysed') filteredImports.delete(result.path);
         record(result, 2);
       });
       summary.cancelled = isCancelled();
@@ -285,11 +286,14 @@ class ImportClosure {
     this.rootPaths = options.roots.map((root) => root.path);
   }
 
-  filesToAnalyse(triggering: Set<string>, filteredImports: Map<string, string[]>): string[] {
-    const importers = new Map<string, string[]>();
-    const interesting = new Set(triggering);
-    const outside = new Map<string, string[]>();
-    const pending = [...filteredImports];
+  private readonly importers = new Map<string, string[]>();
+  /** Modules outside the listing: their imports, and whether their text triggers. */
+  private readonly outside = new Map<string, string[]>();
+  private readonly outsideTriggering = new Set<string>();
+
+  /** Records what a file the pre-filter dropped imports (called as phase 1's results stream in). */
+  add(file: string, imports: string[]): void {
+    const pending: [string, string[]][] = [[file, imports]];
     while (pending.length) {
       const [file, modules] = pending.pop()!;
       const dir = path.dirname(file);
@@ -306,32 +310,37 @@ class ImportClosure {
         }
         const target = this.resolve(file, dir, projectRoot, module);
         if (!target || target === file) continue;
-        let list = importers.get(target);
-        if (!list) importers.set(target, (list = []));
+        let list = this.importers.get(target);
+        if (!list) this.importers.set(target, (list = []));
         list.push(file);
         // A module the listing left out (above the folder, excluded, ignored) is read here.
-        if (!this.listed.has(target) && !outside.has(target) && !interesting.has(target)) {
+        if (!this.listed.has(target) && !this.outside.has(target)) {
           const read = readSourceFile(target);
           if ('skipped' in read) {
-            outside.set(target, []);
+            this.outside.set(target, []);
             continue;
           }
           const verdict = prefilter(read.bytes, this.catalog);
-          if (verdict.triggers) interesting.add(target);
-          outside.set(target, verdict.imports);
+          if (verdict.triggers) this.outsideTriggering.add(target);
+          this.outside.set(target, verdict.imports);
           pending.push([target, verdict.imports]);
         }
       }
     }
+  }
+
+  /** The dropped files that import, directly or not, a file that passed (or an outside module that would). */
+  filesToAnalyse(triggering: Set<string>, filtered: Set<string>): string[] {
+    const interesting = new Set([...triggering, ...this.outsideTriggering]);
     const result: string[] = [];
     const queue = [...interesting];
     while (queue.length) {
       const module = queue.pop()!;
-      for (const importer of importers.get(module) ?? []) {
+      for (const importer of this.importers.get(module) ?? []) {
         if (interesting.has(importer)) continue;
         interesting.add(importer);
         queue.push(importer);
-        if (filteredImports.has(importer)) result.push(importer);
+        if (filtered.has(importer)) result.push(importer);
       }
     }
     return result.sort();
