@@ -16,16 +16,30 @@ import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolde
 const init = workerData as WorkerInit;
 const cancelled = new Int32Array(init.cancel);
 const roots = catalogRoots(init.channelFactories);
-// The grammar loads when the first file is analysed: phase 1 never needs it, and on two cores
-// loading it early only competes with the reading.
+// The grammar starts loading when phase 1 meets the first file that will need it, so that it is
+// ready for phase 2; a worker that meets none never loads it.
 let analyzer: Promise<Analyzer> | undefined;
+function loadAnalyzer(): Promise<Analyzer> {
+  if (!analyzer) {
+    analyzer = Analyzer.create(init.grammarDir);
+    analyzer.catch(() => undefined);
+  }
+  return analyzer;
+}
 const projects = new Map<number, ProjectAnalysis>();
 let codeRunners: RunnerFact[] | undefined;
-const RUNNER_WORDS = ['celery', 'functions_framework', 'task'];
+// What the runner hint (preforkRunners.ts) needs: an import of celery or functions_framework, or a
+// decorator (`@shared_task`, `@app.task`).
+const RUNNER_MODULES = new Set(['celery', 'functions_framework']);
+const AT = Buffer.from('@');
+const TASK = Buffer.from('task');
+
+function mayStartRunner(bytes: Buffer, imports: string[]): boolean {
+  return imports.some((m) => RUNNER_MODULES.has(m.split('.', 1)[0])) || (bytes.indexOf(AT) >= 0 && bytes.indexOf(TASK) >= 0);
+}
 
 async function projectFor(root: number): Promise<ProjectAnalysis> {
-  analyzer ??= Analyzer.create(init.grammarDir);
-  const ready = await analyzer;
+  const ready = await loadAnalyzer();
   let project = projects.get(root);
   if (!project) {
     const layer = root >= 0 ? init.rootLayers[root] : init.fileLayer;
@@ -53,7 +67,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     }
     if (!request.force) {
       const verdict = prefilter(read.bytes, roots);
-      const codeRunner = RUNNER_WORDS.some((word) => read.bytes.indexOf(word) >= 0) ? codeRunnerFactOf(path, read.text()) : undefined;
+      const codeRunner = mayStartRunner(read.bytes, verdict.imports) ? codeRunnerFactOf(path, read.text()) : undefined;
+      if (verdict.triggers) void loadAnalyzer();
       results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }

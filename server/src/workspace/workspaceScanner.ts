@@ -130,7 +130,6 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const pool = new WorkerPool(script, init, workerCount);
   const isCancelled = () => Atomics.load(new Int32Array(cancelFlag), 0) === 1;
 
-  const filtered = new Set<string>();
   const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
   const triggering = new Set<string>();
   const codeRunners: RunnerFact[] = [];
@@ -144,8 +143,6 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
       triggering.add(result.path);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
     } else if (result.outcome === 'filtered') {
-      filtered.add(result.path);
-      // The main thread is idle while workers read: it resolves the imports meanwhile.
       closure.add(result.path, result.imports);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
@@ -175,7 +172,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     if (isCancelled()) {
       summary.cancelled = true;
     } else {
-      const closed = closure.filesToAnalyse(triggering, filtered);
+      const closed = closure.filesToAnalyse(triggering);
       debug(`closure: ${closed.length} more`, started);
       const phase2 = [...[...triggering].filter((file) => listed.has(file)), ...closed].map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
       await pool.run(phase2, isCancelled, codeRunners, (result) => {
@@ -190,6 +187,13 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   options.onProgress?.(done, total);
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function ancestor(dir: string, levels: number): string {
+  for (let i = 0; i < levels; i++) dir = path.dirname(dir);
+  return dir;
 }
 
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
@@ -286,102 +290,140 @@ class ImportClosure {
     this.rootPaths = options.roots.map((root) => root.path);
   }
 
-  private readonly importers = new Map<string, string[]>();
-  /** Modules outside the listing: their imports, and whether their text triggers. */
-  private readonly outside = new Map<string, string[]>();
-  private readonly outsideTriggering = new Set<string>();
+  /** Files the pre-filter dropped, with the modules they import. */
+  private readonly dropped = new Map<string, string[]>();
+  /** Modules outside the listing (above the folders, excluded, ignored), read on demand. */
+  private readonly outside = new Map<string, { triggers: boolean; imports: string[] }>();
+  private readonly outsideInteresting = new Set<string>();
 
-  /** Records what a file the pre-filter dropped imports (called as phase 1's results stream in). */
+  /** Records what a file the pre-filter dropped imports (as phase 1's results stream in). */
   add(file: string, imports: string[]): void {
-    const pending: [string, string[]][] = [[file, imports]];
-    while (pending.length) {
-      const [file, modules] = pending.pop()!;
-      const dir = path.dirname(file);
-      const projectRoot = this.projectRootOf(dir);
-      const places = [this.namesIn(dir), this.namesIn(projectRoot), this.namesIn(path.join(projectRoot, 'src'))];
-      for (const module of modules) {
-        // A quick necessary condition: an absolute import resolves only if its first component is
-        // a file or folder in one of the resolver's roots. Most imports (the standard library,
-        // third-party packages) fail it and are never resolved.
-        if (!module.startsWith('.')) {
-          const dot = module.indexOf('.');
-          const first = dot < 0 ? module : module.slice(0, dot);
-          if (!places.some((names) => names.has(first))) continue;
-        }
-        const target = this.resolve(file, dir, projectRoot, module);
-        if (!target || target === file) continue;
-        let list = this.importers.get(target);
-        if (!list) this.importers.set(target, (list = []));
-        list.push(file);
-        // A module the listing left out (above the folder, excluded, ignored) is read here.
-        if (!this.listed.has(target) && !this.outside.has(target)) {
-          const read = readSourceFile(target);
-          if ('skipped' in read) {
-            this.outside.set(target, []);
-            continue;
-          }
-          const verdict = prefilter(read.bytes, this.catalog);
-          if (verdict.triggers) this.outsideTriggering.add(target);
-          this.outside.set(target, verdict.imports);
-          pending.push([target, verdict.imports]);
-        }
-      }
-    }
+    if (imports.length) this.dropped.set(file, imports);
   }
 
-  /** The dropped files that import, directly or not, a file that passed (or an outside module that would). */
-  filesToAnalyse(triggering: Set<string>, filtered: Set<string>): string[] {
-    const interesting = new Set([...triggering, ...this.outsideTriggering]);
+  /**
+   * The dropped files that import, directly or through others, a file that passed the pre-filter
+   * (or a module outside the listing that would). A fixpoint guided by names: an import can load
+   * module `.../b.py` or `.../b/__init__.py` only if its last component is `b` (or it is bare
+   * dots, `from . import x`), so only such imports are resolved, plus those whose first part names
+   * something outside the listing. Each round adds files; the names of new files join the next.
+   */
+  filesToAnalyse(triggering: Set<string>): string[] {
+    const interesting = new Set(triggering);
+    const names = new Set<string>();
+    const addNames = (file: string) => {
+      const base = path.basename(file, '.py');
+      names.add(base === '__init__' ? path.basename(path.dirname(file)) : base);
+    };
+    for (const file of interesting) addNames(file);
     const result: string[] = [];
-    const queue = [...interesting];
-    while (queue.length) {
-      const module = queue.pop()!;
-      for (const importer of this.importers.get(module) ?? []) {
-        if (interesting.has(importer)) continue;
-        interesting.add(importer);
-        queue.push(importer);
-        if (filtered.has(importer)) result.push(importer);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [file, modules] of this.dropped) {
+        if (interesting.has(file) || !this.importsInteresting(file, modules, names, interesting, new Set())) continue;
+        interesting.add(file);
+        addNames(file);
+        result.push(file);
+        changed = true;
       }
     }
     return result.sort();
   }
 
-  /** Names (without `.py`) of the entries of a folder that may hold a module. */
-  private namesIn(dir: string): Set<string> {
-    if (!this.names) {
-      this.names = new Map();
-      const add = (entry: string) => {
-        const parent = path.dirname(entry);
-        let set = this.names!.get(parent);
-        if (!set) this.names!.set(parent, (set = new Set()));
-        const base = path.basename(entry);
-        const name = base.endsWith('.py') ? base.slice(0, -3) : base;
-        if (set.has(name)) return false;
-        set.add(name);
-        return true;
-      };
-      for (const file of this.listed.keys()) {
-        add(file);
-        for (let dir = path.dirname(file); !this.rootPaths.includes(dir) && add(dir); dir = path.dirname(dir));
-      }
-      for (const entry of this.skipped) add(entry);
+  private importsInteresting(file: string, modules: string[], names: Set<string>, interesting: Set<string>, visiting: Set<string>): boolean {
+    const dir = path.dirname(file);
+    const projectRoot = this.projectRootOf(dir);
+    const outsideFile = !this.listed.has(file);
+    const leaving = outsideFile ? undefined : this.leavingModules(file, dir, projectRoot, modules);
+    for (const module of modules) {
+      const last = module.slice(module.lastIndexOf('.') + 1);
+      if (leaving && !(last === '' || names.has(last) || leaving.has(module))) continue;
+      const target = this.resolve(file, dir, projectRoot, module);
+      if (!target || target === file) continue;
+      if (interesting.has(target) || this.outsideInteresting.has(target)) return true;
+      if (!this.listed.has(target) && !visiting.has(target) && this.isOutsideInteresting(target, names, interesting, visiting)) return true;
     }
-    let names = this.names.get(dir);
-    if (names) return names;
-    const root = this.rootPaths.find((r) => dir === r || dir.startsWith(r + path.sep));
-    names = new Set();
-    if (root === undefined || this.isUnderSkipped(dir, root)) {
-      try {
-        for (const entry of fs.readdirSync(dir)) names.add(entry.endsWith('.py') ? entry.slice(0, -3) : entry);
-      } catch {
-        // No such folder: nothing resolves there.
-      }
-    }
-    this.names.set(dir, names);
-    return names;
+    return false;
   }
 
-  private names: Map<string, Set<string>> | undefined;
+  /** A module outside the listing matters if its text triggers or it leads to one that matters. */
+  private isOutsideInteresting(target: string, names: Set<string>, interesting: Set<string>, visiting: Set<string>): boolean {
+    let entry = this.outside.get(target);
+    if (!entry) {
+      const read = readSourceFile(target);
+      entry = 'skipped' in read ? { triggers: false, imports: [] } : (({ triggers, imports }) => ({ triggers, imports }))(prefilter(read.bytes, this.catalog));
+      this.outside.set(target, entry);
+    }
+    visiting.add(target);
+    const answer = entry.triggers || this.importsInteresting(target, entry.imports, names, interesting, visiting);
+    if (answer) this.outsideInteresting.add(target);
+    return answer;
+  }
+
+  private readonly leaving = new Map<string, ReadonlySet<string>>();
+  private readonly absoluteInside = new Map<string, boolean>();
+
+  /** The modules of a dropped file that may resolve to a file the listing does not hold (computed once). */
+  private leavingModules(file: string, dir: string, projectRoot: string, modules: string[]): ReadonlySet<string> {
+    let set = this.leaving.get(file);
+    if (!set) {
+      let absoluteInside = this.absoluteInside.get(dir);
+      if (absoluteInside === undefined) {
+        absoluteInside = [dir, projectRoot, path.join(projectRoot, 'src')].every((base) => this.unlistedNamesIn(base) !== 'all');
+        this.absoluteInside.set(dir, absoluteInside);
+      }
+      this.unlistedAnywhere ??= new Set([...this.skipped].map((entry) => path.basename(entry, '.py')));
+      const found = modules.filter((module) => {
+        // The common case, quickly: the resolver's roots inside the scanned folders, and no part
+        // of the name is the name of something the listing skipped.
+        if (module.charCodeAt(0) !== 46 && absoluteInside && !module.split('.').some((part) => this.unlistedAnywhere!.has(part))) return false;
+        return this.mayLeaveListing(dir, projectRoot, module);
+      });
+      set = found.length ? new Set(found) : EMPTY;
+      this.leaving.set(file, set);
+    }
+    return set;
+  }
+
+  /** Could resolving `module` from `dir` land on a file the listing does not hold? */
+  private mayLeaveListing(dir: string, projectRoot: string, module: string): boolean {
+    let dots = 0;
+    while (module.charCodeAt(dots) === 46 /* . */) dots++;
+    const parts = module.slice(dots).split('.');
+    const bases = dots > 0 ? [ancestor(dir, dots - 1)] : [dir, projectRoot, path.join(projectRoot, 'src')];
+    const inside = bases.every((base) => this.unlistedNamesIn(base) !== 'all');
+    if (inside && !parts.some((part) => this.unlistedAnywhere!.has(part))) return false;
+    // Any folder on the way down may be one the listing skipped.
+    return bases.some((base) => {
+      let at = base;
+      for (const part of parts) {
+        const names = this.unlistedNamesIn(at);
+        if (names === 'all' || names.has(part)) return true;
+        at = path.join(at, part);
+      }
+      return false;
+    });
+  }
+
+  /** Entries of a folder the listing left out: all of them outside the scanned folders. */
+  private unlistedNamesIn(dir: string): ReadonlySet<string> | 'all' {
+    const root = this.rootPaths.find((r) => dir === r || dir.startsWith(r + path.sep));
+    if (root === undefined || this.isUnderSkipped(dir, root)) return 'all';
+    if (!this.unlisted) {
+      this.unlisted = new Map();
+      for (const entry of this.skipped) {
+        const parent = path.dirname(entry);
+        let set = this.unlisted.get(parent);
+        if (!set) this.unlisted.set(parent, (set = new Set()));
+        set.add(path.basename(entry, '.py'));
+      }
+    }
+    return this.unlisted.get(dir) ?? EMPTY;
+  }
+
+  private unlisted: Map<string, Set<string>> | undefined;
+  private unlistedAnywhere: Set<string> | undefined;
 
   private isUnderSkipped(p: string, root: string): boolean {
     for (; p !== root && p.length > root.length; p = path.dirname(p)) if (this.skipped.has(p)) return true;
