@@ -1,6 +1,7 @@
 // Helpers for tests that run inside the VS Code extension host.
 /// <reference types="mocha" />
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -132,14 +133,13 @@ export async function screenshotOnFailure(ctx: Mocha.Context): Promise<void> {
   console.log(fs.existsSync(file) ? `  screenshot: ${file}` : '  (no screenshot arrived)');
 }
 
-let copies = 0;
-
 /**
  * Opens a fresh copy of a workspace file (under `editor-copies/`) in an editor. Tests that edit
- * use their own copy, so an edit (even undone) cannot change what a later test sees.
+ * use their own copy, so an edit (even undone) cannot change what a later test sees. The name
+ * is random: each test file is bundled with its own copy of this module.
  */
 export async function openCopy(name: string): Promise<vscode.TextEditor> {
-  const copy = `editor-copies/${name.replace(/\.py$/, '')}_${++copies}.py`;
+  const copy = `editor-copies/${name.replace(/\.py$/, '')}_${randomBytes(4).toString('hex')}.py`;
   const uri = await writeWorkspaceFile(copy, await readWorkspaceFile(name));
   const doc = await vscode.workspace.openTextDocument(uri);
   assert.equal(doc.languageId, 'python', `${copy} opens as Python`);

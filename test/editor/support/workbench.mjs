@@ -25,6 +25,9 @@ export async function screenshotOnFailure(page, name, work) {
   } catch (e) {
     const file = await screenshot(page, `ui-failure-${name}-${new Date().toISOString()}`).catch(() => undefined);
     console.error(file ? `screenshot of the failing step: ${file}` : 'no screenshot of the failing step');
+    // Notifications often say why (e.g. the language server could not load its grammar).
+    const toasts = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+    for (const text of toasts) console.error(`notification: ${text.replace(/\s+/g, ' ').trim()}`);
     throw e;
   }
 }
