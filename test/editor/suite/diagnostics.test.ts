@@ -98,10 +98,9 @@ suite('diagnostics in the editor', () => {
     assert.equal(editor.document.isDirty, false, 'undo brings back the saved text');
   });
 
-  // Skipped: fails today. After this comment is added and undone (two incremental changes) the
-  // server publishes GF101 only; a full-text change, or parsing without the edited old tree,
-  // brings GF102 back, so the incremental reparse is the suspect. Unskip when that is fixed.
-  test.skip('after an edit is undone the file has all its findings again (GF101 and GF102)', async () => {
+  // This caught a real bug: the server read edit offsets after applying the change, which
+  // corrupted the incremental tree (see test/protocol/incrementalTrees.test.ts).
+  test('after an edit is undone the file has all its findings again (GF101 and GF102)', async () => {
     const editor = await openCopy('pool_worker_channel.py');
     const uri = editor.document.uri;
     await waitForDiagnostics(uri, (ds) => hasCode('GF101')(ds) && hasCode('GF102')(ds));
