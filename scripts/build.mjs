@@ -33,6 +33,8 @@ const common = {
 const builds = [
   { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // The workspace scan's worker threads (server/src/workspace/workspaceScanner.ts loads it from dist/).
+  { entryPoints: { scanWorker: 'server/src/workspace/scanWorker.ts' } },
 ];
 
 for (const options of builds) {

@@ -4,7 +4,7 @@ import type { ConfigLayer, Platform } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
 import { RULE_CODES, RuleCode } from '../engine/findings';
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 export interface CliOptions {
@@ -13,6 +13,8 @@ export interface CliOptions {
   format: OutputFormat;
   overrides: ConfigLayer;
   exitZero: boolean;
+  /** Print counts per rule instead of the findings. */
+  statistics: boolean;
   unsafeFixes: boolean;
   /** `fix --diff`: show the changes, write nothing. */
   diff: boolean;
@@ -28,12 +30,15 @@ fix:   applies the preferred safe fixes (and unsafe ones with --unsafe-fixes) in
        --diff prints them as a unified diff instead and writes nothing.
 
 Options:
-  --format text|json        output format (default: text)
+  --format FORMAT           text (default), json, sarif (SARIF 2.1.0) or github
+                            (GitHub Actions workflow annotations)
   --select CODES            only these rule codes, comma-separated (e.g. GF101,GF2)
   --ignore CODES            never these rule codes
   --target-python X.Y       lowest Python version the code runs on
   --target-platform NAME    linux, darwin or win32
   --exit-zero               exit 0 even when there are findings
+  --statistics              print the number of findings per rule instead of the
+                            findings (as a table, or JSON with --format json)
   --unsafe-fixes            fix: also apply fixes that may change other behaviour
   --diff                    fix: show the changes, do not write them
   -h, --help                show this help
@@ -54,6 +59,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
         'target-python': { type: 'string' },
         'target-platform': { type: 'string' },
         'exit-zero': { type: 'boolean' },
+        statistics: { type: 'boolean' },
         'unsafe-fixes': { type: 'boolean' },
         diff: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -64,7 +70,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const base = { paths: [], format: 'text' as const, overrides: {}, exitZero: false, unsafeFixes: false, diff: false };
+  const base = { paths: [], format: 'text' as const, overrides: {}, exitZero: false, unsafeFixes: false, diff: false, statistics: false };
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...paths] = positionals;
@@ -72,6 +78,8 @@ export function parseCommandLine(argv: string[]): CliOptions {
   if (command !== 'check' && command !== 'fix') throw new UsageError(`unknown command "${command}" (expected "check" or "fix")`);
   const format = values.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`);
+  const statistics = values.statistics ?? false;
+  if (statistics && format !== 'text' && format !== 'json') throw new UsageError(`--statistics prints text or JSON, not ${format}`);
   const overrides: ConfigLayer = {};
   if (values.select !== undefined) overrides.select = codeList(values.select, '--select');
   if (values.ignore !== undefined) overrides.ignore = codeList(values.ignore, '--ignore');
@@ -87,7 +95,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
   }
   return {
     command, paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides,
-    exitZero: values['exit-zero'] ?? false, unsafeFixes: values['unsafe-fixes'] ?? false, diff: values.diff ?? false,
+    exitZero: values['exit-zero'] ?? false, unsafeFixes: values['unsafe-fixes'] ?? false, diff: values.diff ?? false, statistics,
   };
 }
 

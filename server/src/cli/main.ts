@@ -1,13 +1,16 @@
 // `grpc-fork-guard`: the engine as a command-line tool for CI (SPEC §5).
 import * as fs from 'fs';
 import * as path from 'path';
+import { GrammarLoadError, loadPythonLanguage } from '../engine/pythonParser';
 import { Analyzer } from '../engine/analyzer';
-import { GrammarLoadError } from '../engine/pythonParser';
-import { listPythonFiles } from '../workspace/pythonFiles';
 import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
-import { USAGE, UsageError, parseCommandLine } from './args';
+import { readPyproject } from '../workspace/projectConfig';
+import { decodeUtf8 } from '../workspace/textFiles';
+import { scanWorkspace } from '../workspace/workspaceScanner';
+import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, fixFile } from './fixCommand';
-import { displayPath, toJson, toText } from './report';
+import { countByRule, displayPath, statisticsText, toGithub, toJson, toText } from './report';
+import { toSarif } from './sarif';
 
 const EXIT_CLEAN = 0;
 const EXIT_FINDINGS = 1;
@@ -36,34 +39,80 @@ async function main(argv: string[]): Promise<number> {
     for (const p of missing) process.stderr.write(`grpc-fork-guard: error: path does not exist: ${p}\n`);
     return EXIT_ERROR;
   }
-  const analyzer = await Analyzer.create();
-  const project = new ProjectAnalysis(analyzer, () => options.overrides, cwd);
-  const reports: FileReport[] = [];
-  const reportedProblems = new Set<string>();
-  let configError = false;
+  const reports = new Map<string, FileReport>();
+  const roots: string[] = [];
+  const files: string[] = [];
   for (const given of options.paths) {
     const absolute = path.resolve(given);
-    const isDirectory = fs.statSync(absolute).isDirectory();
-    const files = isDirectory ? listPythonFiles(absolute, project.configFor(path.join(absolute, '__init__.py')).config.exclude) : [absolute];
-    for (const file of files) {
-      const resolved = project.configFor(file);
-      for (const problem of resolved.problems) {
-        const key = `${problem.file}:${problem.key}:${problem.message}`;
-        if (reportedProblems.has(key)) continue;
-        reportedProblems.add(key);
-        configError = true;
-        process.stderr.write(`grpc-fork-guard: configuration error in ${displayPath(problem.file, cwd)}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}\n`);
-      }
-      const report = project.analyzeFile(file, resolved);
-      if (report.skipped) process.stderr.write(`grpc-fork-guard: warning: ${displayPath(file, cwd)} skipped: ${report.skipped}\n`);
-      reports.push(report);
+    (fs.statSync(absolute).isDirectory() ? roots : files).push(absolute);
+  }
+  // Directories are scanned like the workspace (pre-filter, worker threads); named files are always analysed.
+  // The grammar loads here while the workers read: a missing or corrupt one is reported as such
+  // even when no file needs parsing.
+  const grammar = loadPythonLanguage();
+  grammar.catch(() => undefined);
+  let summary;
+  try {
+    summary = await scanWorkspace({
+      roots: roots.map((root) => ({ path: root, layer: options.overrides })),
+      files,
+      fileLayer: options.overrides,
+      fallbackRoot: cwd,
+      onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
+    });
+  } catch (error) {
+    await grammar;
+    throw error;
+  }
+  await grammar;
+  let configError = false;
+  for (const pyproject of summary.pyprojects) {
+    for (const problem of readPyproject(pyproject).problems) {
+      configError = true;
+      process.stderr.write(`grpc-fork-guard: configuration error in ${displayPath(problem.file, cwd)}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}\n`);
     }
   }
-  if (options.command === 'fix') return runFix(project, reports, options, cwd, configError);
-  process.stdout.write(options.format === 'json' ? `${JSON.stringify(toJson(reports, cwd), null, 2)}\n` : `${toText(reports, cwd)}\n`);
+  const ordered = [...reports.values()].sort((a, b) => comparePaths(a.path, b.path));
+  for (const report of ordered) {
+    if (report.skipped) process.stderr.write(`grpc-fork-guard: warning: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
+  }
+  if (options.command === 'fix') {
+    // Fixes are applied on this thread, to the files the scan found something in.
+    const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides, cwd);
+    const withFindings = ordered.filter((r) => r.findings.length > 0).map((r) => ({ ...r, text: decodeUtf8(fs.readFileSync(r.path)) }));
+    return runFix(project, withFindings, options, cwd, configError);
+  }
+  process.stdout.write(`${render(options, ordered, cwd)}\n`);
   if (configError) return EXIT_ERROR;
-  const found = reports.some((r) => r.findings.length > 0);
+  const found = ordered.some((r) => r.findings.length > 0);
   return found && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function render(options: CliOptions, reports: FileReport[], cwd: string): string {
+  if (options.statistics) {
+    const counts = countByRule(reports);
+    return options.format === 'json' ? JSON.stringify(counts, null, 2) : statisticsText(counts);
+  }
+  switch (options.format) {
+    case 'json':
+      return JSON.stringify(toJson(reports, cwd), null, 2);
+    case 'sarif':
+      return JSON.stringify(toSarif(reports, cwd, VERSION), null, 2);
+    case 'github':
+      return toGithub(reports, cwd);
+    default:
+      return toText(reports, cwd);
+  }
+}
+
+/** The order of a directory walk: folder by folder, names sorted. */
+function comparePaths(a: string, b: string): number {
+  const left = a.split(path.sep);
+  const right = b.split(path.sep);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] !== right[i]) return left[i] < right[i] ? -1 : 1;
+  }
+  return left.length - right.length;
 }
 
 function runFix(project: ProjectAnalysis, reports: FileReport[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, configError: boolean): number {

@@ -1,6 +1,7 @@
 // Output formats of `grpc-fork-guard check`.
 import * as path from 'path';
-import type { Finding } from '../engine/findings';
+import type { Finding, RuleCode } from '../engine/findings';
+import { ruleByCode } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
 
 export interface JsonFinding {
@@ -49,4 +50,53 @@ export function toText(reports: FileReport[], cwd: string): string {
   }
   lines.push(count === 0 ? 'All checks passed!' : `Found ${count} problem${count === 1 ? '' : 's'}.`);
   return lines.join('\n');
+}
+
+/**
+ * GitHub Actions workflow commands (`::error file=...,line=...::message`): each finding becomes
+ * an annotation on the pull request. Errors are `error`, warnings `warning`, the rest `notice`.
+ */
+export function toGithub(reports: FileReport[], cwd: string): string {
+  const level = { error: 'error', warning: 'warning', information: 'notice', hint: 'notice' } as const;
+  const lines: string[] = [];
+  for (const report of reports) {
+    for (const finding of report.findings) {
+      const { start, end } = finding.range;
+      const properties = [
+        `file=${escapeProperty(displayPath(report.path, cwd))}`,
+        `line=${start.line + 1}`, `col=${start.character + 1}`, `endLine=${end.line + 1}`, `endColumn=${end.character + 1}`,
+        `title=${escapeProperty(finding.code)}`,
+      ];
+      lines.push(`::${level[finding.severity]} ${properties.join(',')}::${escapeData(`${finding.code} ${finding.message}`)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export interface RuleCount {
+  code: string;
+  name: string;
+  count: number;
+}
+
+/** `--statistics`: findings per rule, most frequent first. */
+export function countByRule(reports: FileReport[]): RuleCount[] {
+  const counts = new Map<string, number>();
+  for (const report of reports) for (const finding of report.findings) counts.set(finding.code, (counts.get(finding.code) ?? 0) + 1);
+  return [...counts].map(([code, count]) => ({ code, name: ruleByCode(code as RuleCode)?.name ?? '', count }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+export function statisticsText(counts: RuleCount[]): string {
+  if (counts.length === 0) return 'All checks passed!';
+  const width = Math.max(...counts.map((c) => String(c.count).length));
+  return counts.map((c) => `${String(c.count).padStart(width)}\t${c.code}\t${c.name}`).join('\n');
 }

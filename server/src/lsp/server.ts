@@ -17,7 +17,7 @@ import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
-import { scanWorkspace, ScanRequest } from './workspaceScan';
+import { ScanRequest, WorkspaceScan } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
 
 export interface AnalysisSnapshot {
@@ -51,6 +51,7 @@ export class GrpcForkGuardServer {
   private project: ProjectAnalysis | undefined;
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
+  private readonly workspaceScan = new WorkspaceScan(this);
 
   constructor(readonly connection: Connection, private readonly grammarDir?: string) {
     this.logger = new Logger(connection);
@@ -74,8 +75,8 @@ export class GrpcForkGuardServer {
       this.snapshots.delete(textDocument.uri);
       clearTimeout(this.timers.get(textDocument.uri));
       this.timers.delete(textDocument.uri);
-      // A closed file keeps no diagnostics unless a workspace scan reports it again.
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+      // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
+      void this.workspaceScan.documentClosed(textDocument.uri);
     });
     connection.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
@@ -88,6 +89,7 @@ export class GrpcForkGuardServer {
       }
       // An import or a pyproject.toml may have changed what every open file means.
       this.revalidateAll();
+      void this.workspaceScan.filesChanged(changes);
     });
     connection.onCodeAction((params) => {
       const entry = this.documents.get(params.textDocument.uri);
@@ -106,7 +108,7 @@ export class GrpcForkGuardServer {
       const snapshot = entry && this.analyzeNow(entry);
       return snapshot ? hoverFor(snapshot.findings, params.position) : undefined;
     });
-    connection.onRequest(ScanRequest, (params, token) => scanWorkspace(this, params, token));
+    connection.onRequest(ScanRequest, (params, token) => this.workspaceScan.run(params, token));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
     });
@@ -150,6 +152,7 @@ export class GrpcForkGuardServer {
       const removed = new Set(event.removed.map((f) => URI.parse(f.uri).fsPath));
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
     });
+    if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
   }
 
   /** The innermost workspace folder holding a file (multi-root), else the first folder. */

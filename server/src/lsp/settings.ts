@@ -18,12 +18,15 @@ export interface ClientSettings {
   logLevel?: unknown;
   /** Milliseconds between the last keystroke and re-analysis. */
   debounceMs?: unknown;
+  scanOnStartup?: unknown;
 }
 
 export interface ServerSettings {
   enable: boolean;
   layer: ConfigLayer;
   debounceMs: number;
+  /** Scan the workspace when the server starts. */
+  scanOnStartup: boolean;
   problems: string[];
 }
 
@@ -70,5 +73,5 @@ export function readClientSettings(raw: ClientSettings | null | undefined): Serv
   if (typeof settings.assumeForkSupport === 'boolean') layer.assumeForkSupport = settings.assumeForkSupport;
   if (typeof settings.unsafeFixes === 'boolean') layer.unsafeFixes = settings.unsafeFixes;
   const debounceMs = typeof settings.debounceMs === 'number' && settings.debounceMs >= 0 ? settings.debounceMs : DEFAULT_DEBOUNCE_MS;
-  return { enable: settings.enable !== false, layer, debounceMs, problems };
+  return { enable: settings.enable !== false, layer, debounceMs, scanOnStartup: settings.scanOnStartup === true, problems };
 }

@@ -1,69 +1,195 @@
-// "Scan Workspace": analyses every Python file of every workspace folder, open or not, and
-// publishes their diagnostics (Problems panel). Reports progress and honours cancellation.
+// "Scan Workspace": runs the shared workspace scanner (worker threads, pre-filter) over every
+// workspace folder and publishes diagnostics for files that are not open (Problems panel), as the
+// results stream in. Progress goes through LSP work-done progress (files done / total) and the
+// scan stops on $/cancelRequest. Afterwards, watched-file events keep those results current:
+// a changed file is analysed again, a deleted one loses its diagnostics.
+import * as path from 'path';
 import { URI } from 'vscode-uri';
-import { CancellationToken, RequestType, WorkDoneProgressParams } from 'vscode-languageserver';
-import { listPythonFiles } from '../workspace/pythonFiles';
+import {
+  CancellationToken, FileChangeType, FileEvent, RequestType, WorkDoneProgressParams, WorkDoneProgressReporter,
+} from 'vscode-languageserver';
+import type { Finding } from '../engine/findings';
+import { catalogRoots, prefilter } from '../workspace/prefilter';
+import { readSourceFile } from '../workspace/scanFiles';
+import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
 import type { GrpcForkGuardServer } from './server';
 
 export interface ScanParams extends WorkDoneProgressParams {}
 
 export interface ScanResult {
+  /** Files looked at (read); fewer than `total` when cancelled. */
   files: number;
+  total: number;
+  /** Files parsed and analysed (the others cannot hold a finding: see prefilter.ts). */
+  analysed: number;
   filesWithFindings: number;
   findings: number;
   skipped: number;
   cancelled: boolean;
+  elapsedMs: number;
 }
 
 export const ScanRequest = new RequestType<ScanParams, ScanResult, void>('grpcForkGuard/scanWorkspace');
 
-/** Files analysed between yields to the event loop, so cancellation and typing get through. */
-const BATCH = 20;
+export class WorkspaceScan {
+  /** Files the last scan listed, with whether their diagnostics are non-empty on the client. */
+  private readonly scanned = new Map<string, { analysed: boolean; published: boolean }>();
+  private running: AbortController | undefined;
 
-export async function scanWorkspace(server: GrpcForkGuardServer, params: ScanParams, token: CancellationToken): Promise<ScanResult> {
-  const result: ScanResult = { files: 0, filesWithFindings: 0, findings: 0, skipped: 0, cancelled: false };
-  const project = server.projectAnalysis;
-  if (!project) return result;
-  // The client's own progress token when it sent one (VS Code shows a notification), else none.
-  const reporter = params.workDoneToken ? server.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
-  const files: string[] = [];
-  for (const folder of server.folders) {
-    const settings = await server.settingsFor(URI.file(folder).toString());
-    const exclude = server.withSettings(settings, () => project.configFor(`${folder}/__init__.py`).config.exclude);
-    files.push(...listPythonFiles(folder, exclude));
+  constructor(private readonly server: GrpcForkGuardServer) {}
+
+  async run(params: ScanParams, token: CancellationToken): Promise<ScanResult> {
+    // The client's own progress token when it sent one (VS Code shows a notification), else none.
+    const reporter = params.workDoneToken ? this.server.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+    return this.scan(reporter, token);
   }
-  // Nested workspace folders list some files twice.
-  files.splice(0, files.length, ...new Set(files));
-  reporter?.begin('gRPC Fork Guard: scanning workspace', 0, `0/${files.length} files`, true);
-  const started = Date.now();
-  for (let i = 0; i < files.length; i++) {
-    if (token.isCancellationRequested) {
-      result.cancelled = true;
-      break;
+
+  /** The `grpcForkGuard.scanOnStartup` setting: a scan with progress the server creates. */
+  async scanOnStartup(): Promise<void> {
+    const folder = this.server.folders[0];
+    if (!folder) return;
+    const settings = await this.server.settingsFor(URI.file(folder).toString());
+    if (!settings.scanOnStartup) return;
+    const reporter = await this.server.connection.window.createWorkDoneProgress().catch(() => undefined);
+    await this.scan(reporter, reporter?.token);
+  }
+
+  private async scan(reporter: WorkDoneProgressReporter | undefined, token: CancellationToken | undefined): Promise<ScanResult> {
+    const { server } = this;
+    const result: ScanResult = { files: 0, total: 0, analysed: 0, filesWithFindings: 0, findings: 0, skipped: 0, cancelled: false, elapsedMs: 0 };
+    if (!server.projectAnalysis) return result;
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const subscription = token?.onCancellationRequested(() => controller.abort());
+    const roots = [];
+    for (const folder of server.folders) {
+      const settings = await server.settingsFor(URI.file(folder).toString());
+      if (settings.enable) roots.push({ path: folder, layer: settings.layer });
     }
-    const file = files[i];
-    const uri = URI.file(file).toString();
-    result.files++;
-    if (!server.isOpen(file)) {
-      const settings = await server.settingsFor(uri);
-      const report = settings.enable ? server.withSettings(settings, () => project.analyzeFile(file)) : { path: file, findings: [] };
-      if ('skipped' in report && report.skipped) {
-        result.skipped++;
-        server.logger.info(`Scan: ${file} skipped: ${report.skipped}`);
+    const previous = new Map(this.scanned);
+    this.scanned.clear();
+    let begun = false;
+    try {
+      const summary = await runScanner({
+        roots,
+        fallbackRoot: server.folders[0] ?? process.cwd(),
+        rootIsProject: true,
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          result.total = total;
+          if (!reporter) return;
+          if (!begun) {
+            begun = true;
+            reporter.begin('gRPC Fork Guard: scanning workspace', 0, `0/${total} files`, true);
+          }
+          server.reportProgress(reporter, done, total);
+        },
+        onReport: (report) => {
+          const before = previous.get(report.path) ?? this.scanned.get(report.path);
+          previous.delete(report.path);
+          this.scanned.set(report.path, { analysed: report.analysed, published: before?.published ?? false });
+          if (report.skipped) server.logger.info(`Scan: ${report.path} skipped: ${report.skipped}`);
+          this.publish(report.path, report.findings);
+        },
+      });
+      Object.assign(result, {
+        files: summary.files, analysed: summary.analysed, filesWithFindings: summary.filesWithFindings,
+        findings: summary.findings, skipped: summary.skipped, cancelled: summary.cancelled, elapsedMs: Math.round(summary.elapsedMs),
+      });
+      // Files that are gone (or now excluded) keep no diagnostics from an earlier scan.
+      for (const [filePath, state] of previous) {
+        if (summary.cancelled) this.scanned.set(filePath, state);
+        else if (state.published) this.clear(filePath);
       }
-      if (report.findings.length) {
-        result.filesWithFindings++;
-        result.findings += report.findings.length;
+    } catch (error) {
+      server.logger.error(`Scan failed: ${(error as Error).stack ?? error}`);
+    } finally {
+      subscription?.dispose();
+      if (this.running === controller) this.running = undefined;
+      if (reporter) {
+        if (!begun) reporter.begin('gRPC Fork Guard: scanning workspace', 0, '0/0 files', true);
+        reporter.done();
       }
-      await server.connection.sendDiagnostics({ uri, diagnostics: report.findings.map((f) => toDiagnostic(f, uri)) });
     }
-    if (i % BATCH === BATCH - 1) {
-      if (reporter) server.reportProgress(reporter, i + 1, files.length);
-      await new Promise((resolve) => setImmediate(resolve));
+    server.logger.info(`Scan ${result.cancelled ? 'cancelled' : 'finished'}: ${result.files}/${result.total} files read, ${result.analysed} analysed, ${result.findings} finding(s) in ${result.elapsedMs} ms`);
+    return result;
+  }
+
+  /** Watched files changed on disk: files of the last scan are analysed again or cleared. */
+  async filesChanged(changes: FileEvent[]): Promise<void> {
+    if (this.scanned.size === 0) return;
+    for (const change of changes) {
+      const filePath = URI.parse(change.uri).fsPath;
+      if (!filePath.endsWith('.py')) continue;
+      const state = this.scanned.get(filePath);
+      if (change.type === FileChangeType.Deleted) {
+        this.scanned.delete(filePath);
+        if (state?.published) this.clear(filePath);
+        continue;
+      }
+      if (!state && !(change.type === FileChangeType.Created && this.inWorkspace(filePath))) continue;
+      if (this.server.isOpen(filePath)) continue;
+      const findings = await this.reanalyse(filePath, state);
+      this.scanned.set(filePath, { analysed: findings !== undefined, published: state?.published ?? false });
+      this.publish(filePath, findings ?? []);
     }
   }
-  reporter?.done();
-  server.logger.info(`Scan ${result.cancelled ? 'cancelled' : 'finished'}: ${result.files}/${files.length} files, ${result.findings} finding(s) in ${Date.now() - started} ms`);
-  return result;
+
+  /** A document was closed: its diagnostics fall back to what the disk holds, if the scan saw it. */
+  async documentClosed(uri: string): Promise<void> {
+    const filePath = URI.parse(uri).fsPath;
+    const state = this.scanned.get(filePath);
+    if (!state) {
+      await this.server.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    state.published = true;
+    this.publish(filePath, (await this.reanalyse(filePath, state)) ?? []);
+  }
+
+  /**
+   * One file, on the main thread: parsed only when the pre-filter lets it through, it was analysed
+   * before, or one of its imports resolves to a file the last scan analysed.
+   */
+  private async reanalyse(filePath: string, state: { analysed: boolean } | undefined): Promise<Finding[] | undefined> {
+    const project = this.server.projectAnalysis;
+    if (!project) return undefined;
+    const settings = await this.server.settingsFor(URI.file(filePath).toString());
+    if (!settings.enable) return [];
+    return this.server.withSettings(settings, () => {
+      const resolved = project.configFor(filePath);
+      const read = readSourceFile(filePath);
+      if ('skipped' in read) return undefined;
+      const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
+      const resolver = project.resolverFor(resolved.projectRoot);
+      const importsAnalysed = () => verdict.imports.some((module) => {
+        const target = resolver.resolve(filePath, module);
+        return target !== undefined && this.scanned.get(target)?.analysed === true;
+      });
+      if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
+      project.invalidate(filePath);
+      return project.analyzeText(filePath, read.text(), resolved);
+    });
+  }
+
+  private inWorkspace(filePath: string): boolean {
+    return this.server.folders.some((folder) => filePath.startsWith(folder + path.sep));
+  }
+
+  private clear(filePath: string): void {
+    if (this.server.isOpen(filePath)) return;
+    void this.server.connection.sendDiagnostics({ uri: URI.file(filePath).toString(), diagnostics: [] });
+  }
+
+  /** Sends diagnostics unless the file is open (live analysis owns it) or nothing would change. */
+  private publish(filePath: string, findings: Finding[]): void {
+    const state = this.scanned.get(filePath);
+    if (this.server.isOpen(filePath)) return;
+    if (findings.length === 0 && !state?.published) return;
+    if (state) state.published = findings.length > 0;
+    const uri = URI.file(filePath).toString();
+    void this.server.connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+  }
 }

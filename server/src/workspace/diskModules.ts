@@ -19,7 +19,12 @@ export class DiskModuleResolver implements ModuleResolver {
   private readonly cache = new Map<string, { stamp: string; file: SourceFile | undefined }>();
   private readonly relevance = new Map<string, boolean>();
 
-  constructor(private readonly projectRoot: string, private readonly source: ModuleSource) {}
+  /** `exists` answers "is there a file at this path?"; the workspace scanner passes a cached one. */
+  constructor(
+    private readonly projectRoot: string,
+    private readonly source: ModuleSource,
+    private readonly exists: (path: string) => boolean = fs.existsSync,
+  ) {}
 
   resolve(fromPath: string, module: string): string | undefined {
     const dots = /^\.*/.exec(module)![0].length;
@@ -27,11 +32,11 @@ export class DiskModuleResolver implements ModuleResolver {
     if (dots > 0) {
       let base = path.dirname(fromPath);
       for (let i = 1; i < dots; i++) base = path.dirname(base);
-      return findModule(base, parts);
+      return findModule(base, parts, this.exists);
     }
     const roots = [path.dirname(fromPath), this.projectRoot, path.join(this.projectRoot, 'src')];
     for (const root of roots) {
-      const found = findModule(root, parts);
+      const found = findModule(root, parts, this.exists);
       if (found) return found;
     }
     return undefined;
@@ -108,14 +113,14 @@ function importedModules(text: string): string[] {
   return modules;
 }
 
-function findModule(root: string, parts: string[]): string | undefined {
+function findModule(root: string, parts: string[], exists: (path: string) => boolean): string | undefined {
   if (parts.length === 0) {
     const init = path.join(root, '__init__.py');
-    return fs.existsSync(init) ? init : undefined;
+    return exists(init) ? init : undefined;
   }
   const base = path.join(root, ...parts);
   for (const candidate of [`${base}.py`, path.join(base, '__init__.py')]) {
-    if (fs.existsSync(candidate)) return candidate;
+    if (exists(candidate)) return candidate;
   }
   return undefined;
 }

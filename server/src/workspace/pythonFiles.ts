@@ -1,8 +1,9 @@
-// Lists the Python files under a folder, skipping excluded folders (SPEC §4 `exclude`) without
-// descending into them.
+// Lists the Python files under a folder, skipping excluded folders (SPEC §4 `exclude`) and, for
+// the workspace scan, what .gitignore ignores, without descending into them.
 import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
+import { GitIgnore } from './gitignore';
 
 export function makeExcludeMatcher(patterns: readonly string[]): (relativePath: string) => boolean {
   const matchers = patterns.map((pattern) => {
@@ -37,4 +38,46 @@ export function listPythonFiles(root: string, exclude: readonly string[]): strin
   };
   visit(root);
   return files;
+}
+
+export interface PythonTree {
+  files: string[];
+  /** Folders of the tree holding a pyproject.toml (ignored or not). */
+  pyprojectDirs: Set<string>;
+  /** Entries not listed although they may hold Python files: excluded, ignored, unreadable, links. */
+  skipped: Set<string>;
+}
+
+/** The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out recorded. */
+export function walkPythonTree(root: string, exclude: readonly string[], options: { gitignore?: boolean } = {}): PythonTree {
+  const isExcluded = makeExcludeMatcher(exclude);
+  const tree: PythonTree = { files: [], pyprojectDirs: new Set(), skipped: new Set() };
+  const visit = (dir: string, rules: GitIgnore | undefined) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      tree.skipped.add(dir);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.name === 'pyproject.toml') tree.pyprojectDirs.add(dir);
+      const isDirectory = entry.isDirectory();
+      if (!isDirectory && !entry.isFile()) {
+        tree.skipped.add(full);
+        continue;
+      }
+      if (!isDirectory && !entry.name.endsWith('.py')) continue;
+      if (isExcluded(path.relative(root, full)) || rules?.ignores(full, isDirectory)) {
+        tree.skipped.add(full);
+        continue;
+      }
+      if (isDirectory) visit(full, rules?.enter(full));
+      else tree.files.push(full);
+    }
+  };
+  visit(root, options.gitignore === false ? undefined : GitIgnore.above(root).enter(root));
+  return tree;
 }

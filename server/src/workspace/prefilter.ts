@@ -1,0 +1,131 @@
+/**
+ * The workspace scan's pre-filter: decides from a file's bytes, without parsing it, whether the
+ * engine could report anything in it. Every file is read; only those that can matter are parsed.
+ *
+ * Why the filter loses nothing. A finding is reported at a place in the analysed file (the
+ * analyzer drops reports for other files), and every rule of SPEC §2 needs one of these in the
+ * program the walker runs (the file and the workspace modules it imports, transitively):
+ *
+ * 1. a gRPC object (channel, stub, client, server): it is made by a call whose qualified name is
+ *    in the API catalog (`grpc.*`, the library clients, the `channel-factories` setting) or by a
+ *    class that holds one. Qualified names come only from import statements, so the file that
+ *    makes the object either contains `grpc` or imports a module whose first component is a
+ *    catalog root (`google`, `etcd3`, ...). Stubs and client wrappers are built on such an object.
+ * 2. a gRPC environment variable (`GRPC_ENABLE_FORK_SUPPORT`, `GRPC_POLL_STRATEGY`): the file
+ *    that writes it contains `GRPC` (environment names are case-sensitive on every platform gRPC
+ *    forks on), or takes the name from an imported module that does.
+ * 3. a server port call given extra arguments (GF203, matched on the method name): the file
+ *    contains `secure_port` (`add_insecure_port`, `add_secure_port`).
+ *
+ * A fork API alone (`os.fork`, `multiprocessing`, `ProcessPoolExecutor`) is not a trigger: a fork
+ * with no gRPC object, variable or port call in reach produces no finding under any rule, and in
+ * real code (the standard library has hundreds of such files) it would send many files to the
+ * parser for nothing.
+ *
+ * So a file is analysed when its own text triggers (below), or when one of its import statements
+ * resolves to a workspace module that is analysed: the scanner closes the set over imports
+ * (workspaceScanner.ts), which covers a module that makes gRPC objects at import time and a
+ * program that forks after importing it. The trigger test over-approximates: a word in a comment
+ * or a string also triggers, which costs a parse, never a finding.
+ */
+import {
+  CHANNEL_FACTORIES, LIBRARY_CLIENT_FACTORIES, MODULES_THAT_LOAD_GRPC, SERVER_FACTORIES,
+} from '../engine/model/apiCatalog';
+
+/** Words whose presence anywhere in the text makes a file worth parsing. */
+export const TRIGGER_WORDS = ['grpc', 'GRPC', 'secure_port'];
+
+/** First components of the modules that make gRPC objects or load grpc (from the API catalog). */
+export function catalogRoots(channelFactories: readonly string[] = []): Set<string> {
+  const names = [
+    ...Object.keys(CHANNEL_FACTORIES), ...Object.keys(SERVER_FACTORIES), ...LIBRARY_CLIENT_FACTORIES,
+    ...MODULES_THAT_LOAD_GRPC, ...channelFactories,
+  ];
+  return new Set(names.map((name) => name.split('.')[0]).filter(Boolean));
+}
+
+export interface PrefilterVerdict {
+  /** The text itself can hold a finding. */
+  triggers: boolean;
+  /** Dotted names of the modules the file's import statements may load (over-approximated). */
+  imports: string[];
+}
+
+export function prefilter(bytes: Uint8Array, roots: ReadonlySet<string>): PrefilterVerdict {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const imports = extractImports(buffer);
+  if (TRIGGER_WORDS.some((word) => buffer.indexOf(word) >= 0)) return { triggers: true, imports };
+  const triggers = imports.some((module) => !module.startsWith('.') && roots.has(module.split('.')[0]));
+  return { triggers, imports };
+}
+
+const IMPORT = Buffer.from('import');
+
+/**
+ * The modules named by the file's `import` and `from ... import` statements, found without a
+ * parser. Each occurrence of the word `import` is read with its logical line (backslash
+ * continuations, a parenthesised name list). Over-approximation is harmless (a name that is no
+ * module resolves to nothing); missing a statement is not, so anything odd is kept.
+ */
+export function extractImports(buffer: Buffer): string[] {
+  const modules = new Set<string>();
+  let at = buffer.indexOf(IMPORT);
+  while (at >= 0) {
+    const end = at + IMPORT.length;
+    if (!isNameByte(buffer[at - 1]) && !isNameByte(buffer[end])) readStatement(buffer, at, end, modules);
+    at = buffer.indexOf(IMPORT, end);
+  }
+  return [...modules];
+}
+
+function readStatement(buffer: Buffer, keyword: number, afterKeyword: number, modules: Set<string>): void {
+  // The logical line's start: back to a newline that no backslash continues.
+  let start = keyword;
+  for (;;) {
+    while (start > 0 && buffer[start - 1] !== 0x0a) start--;
+    let back = start - 2;
+    if (back >= 0 && buffer[back] === 0x0d) back--;
+    if (start > 0 && back >= 0 && buffer[back] === 0x5c /* \ */) {
+      start = back;
+      continue;
+    }
+    break;
+  }
+  let prefix = buffer.toString('latin1', start, keyword);
+  const semicolon = prefix.lastIndexOf(';');
+  if (semicolon >= 0) prefix = prefix.slice(semicolon + 1);
+  prefix = prefix.replace(/\\\r?\n/g, ' ');
+  // The names after the keyword: to the closing parenthesis, else to the logical line's end.
+  let stop = afterKeyword;
+  while (stop < buffer.length && (buffer[stop] === 0x20 || buffer[stop] === 0x09)) stop++;
+  const parenthesised = buffer[stop] === 0x28; /* ( */
+  while (stop < buffer.length) {
+    const byte = buffer[stop];
+    if (parenthesised ? byte === 0x29 : byte === 0x0a && buffer[stop - 1] !== 0x5c && !(buffer[stop - 1] === 0x0d && buffer[stop - 2] === 0x5c)) break;
+    if (!parenthesised && (byte === 0x3b || byte === 0x23)) break; /* ; # */
+    stop++;
+  }
+  const names = buffer.toString('latin1', afterKeyword, stop)
+    .replace(/#[^\n]*/g, ' ')
+    .replace(/[()\\]/g, ' ')
+    .split(',')
+    .map((item) => item.trim().split(/\s+as\s+|\s+/)[0])
+    .filter((name) => name && name !== '*');
+  const from = /(?:^|[\s:])from\s+([^\s]+(?:\s*\.\s*[^\s.]+)*)\s*$/.exec(prefix);
+  if (from) {
+    const module = from[1].replace(/\s+/g, '');
+    modules.add(module);
+    for (const name of names) modules.add(module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+  }
+  // Each name is also taken as a module with its parents: right for `import a.b`, and a harmless
+  // over-approximation after `from` (or when the prefix was not understood).
+  for (const name of names) {
+    const parts = name.split('.');
+    for (let i = 1; i <= parts.length; i++) if (parts[i - 1]) modules.add(parts.slice(0, i).join('.'));
+  }
+}
+
+function isNameByte(byte: number | undefined): boolean {
+  if (byte === undefined) return false;
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f || byte >= 0x80;
+}

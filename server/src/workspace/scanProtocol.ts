@@ -1,0 +1,45 @@
+// Messages between the workspace scanner and its worker threads (structured-clone data only).
+import type { ConfigLayer } from '../engine/config';
+import type { Finding } from '../engine/findings';
+
+export interface WorkerInit {
+  /** Setting overrides per scanned folder, by index; `fileLayer` for files given one by one. */
+  rootLayers: ConfigLayer[];
+  fileLayer: ConfigLayer;
+  fallbackRoot: string;
+  /** Scanned folders; with `rootIsProject`, a file without pyproject.toml belongs to the innermost. */
+  rootPaths: string[];
+  rootIsProject: boolean;
+  /** Extra channel factories of every configuration in force, for the pre-filter's import test. */
+  channelFactories: string[];
+  grammarDir?: string;
+  /** One Int32: set to 1 to stop every worker after its current file. */
+  cancel: SharedArrayBuffer;
+}
+
+export interface WorkerRequest {
+  id: number;
+  files: { path: string; root: number }[];
+  /** Analyse every file, whatever the pre-filter says. */
+  force: boolean;
+}
+
+export type WorkerResult =
+  | { path: string; outcome: 'analysed'; findings: Finding[]; imports: string[] }
+  | { path: string; outcome: 'filtered'; imports: string[] }
+  | { path: string; outcome: 'skipped'; reason: string };
+
+export interface WorkerResponse {
+  id: number;
+  results: WorkerResult[];
+  error?: string;
+}
+
+/** The innermost of `folders` that holds `filePath`, if any. */
+export function innermostFolder(folders: readonly string[], filePath: string): string | undefined {
+  let best: string | undefined;
+  for (const folder of folders) {
+    if ((filePath === folder || filePath.startsWith(folder.endsWith('/') ? folder : `${folder}/`)) && (!best || folder.length > best.length)) best = folder;
+  }
+  return best;
+}
