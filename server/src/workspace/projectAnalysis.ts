@@ -67,7 +67,10 @@ export class ProjectAnalysis {
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
     const runners = preforkRunners(resolved.projectRoot, resolved.config.exclude);
-    return this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners }).findings;
+    const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
+    // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
+    result.tree.delete();
+    return result.findings;
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
