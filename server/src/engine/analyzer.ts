@@ -22,8 +22,8 @@ export interface AnalysisOptions {
   resolver?: ModuleResolver;
   /** Called when a rule throws: the other rules still report. */
   onRuleError?: (rule: Rule, error: unknown) => void;
-  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104. */
-  runners?: RunnerFact[];
+  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104; a function is called only when needed. */
+  runners?: readonly RunnerFact[] | (() => readonly RunnerFact[]);
 }
 
 export interface AnalysisResult {

@@ -66,7 +66,8 @@ export class ProjectAnalysis {
 
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
-    const runners = preforkRunners(resolved.projectRoot, resolved.config.exclude);
+    // Reading the runners' files (and scanning for Celery apps) is done only for files that need it.
+    const runners = () => preforkRunners(resolved.projectRoot, resolved.config.exclude);
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree.delete();
