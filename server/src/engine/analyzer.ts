@@ -53,7 +53,7 @@ export class Analyzer {
 }
 
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: AnalysisOptions = {}): Finding[] {
-  const suppressions = readSuppressions(file.tree);
+  const suppressions = readSuppressions(file.tree, file.text);
   if (suppressions.file.has('all')) return [];
   const walkOptions = {
     targetPython: config.targetPython,

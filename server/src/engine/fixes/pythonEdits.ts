@@ -23,6 +23,14 @@ export class PythonEdits {
     return this.lines.eol;
   }
 
+  private names?: Set<string>;
+
+  /** The module's top-level names (see moduleLevelNames), computed once per file. */
+  moduleNames(): Set<string> {
+    this.names ??= moduleLevelNames(this.file.tree.rootNode);
+    return this.names;
+  }
+
   /** The statement (a direct child of a block or the module) that contains `node`. */
   statementOf(node: Node): Node {
     let current: Node = node;

@@ -102,7 +102,7 @@ class ProgramWalker {
   }
 
   private walkUncalledFunctions(root: Node, moduleEnv: Env, file: SourceFile, state: WalkState): void {
-    const interesting = this.definitionsThatCanMatter(root, moduleEnv);
+    const interesting = this.definitionsThatCanMatter(root, moduleEnv, file.text);
     const visit = (node: Node, env: Env, self: Value | undefined) => {
       for (const child of namedChildren(node)) {
         const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
@@ -131,7 +131,7 @@ class ProgramWalker {
    * walking the thousands of helpers of a large module would cost the editor tens of
    * milliseconds per keystroke and could find nothing.
    */
-  private definitionsThatCanMatter(root: Node, moduleEnv: Env): Set<number> {
+  private definitionsThatCanMatter(root: Node, moduleEnv: Env, source: string): Set<number> {
     const names = new Set<string>();
     for (const [name, value] of moduleEnv.entries()) {
       const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
@@ -142,7 +142,9 @@ class ProgramWalker {
       for (const child of namedChildren(node)) {
         const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
         if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') continue;
-        definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: new Set(child.text.match(/[A-Za-z_]\w*/g) ?? []) });
+        // Sliced from the JavaScript string, not read back from the tree through WebAssembly.
+        const text = source.slice(child.startIndex, child.endIndex);
+        definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []) });
         if (definition.type === 'class_definition') collect(field(definition, 'body') ?? definition);
       }
     };
