@@ -48,6 +48,17 @@ function makeWorkspace() {
   return ws;
 }
 
+// The suite's `N passed, N failed` line comes through runTests' copy of the editor's output;
+// remember it and repeat it last, after the launcher's own lines, as this tier's summary.
+const SUMMARY = /^(\d+) passed, (\d+) failed.*$/m;
+let summary = '';
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = /** @type {typeof process.stdout.write} */ ((chunk, ...rest) => {
+  const m = SUMMARY.exec(String(chunk));
+  if (m) summary = m[0];
+  return write(chunk, .../** @type {any[]} */ (rest));
+});
+
 const started = Date.now();
 const workspace = makeWorkspace();
 console.log(`[editor-tests] route: ${route}; extension: ${extensionDevelopmentPath}; workspace: ${workspace}`);
@@ -68,4 +79,6 @@ try {
   rmSync(workspace, { recursive: true, force: true });
 }
 console.log(`[editor-tests] ${code ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+// A run that ended before the suite reported (server, browser or extension host trouble) counts as one failure.
+console.log(summary ? `\n${summary}` : '\n0 passed, 1 failed (the suite did not report)');
 process.exit(code);

@@ -119,6 +119,17 @@ describe('language server over stdio', () => {
     assert.equal(nothing, null);
   });
 
+  test('removing a noqa comment brings the finding back (incremental parse stays right)', async () => {
+    const line = 9;
+    const length = document.getText().split('\n')[line].length;
+    let next = client.diagnostics(poolUri, fromVersion(document.version + 1));
+    await change([{ range: { start: { line, character: length - '  # noqa: GF101'.length }, end: { line, character: length } }, newText: '' }]);
+    assert.deepEqual(codesAt(await next), ['GF101@9:10', 'GF102@15:11']);
+    next = client.diagnostics(poolUri, fromVersion(document.version + 1));
+    await change([{ range: { start: { line, character: length - '  # noqa: GF101'.length }, end: { line, character: length - '  # noqa: GF101'.length } }, newText: '  # noqa: GF101' }]);
+    assert.deepEqual(codesAt(await next), ['GF102@15:11']);
+  });
+
   test('a settings change takes effect without a restart', async () => {
     client.settings = { ignore: ['GF102'] };
     const next = client.diagnostics(poolUri, (p) => p.diagnostics.length === 0);

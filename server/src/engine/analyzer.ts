@@ -22,8 +22,8 @@ export interface AnalysisOptions {
   resolver?: ModuleResolver;
   /** Called when a rule throws: the other rules still report. */
   onRuleError?: (rule: Rule, error: unknown) => void;
-  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104. */
-  runners?: RunnerFact[];
+  /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104; a function is called only when needed. */
+  runners?: readonly RunnerFact[] | (() => readonly RunnerFact[]);
 }
 
 export interface AnalysisResult {
@@ -53,7 +53,7 @@ export class Analyzer {
 }
 
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: AnalysisOptions = {}): Finding[] {
-  const suppressions = readSuppressions(file.tree);
+  const suppressions = readSuppressions(file.tree, file.text);
   if (suppressions.file.has('all')) return [];
   const walkOptions = {
     targetPython: config.targetPython,

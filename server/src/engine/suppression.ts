@@ -18,8 +18,10 @@ export interface Suppressions {
 export const NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?/i;
 const FILE_DIRECTIVE = /^#\s*grpc-fork-guard:\s*(disable-file|disable\s*=\s*([A-Z0-9,\s]+?))\s*$/i;
 
-export function readSuppressions(tree: Tree): Suppressions {
+export function readSuppressions(tree: Tree, source: string): Suppressions {
   const result: Suppressions = { file: new Set(), lines: new Map(), noqaComments: new Map() };
+  // Most files have no suppression at all: skip the walk over every comment node.
+  if (!/noqa|grpc-fork-guard/i.test(source)) return result;
   for (const comment of tree.rootNode.descendantsOfType('comment')) {
     if (!comment) continue;
     const directive = FILE_DIRECTIVE.exec(comment.text);

@@ -28,21 +28,22 @@ export class DocumentTrees {
     const entry = this.documents.get(uri);
     if (!entry) return undefined;
     for (const change of changes) {
-      const before = entry.document;
-      entry.document = TextDocument.update(before, [change], version);
       const tree = entry.tree ?? entry.editedTree;
-      if (!tree) continue;
       if (!('range' in change) || !change.range) {
         // A full-text change: nothing of the old tree can be reused.
+        entry.document = TextDocument.update(entry.document, [change], version);
         entry.tree = undefined;
         entry.editedTree = undefined;
         continue;
       }
-      const startIndex = before.offsetAt(change.range.start);
-      const oldEndIndex = before.offsetAt(change.range.end);
+      // Offsets in the text before the change: TextDocument.update changes the document in place.
+      const startIndex = entry.document.offsetAt(change.range.start);
+      const oldEndIndex = entry.document.offsetAt(change.range.end);
+      const start = entry.document.positionAt(startIndex);
+      const oldEnd = entry.document.positionAt(oldEndIndex);
+      entry.document = TextDocument.update(entry.document, [change], version);
+      if (!tree) continue;
       const newEndIndex = startIndex + change.text.length;
-      const start = before.positionAt(startIndex);
-      const oldEnd = before.positionAt(oldEndIndex);
       const newEnd = entry.document.positionAt(newEndIndex);
       tree.edit({
         startIndex, oldEndIndex, newEndIndex,

@@ -253,7 +253,7 @@ export class GrpcForkGuardServer {
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
           tree,
           resolver: project.resolverFor(resolved.projectRoot),
-          runners: preforkRunners(resolved.projectRoot, resolved.config.exclude),
+          runners: () => preforkRunners(resolved.projectRoot, resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });

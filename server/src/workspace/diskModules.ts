@@ -56,10 +56,11 @@ export class DiskModuleResolver implements ModuleResolver {
     if (known !== undefined) return known;
     if (visiting.has(filePath)) return false;
     visiting.add(filePath);
-    const file = this.loadFile(filePath);
+    // Decided from the text alone: a module that cannot matter is never parsed or kept.
+    const text = this.readText(filePath);
     let relevant = false;
-    if (file) {
-      relevant = mentionsTriggers(file.text) || importedModules(file.text).some((module) => {
+    if (text !== undefined) {
+      relevant = mentionsTriggers(text) || importedModules(text).some((module) => {
         const target = this.resolve(filePath, module);
         return target !== undefined && target !== filePath && this.isRelevant(target, visiting);
       });
@@ -78,20 +79,25 @@ export class DiskModuleResolver implements ModuleResolver {
     }
     const cached = this.cache.get(filePath);
     if (cached && cached.stamp === stamp) return cached.file;
-    let text = open;
-    if (text === undefined) {
-      try {
-        text = decodeUtf8(fs.readFileSync(filePath));
-      } catch {
-        text = undefined;
-      }
-    }
+    const text = open ?? this.readText(filePath);
     const file = text === undefined ? undefined : { path: filePath, text, tree: this.source.parse(text) };
+    cached?.file?.tree.delete();
     this.cache.set(filePath, { stamp, file });
     return file;
   }
 
+  private readText(filePath: string): string | undefined {
+    const open = this.source.openText?.(filePath);
+    if (open !== undefined) return open;
+    try {
+      return decodeUtf8(fs.readFileSync(filePath));
+    } catch {
+      return undefined;
+    }
+  }
+
   invalidate(filePath: string): void {
+    this.cache.get(filePath)?.file?.tree.delete();
     this.cache.delete(filePath);
     // Relevance is transitive: one changed module can change it for its importers.
     this.relevance.clear();

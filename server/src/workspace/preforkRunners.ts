@@ -215,7 +215,18 @@ function uwsgiApp(base: string, module: string | undefined, wsgiFile: string | u
 
 const CODE_RUNNER_HINT = /^\s*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^\s*@[\w.]*(shared_task|\.task)\b/m;
 
+const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[] }>();
+
 function codeRunnerFacts(root: string, exclude: readonly string[]): RunnerFact[] {
+  // Within one listing's lifetime the answer is the listing's: no need to stat every file again.
+  const known = codeFactsCache.get(root);
+  if (known && Date.now() - known.at < LISTING_TTL_MS) return known.facts;
+  const facts = scanCodeRunners(root, exclude);
+  codeFactsCache.set(root, { at: Date.now(), facts });
+  return facts;
+}
+
+function scanCodeRunners(root: string, exclude: readonly string[]): RunnerFact[] {
   const listing = listingCache.get(root);
   let files: string[];
   if (listing && Date.now() - listing.at < LISTING_TTL_MS) files = listing.files;
@@ -242,6 +253,8 @@ export function codeRunnerFactOf(file: string, text: string): RunnerFact | undef
 }
 
 function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {
+  // A plain substring test first: the multi-line pattern is costly over a large project.
+  if (!text.includes('celery') && !text.includes('functions_framework') && !text.includes('task')) return null;
   const match = CODE_RUNNER_HINT.exec(text);
   if (!match) return null;
   const line = text.slice(0, match.index).split('\n').length - 1;

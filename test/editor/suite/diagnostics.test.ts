@@ -6,13 +6,16 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  EXTENSION_ID, closeAllEditors, codeOf, openPython, ours, sleep, waitForDiagnostics, workspaceFile,
+  EXTENSION_ID, closeAllEditors, codeOf, openCopy, openPython, ours, screenshotOnFailure, sleep, waitForDiagnostics, workspaceFile,
 } from '../support/vscode';
 
 const hasCode = (code: string) => (ds: vscode.Diagnostic[]) => ds.some((d) => codeOf(d) === code);
 
 suite('diagnostics in the editor', () => {
-  teardown(closeAllEditors);
+  teardown(async function () {
+    await screenshotOnFailure(this);
+    await closeAllEditors();
+  });
 
   test('opening a Python file activates the extension', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -82,7 +85,7 @@ suite('diagnostics in the editor', () => {
   });
 
   test('diagnostics follow edits before the file is saved', async () => {
-    const editor = await openPython('pool_worker_channel.py');
+    const editor = await openCopy('pool_worker_channel.py');
     const uri = editor.document.uri;
     await waitForDiagnostics(uri, hasCode('GF101'));
     const line = editor.document.lineAt(7);
@@ -93,6 +96,18 @@ suite('diagnostics in the editor', () => {
     await vscode.commands.executeCommand('undo');
     await waitForDiagnostics(uri, hasCode('GF101'));
     assert.equal(editor.document.isDirty, false, 'undo brings back the saved text');
+  });
+
+  // This caught a real bug: the server read edit offsets after applying the change, which
+  // corrupted the incremental tree (see test/protocol/incrementalTrees.test.ts).
+  test('after an edit is undone the file has all its findings again (GF101 and GF102)', async () => {
+    const editor = await openCopy('pool_worker_channel.py');
+    const uri = editor.document.uri;
+    await waitForDiagnostics(uri, (ds) => hasCode('GF101')(ds) && hasCode('GF102')(ds));
+    await editor.edit((b) => b.insert(editor.document.lineAt(7).range.end, '  # noqa: GF101'));
+    await sleep(500);
+    await vscode.commands.executeCommand('undo');
+    await waitForDiagnostics(uri, (ds) => hasCode('GF101')(ds) && hasCode('GF102')(ds));
   });
 
   test('quick fixes are offered for GF101 at its range', async () => {

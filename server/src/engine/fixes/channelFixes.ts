@@ -14,7 +14,7 @@ import { objectAnchor } from '../model/anchors';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
-import { PythonEdits, freeNames, moduleLevelNames, uniqueName } from './pythonEdits';
+import { PythonEdits, freeNames, uniqueName } from './pythonEdits';
 import { enableForkSupportEdits } from './enableForkSupport';
 import { spawnStartMethodFix } from './spawnStartMethod';
 
@@ -121,7 +121,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
   const source = bindingSource(edits, binding);
   const branch = forkBranchFix(edits, binding, uses, source, closeEdit);
   if (branch !== null) return branch;
-  const available = moduleLevelNames(edits.file.tree.rootNode);
+  const available = edits.moduleNames();
   // What the moved statements read must exist in the child's scope: module-level names only.
   const reads = [binding.statement, ...binding.derived].flatMap((s) => [...freeNames(field(namedChildren(s)[0], 'right') ?? s)]);
   if (reads.some((name) => !available.has(name) && !binding.names.has(name) && !BUILTINS.has(name))) return undefined;

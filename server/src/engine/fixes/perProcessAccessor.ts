@@ -5,24 +5,24 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
-import { field, namedChildren } from '../model/syntax';
+import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ChannelBinding } from './channelBinding';
-import { PythonEdits, moduleLevelNames, uniqueName } from './pythonEdits';
+import { PythonEdits, uniqueName } from './pythonEdits';
 
 export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string } | undefined {
   if (!binding.global || binding.derived.length > 0) return undefined;
   const name = binding.name;
   const root = edits.file.tree.rootNode;
   const reads: Node[] = [];
-  for (const id of root.descendantsOfType('identifier')) {
-    if (!id || id.text !== name || id.startIndex >= binding.statement.startIndex && id.endIndex <= binding.statement.endIndex) continue;
+  for (const id of identifiersNamed(root, edits.file.text, name)) {
+    if (id.startIndex >= binding.statement.startIndex && id.endIndex <= binding.statement.endIndex) continue;
     const role = roleOf(id);
     if (role === 'other') continue;
     if (role === 'write') return undefined;
     if (shadowedIn(id, name)) continue;
     reads.push(id);
   }
-  const taken = moduleLevelNames(root);
+  const taken = edits.moduleNames();
   const accessor = uniqueName(taken, `_get_${name.replace(/^_+/, '')}`);
   const cache = uniqueName(taken, `_${name.replace(/^_+/, '')}`);
   const owner = uniqueName(taken, `${cache}_pid`);

@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Position, TextEdit } from '../findings';
 import type { SourceFile } from '../model/sourceFile';
 import { field, namedChildren } from '../model/syntax';
+import { deleteStatements } from './envPlacement';
 import { TextLines } from './textLines';
 
 const STATEMENT_PARENTS = new Set(['module', 'block']);
@@ -20,6 +21,14 @@ export class PythonEdits {
 
   get eol(): string {
     return this.lines.eol;
+  }
+
+  private names?: Set<string>;
+
+  /** The module's top-level names (see moduleLevelNames), computed once per file. */
+  moduleNames(): Set<string> {
+    this.names ??= moduleLevelNames(this.file.tree.rootNode);
+    return this.names;
   }
 
   /** The statement (a direct child of a block or the module) that contains `node`. */
@@ -61,26 +70,9 @@ export class PythonEdits {
     return this.insertBefore(first, code, indent);
   }
 
-  /** Deletes whole lines from the first statement's line to the last one's. */
-  deleteStatements(first: Node, last: Node = first): TextEdit {
-    let end = last.endPosition.row + 1;
-    // Between blank lines, the blank lines after the statements go too, so no gap is left behind.
-    const blank = (line: number) => line >= 0 && line < this.lines.lines.length && this.lines.lines[line].trim() === '';
-    if (blank(first.startPosition.row - 1)) while (blank(end) && end < this.lines.lines.length - 1) end++;
-    return { range: { start: { line: first.startPosition.row, character: 0 }, end: { line: end, character: 0 } }, newText: '' };
-  }
-
-  /** Deletes statements, each run of adjacent siblings as one range. */
+  /** Deletes statements with their lines, leaving no double gap (see envPlacement.deleteStatements). */
   deleteStatementRuns(statements: Node[]): TextEdit[] {
-    const sorted = [...statements].sort((a, b) => a.startIndex - b.startIndex);
-    const edits: TextEdit[] = [];
-    let runStart = 0;
-    for (let i = 1; i <= sorted.length; i++) {
-      if (i < sorted.length && sorted[i - 1].nextNamedSibling?.id === sorted[i].id) continue;
-      edits.push(this.deleteStatements(sorted[runStart], sorted[i - 1]));
-      runStart = i;
-    }
-    return edits;
+    return deleteStatements(statements, this.lines);
   }
 
   /** Adds `name=value` at the end of a call's arguments. */

@@ -4,10 +4,10 @@
 // top-level function whose body can take the statements.
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
-import { field } from '../model/syntax';
+import { field, identifiersNamed } from '../model/syntax';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding } from './channelBinding';
-import { PythonEdits, freeNames, moduleLevelNames } from './pythonEdits';
+import { PythonEdits, freeNames } from './pythonEdits';
 
 export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const binding = channelBinding(edits, object, fork, anchor, true);
@@ -19,10 +19,10 @@ export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: F
   // The parent must not use the server after the moved statements: it will no longer exist there.
   const moved = [binding.statement, ...binding.derived];
   const last = moved[moved.length - 1];
-  const outside = edits.file.tree.rootNode.descendantsOfType('identifier').filter((id): id is Node =>
-    id !== null && binding.names.has(id.text) && !within(id, target) && !moved.some((s) => within(id, s)) && id.parent?.type !== 'keyword_argument');
+  const outside = [...binding.names].flatMap((name) => identifiersNamed(edits.file.tree.rootNode, edits.file.text, name)).filter((id) =>
+    !within(id, target) && !moved.some((s) => within(id, s)) && id.parent?.type !== 'keyword_argument');
   if (outside.length > 0) return undefined;
-  const available = moduleLevelNames(edits.file.tree.rootNode);
+  const available = edits.moduleNames();
   const reads = moved.flatMap((s) => [...freeNames(s)]);
   if (reads.some((name) => !available.has(name) && !binding.names.has(name))) return undefined;
   const insert = edits.insertAtBodyStart(target, bindingSource(edits, binding));

@@ -9,13 +9,13 @@ import { nodeRange } from '../model/sourceFile';
 import { field, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
 import { childUses, usedName } from './channelBinding';
-import { PythonEdits, moduleLevelNames } from './pythonEdits';
+import { PythonEdits } from './pythonEdits';
 
 export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
   if (fork.origin.path !== edits.file.path || fork.product === 'pid' || fork.product === 'manager') return undefined;
   if (fork.opaqueEntry || fork.entryFunctions.some((def) => def.parent?.type !== 'module' && def.parent?.parent?.type !== 'module')) return undefined;
   if (!guarded(fork.origin.node)) return undefined;
-  const globals = moduleLevelNames(edits.file.tree.rootNode);
+  const globals = edits.moduleNames();
   if (object && childUses(timeline, object, fork).some((use) => !globals.has(usedName(use.site.node)))) return undefined;
   const call = fork.origin.node;
   const callee = field(call, 'function');

@@ -12,6 +12,7 @@ import {
   matchesLibraryClient, startMethodForks,
 } from './apiCatalog';
 import { ModuleResolver, bindImport } from './imports';
+import { mentionsTriggers } from './relevance';
 import { SourceFile } from './sourceFile';
 import { allChildren, field, fields, isMainGuard, namedChildren, sameNode, stringLiteral } from './syntax';
 import { ChildEntry, ForkSite, GrpcObject, ProgramEvent, Site, Timeline, rootOf } from './timeline';
@@ -101,12 +102,13 @@ class ProgramWalker {
   }
 
   private walkUncalledFunctions(root: Node, moduleEnv: Env, file: SourceFile, state: WalkState): void {
+    const interesting = this.definitionsThatCanMatter(root, moduleEnv, file.text);
     const visit = (node: Node, env: Env, self: Value | undefined) => {
       for (const child of namedChildren(node)) {
         const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
         if (!definition) continue;
         if (definition.type === 'function_definition') {
-          if (!this.walkedFunctions.has(definition.id)) {
+          if (!this.walkedFunctions.has(definition.id) && interesting.has(definition.id)) {
             const fn: Value = { kind: 'function', def: definition, closure: env, file, self };
             this.callFunction(fn, emptyArgs(), this.newFrame(env, file, []), state.alive.size ? cloneState(state) : state, undefined);
           }
@@ -120,6 +122,50 @@ class ProgramWalker {
       }
     };
     visit(root, moduleEnv, undefined);
+  }
+
+  /**
+   * The functions and classes whose standalone walk can produce anything: their text mentions a
+   * trigger word (relevance.ts), or a module-level name holding a gRPC object, a pool, a
+   * multiprocessing name, or another definition that can matter. Everything else is skipped:
+   * walking the thousands of helpers of a large module would cost the editor tens of
+   * milliseconds per keystroke and could find nothing.
+   */
+  private definitionsThatCanMatter(root: Node, moduleEnv: Env, source: string): Set<number> {
+    const names = new Set<string>();
+    for (const [name, value] of moduleEnv.entries()) {
+      const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
+      if (qname ? mentionsTriggers(qname, this.options.channelFactories) : INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
+    }
+    const definitions: { node: Node; name: string; words: Set<string> }[] = [];
+    const collect = (node: Node) => {
+      for (const child of namedChildren(node)) {
+        const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
+        if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') continue;
+        // Sliced from the JavaScript string, not read back from the tree through WebAssembly.
+        const text = source.slice(child.startIndex, child.endIndex);
+        definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []) });
+        if (definition.type === 'class_definition') collect(field(definition, 'body') ?? definition);
+      }
+    };
+    collect(root);
+    const matters = new Set<number>();
+    for (const d of definitions) {
+      if (mentionsTriggers([...d.words].join(' '), this.options.channelFactories)) {
+        matters.add(d.node.id);
+        names.add(d.name);
+      }
+    }
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const d of definitions) {
+        if (matters.has(d.node.id) || ![...d.words].some((w) => names.has(w))) continue;
+        matters.add(d.node.id);
+        names.add(d.name);
+        changed = true;
+      }
+    }
+    return matters;
   }
 
   // ---- statements ---------------------------------------------------------------------------
@@ -880,6 +926,9 @@ function isUseContext(node: Node): boolean {
   if (parent.type === 'attribute' && field(parent, 'object')?.id === node.id && field(parent, 'attribute')?.text === 'close' && parent.parent?.type === 'call') return false;
   return true;
 }
+
+/** Module-level values a function can turn into a finding by referring to them. */
+const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
 
 function emptyArgs(): CallArgs {
   return { positional: [], keywords: new Map(), positionalNodes: [], keywordNodes: new Map() };

@@ -35,10 +35,15 @@ export interface RunnerProgram {
   timeline: Timeline;
 }
 
-export function runnerView(file: SourceFile, timeline: Timeline, facts: readonly RunnerFact[], options: WalkOptions): RunnerView {
+/** `facts` may be a function: the workspace then reads runner files only when a rule asks. */
+export function runnerView(file: SourceFile, timeline: Timeline, facts: readonly RunnerFact[] | (() => readonly RunnerFact[]), options: WalkOptions): RunnerView {
   const cache = new Map<string, RunnerProgram | undefined>([[file.path, { file, timeline }]]);
+  let known: readonly RunnerFact[] | undefined;
   return {
-    facts,
+    get facts() {
+      known ??= typeof facts === 'function' ? facts() : facts;
+      return known;
+    },
     programOf(modulePath) {
       if (!cache.has(modulePath)) {
         const loaded = options.resolver?.load(modulePath);
