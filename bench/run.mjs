@@ -253,7 +253,7 @@ const words = [...TRIGGER_WORDS, ...catalogRoots()];
 const pattern = words.map((w) => w.replace(/[.]/g, '\\.')).join('|');
 
 const results = {};
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const best = (runs) => runs.reduce((a, b) => (a.wall <= b.wall ? a : b));
 
 // Warm the page cache once so that every contender reads from memory.

@@ -47,10 +47,6 @@ async function main(argv: string[]): Promise<number> {
     (fs.statSync(absolute).isDirectory() ? roots : files).push(absolute);
   }
   // Directories are scanned like the workspace (pre-filter, worker threads); named files are always analysed.
-  // The grammar loads here while the workers read: a missing or corrupt one is reported as such
-  // even when no file needs parsing.
-  const grammar = loadPythonLanguage();
-  grammar.catch(() => undefined);
   let summary;
   try {
     summary = await scanWorkspace({
@@ -61,10 +57,12 @@ async function main(argv: string[]): Promise<number> {
       onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
     });
   } catch (error) {
-    await grammar;
+    // A missing or corrupt grammar is the likely cause (a broken install): say that, not a stack.
+    await loadPythonLanguage();
     throw error;
   }
-  await grammar;
+  // When no file needed parsing, the workers never proved the grammar: a broken install still says so.
+  if (summary.analysed === 0) await loadPythonLanguage();
   let configError = false;
   for (const pyproject of summary.pyprojects) {
     for (const problem of readPyproject(pyproject).problems) {

@@ -51,10 +51,20 @@ export interface PrefilterVerdict {
   imports: string[];
 }
 
+const GRPC = Buffer.from('grpc');
+const GRPC_UPPER = Buffer.from('GRPC');
+const PORT = Buffer.from('_port');
+const SECURE_PORT = Buffer.from('secure_port');
+
+/** TRIGGER_WORDS on bytes; `_port` first, because a search that starts with `s` is slow. */
+function textTriggers(buffer: Buffer): boolean {
+  return buffer.indexOf(GRPC) >= 0 || buffer.indexOf(GRPC_UPPER) >= 0 || (buffer.indexOf(PORT) >= 0 && buffer.indexOf(SECURE_PORT) >= 0);
+}
+
 export function prefilter(bytes: Uint8Array, roots: ReadonlySet<string>): PrefilterVerdict {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const imports = extractImports(buffer);
-  if (TRIGGER_WORDS.some((word) => buffer.indexOf(word) >= 0)) return { triggers: true, imports };
+  if (textTriggers(buffer)) return { triggers: true, imports };
   const triggers = imports.some((module) => !module.startsWith('.') && roots.has(module.split('.')[0]));
   return { triggers, imports };
 }

@@ -42,13 +42,17 @@ function cached<T>(file: string, kind: string, digest: (text: string) => T): T |
   return value;
 }
 
-export function preforkRunners(projectRoot: string, exclude: readonly string[]): RunnerFact[] {
+/**
+ * `codeRunners`: the project's Celery / Functions Framework modules when the caller already knows
+ * them (the workspace scan reads every file anyway, see codeRunnerFactOf); else they are found here.
+ */
+export function preforkRunners(projectRoot: string, exclude: readonly string[], codeRunners?: RunnerFact[]): RunnerFact[] {
   const commands = COMMAND_FILES.flatMap((name) => {
     const file = path.join(projectRoot, name);
     const lines = cached(file, 'commandLines', commandLines) ?? [];
     return lines.map((c) => ({ ...c, file }));
   });
-  return [...gunicornFacts(projectRoot, commands), ...uwsgiFacts(projectRoot, commands), ...codeRunnerFacts(projectRoot, exclude)];
+  return [...gunicornFacts(projectRoot, commands), ...uwsgiFacts(projectRoot, commands), ...(codeRunners ?? codeRunnerFacts(projectRoot, exclude))];
 }
 
 // ---- gunicorn --------------------------------------------------------------------------------
@@ -233,10 +237,19 @@ function scanCodeRunners(root: string, exclude: readonly string[]): RunnerFact[]
   const facts: RunnerFact[] = [];
   for (const file of files) {
     const hint = cached(file, 'codeRunnerHint', codeRunnerHint);
-    if (!hint) continue;
-    facts.push({ runner: hint.runner, how: `${hint.runner === 'celery' ? 'Celery' : 'functions_framework'} in ${path.basename(file)}`, configPath: file, line: hint.line, appModule: file });
+    if (hint) facts.push(codeRunnerFact(file, hint));
   }
   return facts;
+}
+
+function codeRunnerFact(file: string, hint: { runner: 'celery' | 'functions-framework'; line: number }): RunnerFact {
+  return { runner: hint.runner, how: `${hint.runner === 'celery' ? 'Celery' : 'functions_framework'} in ${path.basename(file)}`, configPath: file, line: hint.line, appModule: file };
+}
+
+/** The runner a Python module starts, from its text (what codeRunnerFacts finds for each file). */
+export function codeRunnerFactOf(file: string, text: string): RunnerFact | undefined {
+  const hint = codeRunnerHint(text);
+  return hint ? codeRunnerFact(file, hint) : undefined;
 }
 
 function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {

@@ -8,6 +8,7 @@ import { ConfigLayer, EngineConfig, mergeConfig } from '../engine/config';
 import type { ConfigProblem } from '../engine/configFile';
 import type { Finding } from '../engine/findings';
 import { DiskModuleResolver, ModuleSource } from './diskModules';
+import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { decodeUtf8, looksBinary } from './textFiles';
@@ -64,10 +65,13 @@ export class ProjectAnalysis {
     for (const resolver of this.resolvers.values()) resolver.invalidate(filePath);
   }
 
+  /** The workspace scan sets this: a project's Celery / Functions Framework modules, when it knows them. */
+  codeRunnersOf?: (projectRoot: string) => RunnerFact[] | undefined;
+
   analyzeText(filePath: string, text: string, resolved = this.configFor(filePath)): Finding[] {
     const resolver = this.resolverFor(resolved.projectRoot);
     // Reading the runners' files (and scanning for Celery apps) is done only for files that need it.
-    const runners = () => preforkRunners(resolved.projectRoot, resolved.config.exclude);
+    const runners = () => preforkRunners(resolved.projectRoot, resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree.delete();

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { isUtf8 } from 'buffer';
 import { MAX_FILE_BYTES } from './projectAnalysis';
-import { decodeUtf8, looksBinary } from './textFiles';
+import { decodeUtf8 } from './textFiles';
 
 export type SourceRead = { bytes: Buffer; text(): string } | { skipped: string };
 
@@ -20,7 +20,8 @@ export function readSourceFile(filePath: string): SourceRead {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  if (looksBinary(bytes)) return { skipped: 'binary file' };
+  // looksBinary's test (a NUL byte in the first 8000), searched natively.
+  if (bytes.subarray(0, 8000).indexOf(0) >= 0) return { skipped: 'binary file' };
   if (!isUtf8(bytes)) return { skipped: 'not valid UTF-8' };
   return { bytes, text: () => decodeUtf8(bytes) };
 }

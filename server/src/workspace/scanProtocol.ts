@@ -1,6 +1,7 @@
 // Messages between the workspace scanner and its worker threads (structured-clone data only).
 import type { ConfigLayer } from '../engine/config';
 import type { Finding } from '../engine/findings';
+import type { RunnerFact } from '../engine/model/runners';
 
 export interface WorkerInit {
   /** Setting overrides per scanned folder, by index; `fileLayer` for files given one by one. */
@@ -20,13 +21,17 @@ export interface WorkerInit {
 export interface WorkerRequest {
   id: number;
   files: { path: string; root: number }[];
-  /** Analyse every file, whatever the pre-filter says. */
+  /** Analyse every file, whatever the pre-filter says; else only read and pre-filter them. */
   force: boolean;
+  /** Every Celery / Functions Framework module of the scanned folders (phase 1 found them). */
+  codeRunners?: RunnerFact[];
 }
 
 export type WorkerResult =
-  | { path: string; outcome: 'analysed'; findings: Finding[]; imports: string[] }
-  | { path: string; outcome: 'filtered'; imports: string[] }
+  | { path: string; outcome: 'analysed'; findings: Finding[] }
+  /** Phase 1: the file can hold a finding; phase 2 analyses it. */
+  | { path: string; outcome: 'triggers'; codeRunner?: RunnerFact }
+  | { path: string; outcome: 'filtered'; imports: string[]; codeRunner?: RunnerFact }
   | { path: string; outcome: 'skipped'; reason: string };
 
 export interface WorkerResponse {

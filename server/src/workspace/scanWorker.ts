@@ -1,9 +1,13 @@
-// Entry point of dist/scanWorker.js: one worker thread of the workspace scan. It reads the files
-// it is given, runs the pre-filter on their bytes and analyses those that can matter (or all of
-// them when told to), and posts one message per batch back to the scanner.
+// Entry point of dist/scanWorker.js: one worker thread of the workspace scan. Phase 1: it reads the
+// files it is given, runs the pre-filter on their bytes and notes the project's Celery / Functions
+// Framework modules (GF104 needs them). Phase 2: it analyses the files it is told to. One message
+// per batch goes back to the scanner.
+import { sep } from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { Analyzer } from '../engine/analyzer';
 import { GrammarLoadError } from '../engine/pythonParser';
+import type { RunnerFact } from '../engine/model/runners';
+import { codeRunnerFactOf } from './preforkRunners';
 import { readSourceFile } from './scanFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { catalogRoots, prefilter } from './prefilter';
@@ -12,17 +16,40 @@ import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolde
 const init = workerData as WorkerInit;
 const cancelled = new Int32Array(init.cancel);
 const roots = catalogRoots(init.channelFactories);
+// The grammar starts loading when phase 1 meets the first file that will need it, so that it is
+// ready for phase 2; a worker that meets none never loads it.
 let analyzer: Promise<Analyzer> | undefined;
+function loadAnalyzer(): Promise<Analyzer> {
+  if (!analyzer) {
+    analyzer = Analyzer.create(init.grammarDir);
+    analyzer.catch(() => undefined);
+  }
+  return analyzer;
+}
 const projects = new Map<number, ProjectAnalysis>();
+let codeRunners: RunnerFact[] | undefined;
+// What the runner hint (preforkRunners.ts) needs: an import of celery or functions_framework, or a
+// decorator (`@shared_task`, `@app.task`).
+const RUNNER_MODULES = new Set(['celery', 'functions_framework']);
+const AT = Buffer.from('@');
+const TASK = Buffer.from('task');
+
+function mayStartRunner(bytes: Buffer, imports: string[]): boolean {
+  return imports.some((m) => RUNNER_MODULES.has(m.split('.', 1)[0])) || (bytes.indexOf(AT) >= 0 && bytes.indexOf(TASK) >= 0);
+}
 
 async function projectFor(root: number): Promise<ProjectAnalysis> {
-  analyzer ??= Analyzer.create(init.grammarDir);
-  const ready = await analyzer;
+  const ready = await loadAnalyzer();
   let project = projects.get(root);
   if (!project) {
     const layer = root >= 0 ? init.rootLayers[root] : init.fileLayer;
     const fallback = init.rootIsProject ? (filePath: string) => innermostFolder(init.rootPaths, filePath) ?? init.fallbackRoot : init.fallbackRoot;
     project = new ProjectAnalysis(ready, () => layer, fallback);
+    // A project inside the scanned folders: its runner modules are the ones phase 1 found.
+    project.codeRunnersOf = (projectRoot) => {
+      if (!codeRunners || !init.rootPaths.some((r) => projectRoot === r || projectRoot.startsWith(`${r}${sep}`))) return undefined;
+      return codeRunners.filter((fact) => fact.configPath.startsWith(`${projectRoot}${sep}`));
+    };
     projects.set(root, project);
   }
   return project;
@@ -30,6 +57,7 @@ async function projectFor(root: number): Promise<ProjectAnalysis> {
 
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   const results: WorkerResult[] = [];
+  if (request.codeRunners) codeRunners = request.codeRunners;
   for (const { path, root } of request.files) {
     if (Atomics.load(cancelled, 0)) break;
     const read = readSourceFile(path);
@@ -37,14 +65,16 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       results.push({ path, outcome: 'skipped', reason: read.skipped });
       continue;
     }
-    const verdict = prefilter(read.bytes, roots);
-    if (!verdict.triggers && !request.force) {
-      results.push({ path, outcome: 'filtered', imports: verdict.imports });
+    if (!request.force) {
+      const verdict = prefilter(read.bytes, roots);
+      const codeRunner = mayStartRunner(read.bytes, verdict.imports) ? codeRunnerFactOf(path, read.text()) : undefined;
+      if (verdict.triggers) void loadAnalyzer();
+      results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
-      results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()), imports: verdict.imports });
+      results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;

@@ -4,11 +4,13 @@
  * has worker threads read every file and parse only those the pre-filter lets through
  * (prefilter.ts says why that loses nothing), and streams each file's report as it comes.
  *
- * Two phases. (1) Workers read every file: a file whose text can hold a finding is analysed at
- * once; for the others they return the modules their import statements name. (2) The scanner
+ * Two phases. (1) Workers read every file and run the pre-filter; for the files it drops they
+ * return the modules their import statements name, and for every file whether it starts a Celery
+ * or Functions Framework app (GF104 needs the project's list: found here, it is not searched
+ * again for each analysed file). (2) The scanner
  * resolves those imports as the engine would (same resolver, same roots) and closes the analysed
  * set over them: a file is analysed when it imports, directly or through other files, a module
- * that is. Modules outside the scanned tree (above it, or excluded) are read here and take part
+ * that is; the workers then analyse the files that passed and those the closure adds. Modules outside the scanned tree (above it, or excluded) are read here and take part
  * in the closure too, so nothing the engine would follow is missed.
  */
 import * as fs from 'fs';
@@ -17,6 +19,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { ConfigLayer, mergeConfig } from '../engine/config';
 import type { Finding } from '../engine/findings';
+import type { RunnerFact } from '../engine/model/runners';
 import { DiskModuleResolver } from './diskModules';
 import { catalogRoots, prefilter } from './prefilter';
 import { nearestPyproject, readPyproject } from './projectConfig';
@@ -127,22 +130,26 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const pool = new WorkerPool(script, init, workerCount);
   const isCancelled = () => Atomics.load(new Int32Array(cancelFlag), 0) === 1;
 
-  const filteredImports = new Map<string, string[]>();
+  const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
   const triggering = new Set<string>();
+  const codeRunners: RunnerFact[] = [];
   let done = 0;
   const record = (result: WorkerResult, phase: 1 | 2) => {
     if (phase === 1) {
       done++;
       summary.files++;
     }
-    if (result.outcome === 'filtered') {
-      filteredImports.set(result.path, result.imports);
+    if (result.outcome === 'triggers') {
+      triggering.add(result.path);
+      if (result.codeRunner) codeRunners.push(result.codeRunner);
+    } else if (result.outcome === 'filtered') {
+      closure.add(result.path, result.imports);
+      if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
       summary.skipped++;
       options.onReport?.({ path: result.path, findings: [], analysed: false, skipped: result.reason });
     } else {
-      if (phase === 1) triggering.add(result.path);
       summary.analysed++;
       if (result.findings.length) {
         summary.filesWithFindings++;
@@ -157,19 +164,18 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
       ...[...listed].map(([file, root]) => ({ path: file, root, force: false })),
       ...forced.map((file) => ({ path: file, root: -1, force: true })),
     ];
-    await pool.run(phase1, isCancelled, (result) => {
+    await pool.run(phase1, isCancelled, undefined, (result) => {
       record(result, 1);
       if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
     });
-    debug(`phase 1 done: ${triggering.size} analysed`, started);
+    debug(`phase 1 done: ${triggering.size} pass the pre-filter`, started);
     if (isCancelled()) {
       summary.cancelled = true;
     } else {
-      const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
-      const phase2 = closure.filesToAnalyse(triggering, filteredImports).map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
-      debug(`closure: ${phase2.length} more`, started);
-      await pool.run(phase2, isCancelled, (result) => {
-        if (result.outcome === 'analysed') filteredImports.delete(result.path);
+      const closed = closure.filesToAnalyse(triggering);
+      debug(`closure: ${closed.length} more`, started);
+      const phase2 = [...[...triggering].filter((file) => listed.has(file)), ...closed].map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
+      await pool.run(phase2, isCancelled, codeRunners, (result) => {
         record(result, 2);
       });
       summary.cancelled = isCancelled();
@@ -181,6 +187,13 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   options.onProgress?.(done, total);
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function ancestor(dir: string, levels: number): string {
+  for (let i = 0; i < levels; i++) dir = path.dirname(dir);
+  return dir;
 }
 
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
@@ -200,6 +213,7 @@ class WorkerPool {
   run(
     files: { path: string; root: number; force: boolean }[],
     isCancelled: () => boolean,
+    codeRunners: RunnerFact[] | undefined,
     onResult: (result: WorkerResult) => void,
   ): Promise<void> {
     if (files.length === 0) return Promise.resolve();
@@ -216,7 +230,7 @@ class WorkerPool {
         while (!isCancelled() && next < files.length && (worker as WorkerWithLoad).load < BATCHES_IN_FLIGHT) {
           const slice = files.slice(next, next + BATCH_SIZE);
           next += slice.length;
-          const request: WorkerRequest = { id: this.nextId++, files: slice.map(({ path: p, root }) => ({ path: p, root })), force: slice[0].force };
+          const request: WorkerRequest = { id: this.nextId++, files: slice.map(({ path: p, root }) => ({ path: p, root })), force: slice[0].force, codeRunners };
           // A batch is all forced or all not: forced files come last and never share a batch.
           const split = slice.findIndex((f) => f.force !== slice[0].force);
           if (split > 0) {
@@ -276,94 +290,140 @@ class ImportClosure {
     this.rootPaths = options.roots.map((root) => root.path);
   }
 
-  filesToAnalyse(triggering: Set<string>, filteredImports: Map<string, string[]>): string[] {
-    const importers = new Map<string, string[]>();
+  /** Files the pre-filter dropped, with the modules they import. */
+  private readonly dropped = new Map<string, string[]>();
+  /** Modules outside the listing (above the folders, excluded, ignored), read on demand. */
+  private readonly outside = new Map<string, { triggers: boolean; imports: string[] }>();
+  private readonly outsideInteresting = new Set<string>();
+
+  /** Records what a file the pre-filter dropped imports (as phase 1's results stream in). */
+  add(file: string, imports: string[]): void {
+    if (imports.length) this.dropped.set(file, imports);
+  }
+
+  /**
+   * The dropped files that import, directly or through others, a file that passed the pre-filter
+   * (or a module outside the listing that would). A fixpoint guided by names: an import can load
+   * module `.../b.py` or `.../b/__init__.py` only if its last component is `b` (or it is bare
+   * dots, `from . import x`), so only such imports are resolved, plus those whose first part names
+   * something outside the listing. Each round adds files; the names of new files join the next.
+   */
+  filesToAnalyse(triggering: Set<string>): string[] {
     const interesting = new Set(triggering);
-    const outside = new Map<string, string[]>();
-    const pending = [...filteredImports];
-    while (pending.length) {
-      const [file, modules] = pending.pop()!;
-      const dir = path.dirname(file);
-      const projectRoot = this.projectRootOf(dir);
-      const places = [this.namesIn(dir), this.namesIn(projectRoot), this.namesIn(path.join(projectRoot, 'src'))];
-      for (const module of modules) {
-        // A quick necessary condition: an absolute import resolves only if its first component is
-        // a file or folder in one of the resolver's roots. Most imports (the standard library,
-        // third-party packages) fail it and are never resolved.
-        if (!module.startsWith('.')) {
-          const dot = module.indexOf('.');
-          const first = dot < 0 ? module : module.slice(0, dot);
-          if (!places.some((names) => names.has(first))) continue;
-        }
-        const target = this.resolve(file, dir, projectRoot, module);
-        if (!target || target === file) continue;
-        let list = importers.get(target);
-        if (!list) importers.set(target, (list = []));
-        list.push(file);
-        // A module the listing left out (above the folder, excluded, ignored) is read here.
-        if (!this.listed.has(target) && !outside.has(target) && !interesting.has(target)) {
-          const read = readSourceFile(target);
-          if ('skipped' in read) {
-            outside.set(target, []);
-            continue;
-          }
-          const verdict = prefilter(read.bytes, this.catalog);
-          if (verdict.triggers) interesting.add(target);
-          outside.set(target, verdict.imports);
-          pending.push([target, verdict.imports]);
-        }
-      }
-    }
+    const names = new Set<string>();
+    const addNames = (file: string) => {
+      const base = path.basename(file, '.py');
+      names.add(base === '__init__' ? path.basename(path.dirname(file)) : base);
+    };
+    for (const file of interesting) addNames(file);
     const result: string[] = [];
-    const queue = [...interesting];
-    while (queue.length) {
-      const module = queue.pop()!;
-      for (const importer of importers.get(module) ?? []) {
-        if (interesting.has(importer)) continue;
-        interesting.add(importer);
-        queue.push(importer);
-        if (filteredImports.has(importer)) result.push(importer);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [file, modules] of this.dropped) {
+        if (interesting.has(file) || !this.importsInteresting(file, modules, names, interesting, new Set())) continue;
+        interesting.add(file);
+        addNames(file);
+        result.push(file);
+        changed = true;
       }
     }
     return result.sort();
   }
 
-  /** Names (without `.py`) of the entries of a folder that may hold a module. */
-  private namesIn(dir: string): Set<string> {
-    if (!this.names) {
-      this.names = new Map();
-      const add = (entry: string) => {
-        const parent = path.dirname(entry);
-        let set = this.names!.get(parent);
-        if (!set) this.names!.set(parent, (set = new Set()));
-        const base = path.basename(entry);
-        const name = base.endsWith('.py') ? base.slice(0, -3) : base;
-        if (set.has(name)) return false;
-        set.add(name);
-        return true;
-      };
-      for (const file of this.listed.keys()) {
-        add(file);
-        for (let dir = path.dirname(file); !this.rootPaths.includes(dir) && add(dir); dir = path.dirname(dir));
-      }
-      for (const entry of this.skipped) add(entry);
+  private importsInteresting(file: string, modules: string[], names: Set<string>, interesting: Set<string>, visiting: Set<string>): boolean {
+    const dir = path.dirname(file);
+    const projectRoot = this.projectRootOf(dir);
+    const outsideFile = !this.listed.has(file);
+    const leaving = outsideFile ? undefined : this.leavingModules(file, dir, projectRoot, modules);
+    for (const module of modules) {
+      const last = module.slice(module.lastIndexOf('.') + 1);
+      if (leaving && !(last === '' || names.has(last) || leaving.has(module))) continue;
+      const target = this.resolve(file, dir, projectRoot, module);
+      if (!target || target === file) continue;
+      if (interesting.has(target) || this.outsideInteresting.has(target)) return true;
+      if (!this.listed.has(target) && !visiting.has(target) && this.isOutsideInteresting(target, names, interesting, visiting)) return true;
     }
-    let names = this.names.get(dir);
-    if (names) return names;
-    const root = this.rootPaths.find((r) => dir === r || dir.startsWith(r + path.sep));
-    names = new Set();
-    if (root === undefined || this.isUnderSkipped(dir, root)) {
-      try {
-        for (const entry of fs.readdirSync(dir)) names.add(entry.endsWith('.py') ? entry.slice(0, -3) : entry);
-      } catch {
-        // No such folder: nothing resolves there.
-      }
-    }
-    this.names.set(dir, names);
-    return names;
+    return false;
   }
 
-  private names: Map<string, Set<string>> | undefined;
+  /** A module outside the listing matters if its text triggers or it leads to one that matters. */
+  private isOutsideInteresting(target: string, names: Set<string>, interesting: Set<string>, visiting: Set<string>): boolean {
+    let entry = this.outside.get(target);
+    if (!entry) {
+      const read = readSourceFile(target);
+      entry = 'skipped' in read ? { triggers: false, imports: [] } : (({ triggers, imports }) => ({ triggers, imports }))(prefilter(read.bytes, this.catalog));
+      this.outside.set(target, entry);
+    }
+    visiting.add(target);
+    const answer = entry.triggers || this.importsInteresting(target, entry.imports, names, interesting, visiting);
+    if (answer) this.outsideInteresting.add(target);
+    return answer;
+  }
+
+  private readonly leaving = new Map<string, ReadonlySet<string>>();
+  private readonly absoluteInside = new Map<string, boolean>();
+
+  /** The modules of a dropped file that may resolve to a file the listing does not hold (computed once). */
+  private leavingModules(file: string, dir: string, projectRoot: string, modules: string[]): ReadonlySet<string> {
+    let set = this.leaving.get(file);
+    if (!set) {
+      let absoluteInside = this.absoluteInside.get(dir);
+      if (absoluteInside === undefined) {
+        absoluteInside = [dir, projectRoot, path.join(projectRoot, 'src')].every((base) => this.unlistedNamesIn(base) !== 'all');
+        this.absoluteInside.set(dir, absoluteInside);
+      }
+      this.unlistedAnywhere ??= new Set([...this.skipped].map((entry) => path.basename(entry, '.py')));
+      const found = modules.filter((module) => {
+        // The common case, quickly: the resolver's roots inside the scanned folders, and no part
+        // of the name is the name of something the listing skipped.
+        if (module.charCodeAt(0) !== 46 && absoluteInside && !module.split('.').some((part) => this.unlistedAnywhere!.has(part))) return false;
+        return this.mayLeaveListing(dir, projectRoot, module);
+      });
+      set = found.length ? new Set(found) : EMPTY;
+      this.leaving.set(file, set);
+    }
+    return set;
+  }
+
+  /** Could resolving `module` from `dir` land on a file the listing does not hold? */
+  private mayLeaveListing(dir: string, projectRoot: string, module: string): boolean {
+    let dots = 0;
+    while (module.charCodeAt(dots) === 46 /* . */) dots++;
+    const parts = module.slice(dots).split('.');
+    const bases = dots > 0 ? [ancestor(dir, dots - 1)] : [dir, projectRoot, path.join(projectRoot, 'src')];
+    const inside = bases.every((base) => this.unlistedNamesIn(base) !== 'all');
+    if (inside && !parts.some((part) => this.unlistedAnywhere!.has(part))) return false;
+    // Any folder on the way down may be one the listing skipped.
+    return bases.some((base) => {
+      let at = base;
+      for (const part of parts) {
+        const names = this.unlistedNamesIn(at);
+        if (names === 'all' || names.has(part)) return true;
+        at = path.join(at, part);
+      }
+      return false;
+    });
+  }
+
+  /** Entries of a folder the listing left out: all of them outside the scanned folders. */
+  private unlistedNamesIn(dir: string): ReadonlySet<string> | 'all' {
+    const root = this.rootPaths.find((r) => dir === r || dir.startsWith(r + path.sep));
+    if (root === undefined || this.isUnderSkipped(dir, root)) return 'all';
+    if (!this.unlisted) {
+      this.unlisted = new Map();
+      for (const entry of this.skipped) {
+        const parent = path.dirname(entry);
+        let set = this.unlisted.get(parent);
+        if (!set) this.unlisted.set(parent, (set = new Set()));
+        set.add(path.basename(entry, '.py'));
+      }
+    }
+    return this.unlisted.get(dir) ?? EMPTY;
+  }
+
+  private unlisted: Map<string, Set<string>> | undefined;
+  private unlistedAnywhere: Set<string> | undefined;
 
   private isUnderSkipped(p: string, root: string): boolean {
     for (; p !== root && p.length > root.length; p = path.dirname(p)) if (this.skipped.has(p)) return true;
