@@ -153,7 +153,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
 
   const entries = new Map(uses.map((u) => [u.entry.site.node.id, u]));
   if (entries.size !== 1) return undefined;
-  const target = functionOfUse(uses[0]);
+  const target = enclosingFunction(uses[0].site.node);
   if (!target || target.parent?.type !== 'module' && target.parent?.parent?.type !== 'module') return undefined;
   // The child's uses must read the names the moved statements bind (a global or a same-named parameter).
   if (uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
@@ -185,11 +185,6 @@ function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEve
     applicability: 'unsafe',
     edits: [edits.insertBefore(first, source), ...(closeEdit ? [closeEdit] : [])],
   };
-}
-
-function functionOfUse(use: UseEvent): Node | undefined {
-  for (let n: Node | null = use.site.node; n; n = n.parent) if (n.type === 'function_definition') return n;
-  return undefined;
 }
 
 const BUILTINS = new Set(['str', 'int', 'bytes', 'len', 'dict', 'list', 'tuple', 'open', 'True', 'False', 'None', 'print', 'format', 'getattr', 'range']);
