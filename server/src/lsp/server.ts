@@ -11,6 +11,7 @@ import { Finding, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
+import { innermostFolder } from '../workspace/scanProtocol';
 import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
 import { toDiagnostic } from './diagnostics';
@@ -157,8 +158,7 @@ export class GrpcForkGuardServer {
 
   /** The innermost workspace folder holding a file (multi-root), else the first folder. */
   folderOf(filePath: string): string {
-    const holding = this.workspaceFolders.filter((folder) => filePath === folder || filePath.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
-    return holding.sort((a, b) => b.length - a.length)[0] ?? this.workspaceFolders[0] ?? process.cwd();
+    return innermostFolder(this.workspaceFolders, filePath) ?? this.workspaceFolders[0] ?? process.cwd();
   }
 
   get folders(): string[] {
