@@ -49,3 +49,11 @@ export function describeObject(object: GrpcObject): string {
   return `${NOUNS[object.kind]} \`${object.label}\``;
 }
 
+
+/** Related information for an inherited object: the fork, and the creating call when it is not the anchor. */
+export function inheritanceRelated({ object, fork, anchor }: InheritedObject): { site: Site; message: string }[] {
+  const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
+  const noun = object.kind === 'server' || object.kind === 'aioServer' ? 'server' : 'channel';
+  if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: `The ${noun} is created here.` });
+  return related;
+}

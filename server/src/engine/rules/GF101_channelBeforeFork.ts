@@ -1,4 +1,4 @@
-import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { forkName } from '../model/describe';
 import { channelFixes } from '../fixes/channelFixes';
 import { forkSupportEnabled } from '../model/grpcEnvironment';
@@ -73,9 +73,9 @@ export const channelBeforeFork: Rule = {
     // With fork support on before `import grpc`, gRPC's own guidance allows channels across forks
     // (GF102 still reports children that use them).
     if (forkSupportEnabled(context.timeline, context.config.assumeForkSupport)) return;
-    for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['channel', 'stub', 'client'])) {
-      const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
-      if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The channel is created here.' });
+    for (const inherited of objectsAliveAtForks(context.timeline, ['channel', 'stub', 'client'])) {
+      const { object, fork, anchor } = inherited;
+      const related = inheritanceRelated(inherited);
       context.report({
         at: anchor,
         message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; the child inherits its threads and sockets.`,

@@ -1,5 +1,5 @@
 import { forkName } from '../model/describe';
-import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { channelFixes } from '../fixes/channelFixes';
 import { Rule } from './rule';
 
@@ -28,9 +28,9 @@ export const aioChannelBeforeFork: Rule = {
     references: ['https://github.com/grpc/grpc/blob/master/doc/fork_support.md'],
   },
   check(context) {
-    for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['aioChannel'])) {
-      const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
-      if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The channel is created here.' });
+    for (const inherited of objectsAliveAtForks(context.timeline, ['aioChannel'])) {
+      const { object, fork, anchor } = inherited;
+      const related = inheritanceRelated(inherited);
       context.report({
         at: anchor,
         message: `${describeObject(object)} is created before ${forkName(fork, context.file.path)}; fork support does not cover grpc.aio, so create it in the child.`,

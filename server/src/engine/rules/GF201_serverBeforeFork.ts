@@ -1,5 +1,5 @@
 import { forkName } from '../model/describe';
-import { describeObject, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { Rule } from './rule';
@@ -39,9 +39,9 @@ export const serverBeforeFork: Rule = {
     references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
   },
   check(context) {
-    for (const { object, fork, anchor } of objectsAliveAtForks(context.timeline, ['server', 'aioServer'])) {
-      const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
-      if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: 'The server is created here.' });
+    for (const inherited of objectsAliveAtForks(context.timeline, ['server', 'aioServer'])) {
+      const { object, fork, anchor } = inherited;
+      const related = inheritanceRelated(inherited);
       context.report({
         at: anchor,
         message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
