@@ -12,7 +12,7 @@ export type Value =
   | { kind: 'grpc'; object: GrpcObject }
   /** An attribute of a gRPC object not yet called: `stub.Echo`, `channel.close`. */
   | { kind: 'grpcMember'; object: GrpcObject; member: string }
-  | { kind: 'function'; def: Node; closure: Env; file: SourceFile; self?: Value; defaults?: Map<string, Value> }
+  | { kind: 'function'; def: Node; closure: Env; file: SourceFile; self?: Value; defaults?: Map<string, Value>; isStatic?: boolean }
   | { kind: 'class'; def: Node; env: Env; bases: Value[]; file: SourceFile; name: string }
   | { kind: 'instance'; cls: Extract<Value, { kind: 'class' }>; attrs: Map<string, Value>; wrapper?: GrpcObject }
   /** `multiprocessing.get_context(method)`; method undefined means the default. */
@@ -29,6 +29,8 @@ export type Value =
   | { kind: 'sequence'; items: Value[] }
   | { kind: 'dict'; entries: { key: Value; value: Value }[] }
   | { kind: 'string'; text: string }
+  /** A string computed at run time (f-string, `%`, `.format`): text unknown, but one value wherever it is passed. */
+  | { kind: 'computed'; node: Node; computedIn?: ForkSite }
   | { kind: 'number'; value: number };
 
 export const UNKNOWN: Value = { kind: 'unknown' };

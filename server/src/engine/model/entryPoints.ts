@@ -1,0 +1,157 @@
+// Where a program starts (SPEC §2 "entry points"): the module's top level, then its
+// `if __name__ == "__main__":` block; then, for code no visible caller reaches (a library, a
+// service a framework calls), each public function and each class's lifecycle (`__init__`, then
+// every public method, each from the state `__init__` left). Every entry starts from the state
+// after import on its own path, so what one entry makes is never alive in another. Functions
+// referenced as fork targets (Process targets, pool tasks, initializers) run only in children:
+// they are never entries of the parent.
+import type { Node } from 'web-tree-sitter';
+import { TASK_METHODS } from './apiCatalog';
+import { isProcessClass } from './forkEffects';
+import { mentionsTriggers } from './relevance';
+import type { SourceFile } from './sourceFile';
+import { field, namedChildren } from './syntax';
+import { Env, Value, grpcObjectOf } from './values';
+import type { WalkState } from './walkState';
+import { Path, emptyArgs, newFrame } from './walker/frame';
+import { lookupClassAttribute } from './walker/expressions';
+import type { Interpreter } from './walker/interpreter';
+
+/** Module-level values a function can turn into a finding by referring to them. */
+const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
+
+export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, channelFactories: readonly string[]): void {
+  const env = new Env();
+  interpreter.calls.registerModule(file.path, env);
+  const frame = newFrame<WalkState>(env, file, []);
+  const path: Path<WalkState> = { state: interpreter.domain.initial(), live: true };
+  const imported = interpreter.runModuleBody(file, frame, path, true);
+  if (!imported) return;
+  const root = file.tree.rootNode;
+  const interesting = definitionsThatCanMatter(root, env, file.text, channelFactories);
+  const childOnly = forkTargetNames(root, file.text);
+  const walked = (def: Node) => interpreter.calls.walkedFunctions.has(def.id);
+  const runs = (def: Node) => interesting.has(def.id) && !walked(def);
+  const fresh = (state: WalkState): Path<WalkState> => ({ state: interpreter.domain.clone(state), live: true });
+
+  for (const definition of moduleDefinitions(root)) {
+    const name = field(definition, 'name')?.text ?? '';
+    const value = env.lookup(name);
+    if (definition.type === 'function_definition') {
+      if (value?.kind !== 'function' || !sameDef(value.def, definition) || !isPublic(name) || childOnly.has(name) || !runs(definition)) continue;
+      interpreter.calls.callFunction(value, emptyArgs(), newFrame(env, file, []), fresh(imported), undefined);
+      continue;
+    }
+    if (value?.kind !== 'class' || !sameDef(value.def, definition)) continue;
+    const processClass = isProcessClass(value);
+    const methods = namedChildren(field(definition, 'body') ?? definition)
+      .map((c) => (c.type === 'decorated_definition' ? field(c, 'definition') : c))
+      .filter((d): d is Node => d?.type === 'function_definition')
+      .filter((d) => {
+        const method = field(d, 'name')?.text ?? '';
+        // A class that can matter walks all its public methods: `self.pool.submit(...)` names no trigger itself.
+        return isPublic(method) && !childOnly.has(method) && !(processClass && method === 'run') && !walked(d) && (interesting.has(d.id) || interesting.has(definition.id));
+      });
+    if (methods.length === 0) continue;
+    // The lifecycle: `__init__` first, then each public method on its own path from there.
+    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls: value, attrs: new Map() };
+    const afterInit = fresh(imported);
+    const init = lookupClassAttribute(value, '__init__');
+    if (init?.kind === 'function') interpreter.calls.callFunction({ ...init, self: instance }, emptyArgs(), newFrame(env, file, []), afterInit, undefined);
+    if (!afterInit.live) continue;
+    for (const method of methods) {
+      const fn = lookupClassAttribute(value, field(method, 'name')?.text ?? '');
+      if (fn?.kind !== 'function') continue;
+      interpreter.calls.callFunction(fn.isStatic ? fn : { ...fn, self: instance }, emptyArgs(), newFrame(env, file, []), fresh(afterInit.state), undefined);
+    }
+  }
+}
+
+function isPublic(name: string): boolean {
+  return !name.startsWith('_') || (name.startsWith('__') && name.endsWith('__') && name !== '__init__');
+}
+
+function sameDef(a: Node, b: Node): boolean {
+  return a.id === b.id;
+}
+
+function moduleDefinitions(root: Node): Node[] {
+  return namedChildren(root)
+    .map((c) => (c.type === 'decorated_definition' ? field(c, 'definition') : c))
+    .filter((d): d is Node => d?.type === 'function_definition' || d?.type === 'class_definition');
+}
+
+/**
+ * Names passed where a fork runs them: `target=`, `initializer=`, the function of a pool or
+ * executor task (`pool.map(work, ...)`, `executor.submit(self.fetch, ...)`). Found in the tree, by
+ * their last name part, once the text shows any can exist.
+ */
+function forkTargetNames(root: Node, text: string): Set<string> {
+  const names = new Set<string>();
+  if (!/target|initializer|map|submit|apply|run_in_executor/.test(text)) return names;
+  const lastName = (node: Node | undefined) => {
+    if (node?.type === 'identifier') return node.text;
+    if (node?.type === 'attribute') return field(node, 'attribute')?.text;
+    if (node?.type === 'call' && /partial$/.test(field(node, 'function')?.text ?? '')) return lastName(namedChildren(field(node, 'arguments') ?? node)[0]);
+    return undefined;
+  };
+  for (const argument of root.descendantsOfType('keyword_argument')) {
+    const key = argument && field(argument, 'name')?.text;
+    if (argument && (key === 'target' || key === 'initializer')) {
+      const name = lastName(field(argument, 'value'));
+      if (name) names.add(name);
+    }
+  }
+  for (const call of root.descendantsOfType('call')) {
+    const callee = call && field(call, 'function');
+    const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text ?? '' : '';
+    if (!call || !(TASK_METHODS.has(method) || method === 'run_in_executor')) continue;
+    const args = namedChildren(field(call, 'arguments') ?? call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+    const name = lastName(method === 'run_in_executor' ? args[1] : args[0]);
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * The functions and classes whose walk as an entry can produce anything: their text mentions a
+ * trigger word (relevance.ts), or a module-level name holding a gRPC object, a pool, a
+ * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
+ * of a large module would cost the editor tens of milliseconds per keystroke and find nothing.
+ */
+function definitionsThatCanMatter(root: Node, moduleEnv: Env, source: string, channelFactories: readonly string[]): Set<number> {
+  const names = new Set<string>();
+  for (const [name, value] of moduleEnv.entries()) {
+    const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
+    if (qname ? mentionsTriggers(qname, channelFactories) : INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
+  }
+  const definitions: { node: Node; name: string; words: Set<string> }[] = [];
+  const collect = (node: Node) => {
+    for (const child of namedChildren(node)) {
+      const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
+      if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') continue;
+      // Sliced from the JavaScript string, not read back from the tree through WebAssembly.
+      const text = source.slice(child.startIndex, child.endIndex);
+      definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []) });
+      if (definition.type === 'class_definition') collect(field(definition, 'body') ?? definition);
+    }
+  };
+  collect(root);
+  const matters = new Set<number>();
+  for (const d of definitions) {
+    if (mentionsTriggers([...d.words].join(' '), channelFactories)) {
+      matters.add(d.node.id);
+      names.add(d.name);
+    }
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const d of definitions) {
+      if (matters.has(d.node.id) || ![...d.words].some((w) => names.has(w))) continue;
+      matters.add(d.node.id);
+      names.add(d.name);
+      changed = true;
+    }
+  }
+  return matters;
+}
