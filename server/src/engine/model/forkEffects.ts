@@ -161,7 +161,7 @@ export class ForkEffects {
     const parentBlock = branch.childInConsequence ? elseBlock : consequence;
     const child: ChildContext = { fork: branch.fork, entry: { how: 'forkBranch', site: { node: childBlock ?? node, path: frame.file.path } } };
     const childFrame: Frame<WalkState> = {
-      ...frame, child, chain: [...branch.fork.chain, branch.fork.site], returns: [], raises: [], loops: [], tries: [], withs: [],
+      ...frame, child, chain: [...branch.fork.chain, branch.fork.site], returns: [], returnValues: [], raises: [], loops: [], tries: [], withs: [],
     };
     const childPath: Path<WalkState> = { state: this.interpreter.domain.clone(path.state), live: true };
     this.interpreter.execBlock(childBlock, childFrame, childPath);
@@ -212,7 +212,7 @@ export class ForkEffects {
     const { frame, path } = ctx;
     const childFrame: Frame<WalkState> = {
       env: frame.env, file: frame.file, chain: [...fork.chain, fork.site], child: { fork, entry: { how, site } }, stack: frame.stack,
-      returns: [], raises: [], loops: [], tries: [], withs: [],
+      returns: [], returnValues: [], raises: [], loops: [], tries: [], withs: [],
     };
     const childPath: Path<WalkState> = { state: this.interpreter.domain.clone(path.state), live: true };
     this.interpreter.calls.callValue(fn, { ...emptyArgs(), positional: args }, childFrame, childPath, undefined);

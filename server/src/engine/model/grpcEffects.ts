@@ -142,6 +142,22 @@ export class GrpcEffects {
     this.recorder.push({ kind: 'use', object, site: { node, path: frame.file.path }, fork: frame.child.fork, entry: frame.child.entry, chain: frame.chain });
   }
 
+  /**
+   * `def open_channel(secure): if secure: return grpc.secure_channel(...)` / `return
+   * grpc.insecure_channel(...)`: each call makes one channel. The walk keeps the first as the
+   * call's value, so the others leave the joined state: closing the kept one closes "the" channel.
+   */
+  returnsJoined(kept: Value, others: Value[], states: WalkState[]): void {
+    const keptObject = grpcObjectOf(kept);
+    if (!keptObject) return;
+    for (const other of others) {
+      const object = grpcObjectOf(other);
+      if (!object || rootOf(object) === rootOf(keptObject)) continue;
+      const root = rootOf(object);
+      for (const state of states) for (const o of [...state.alive]) if (rootOf(o) === root) state.alive.delete(o);
+    }
+  }
+
   /** An object gets the name it is first assigned to, for messages. */
   assigned(value: Value, target: Node, valueNode: Node | undefined): void {
     const object = grpcObjectOf(value);

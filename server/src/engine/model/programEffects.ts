@@ -93,6 +93,10 @@ export class ProgramEffects implements Effects<WalkState> {
     if (value.kind === 'qualified') this.recorder.qualifiedUse(value.qname, site, true);
   }
 
+  returnsJoined(kept: Value, others: Value[], states: WalkState[]): void {
+    this.grpc.returnsJoined(kept, others, states);
+  }
+
   moduleImported(ctx: Context): void {
     this.recorder.push({ kind: 'importTimeEnd', alive: [...ctx.path.state.alive] });
   }

@@ -92,6 +92,9 @@ export class Calls<S> {
     if (fn.def.type === 'lambda') return this.interpreter.expressions.evaluate(body, frame, path);
     this.interpreter.execBlock(body, frame, path);
     const ends = [...(path.live ? [path.state] : []), ...frame.returns];
+    const kept = frame.returnValue;
+    const others = kept ? frame.returnValues.filter((v) => v !== kept && v.kind === kept.kind) : [];
+    if (kept && others.length) this.interpreter.effects.returnsJoined(kept, others, ends);
     // Exceptions out of the callee reach the caller's `try`, if it has one.
     const handler = caller.tries[caller.tries.length - 1];
     if (handler) handler.raises.push(...frame.raises);

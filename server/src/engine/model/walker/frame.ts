@@ -56,6 +56,8 @@ export interface Frame<S> {
   caller?: Frame<S>;
   returnValue?: Value;
   returns: S[];
+  /** What each path in `returns` returned, in the same order. */
+  returnValues: Value[];
   /** Paths that raised out of this function, for the caller's `try`. */
   raises: S[];
   loops: JumpTargets<S>[];
@@ -102,12 +104,17 @@ export interface Effects<S> {
   ifStatement(node: Node, condition: Node, ctx: WalkContext<S>): boolean;
   /** A decorator expression evaluated to `value`. */
   decorator(value: Value, site: Site, ctx: WalkContext<S>): void;
+  /**
+   * A function returned different values on different paths; the walk goes on with `kept` as the
+   * call's value, so the others, in `states`, stand for the same thing and may be merged into it.
+   */
+  returnsJoined(kept: Value, others: Value[], states: S[]): void;
   /** The entry module's top level has run (what an importer of it sees). */
   moduleImported(ctx: WalkContext<S>): void;
 }
 
 export function newFrame<S>(env: Env, file: SourceFile, chain: Site[], child?: ChildContext, stack: Node[] = [], caller?: Frame<S>): Frame<S> {
-  return { env, file, chain, child, stack, caller, returns: [], raises: [], loops: [], tries: [], withs: [] };
+  return { env, file, chain, child, stack, caller, returns: [], returnValues: [], raises: [], loops: [], tries: [], withs: [] };
 }
 
 export function emptyArgs(): CallArgs {

@@ -109,7 +109,10 @@ export class Interpreter<S> {
         const value = valueNode ? this.expressions.evaluate(valueNode, frame, path) : UNKNOWN;
         // The first informative return wins: `return channel` before a recursive `return connect(...)`.
         if (!frame.returnValue || frame.returnValue.kind === 'unknown') frame.returnValue = value;
-        if (path.live) frame.returns.push(this.leave(path, frame, 0));
+        if (path.live) {
+          frame.returns.push(this.leave(path, frame, 0));
+          frame.returnValues.push(value);
+        }
         path.live = false;
         return;
       }
@@ -280,11 +283,13 @@ export class Interpreter<S> {
       } else {
         // Paths that left by `return` still run the finally block (a close there counts for them).
         const returned = frame.returns.splice(returnsBefore);
-        for (const state of returned) {
+        const values = frame.returnValues.splice(returnsBefore);
+        returned.forEach((state, i) => {
           const leaving: Path<S> = { state, live: true };
           this.execBlock(block, frame, leaving);
           frame.returns.push(leaving.state);
-        }
+          frame.returnValues.push(values[i]);
+        });
       }
     }
   }
