@@ -7,6 +7,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
 import { mentionsTriggers } from '../engine/model/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
+import { ProjectImports } from './projectImports';
 import { decodeUtf8 } from './textFiles';
 
 export interface ModuleSource {
@@ -18,13 +19,24 @@ export interface ModuleSource {
 export class DiskModuleResolver implements ModuleResolver {
   private readonly cache = new Map<string, { stamp: string; file: SourceFile | undefined }>();
   private readonly relevance = new Map<string, boolean>();
+  private readonly projectImports: ProjectImports;
 
   /** `exists` answers "is there a file at this path?"; the workspace scanner passes a cached one. */
   constructor(
     private readonly projectRoot: string,
     private readonly source: ModuleSource,
     private readonly exists: (path: string) => boolean = fs.existsSync,
-  ) {}
+  ) {
+    this.projectImports = new ProjectImports(projectRoot, { resolve: (from, module) => this.resolve(from, module), readText: (p) => this.readText(p), importedModules });
+  }
+
+  programStartMethod(filePath: string): string | undefined {
+    return this.projectImports.programStartMethod(filePath);
+  }
+
+  usedByImporters(filePath: string, name: string): boolean {
+    return this.projectImports.usedByImporters(filePath, name);
+  }
 
   resolve(fromPath: string, module: string): string | undefined {
     const dots = /^\.*/.exec(module)![0].length;
@@ -101,6 +113,7 @@ export class DiskModuleResolver implements ModuleResolver {
     this.cache.delete(filePath);
     // Relevance is transitive: one changed module can change it for its importers.
     this.relevance.clear();
+    this.projectImports.invalidate();
   }
 }
 

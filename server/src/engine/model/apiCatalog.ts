@@ -57,7 +57,11 @@ export const MODULES_THAT_LOAD_GRPC = ['grpc', 'google.cloud', 'google.api_core'
 /** google.cloud clients that speak HTTP/REST, not gRPC, though they match `google.cloud.*Client`. */
 const REST_CLIENT_MODULES = ['google.cloud.storage', 'google.cloud.bigquery', 'google.cloud.dns', 'google.cloud.translate_v2', 'google.cloud.resource_manager', 'google.cloud.runtimeconfig'];
 
+/** Alternative constructors of Google clients (`Client.from_service_account_json(path)`) make the same client. */
+const ALTERNATIVE_CONSTRUCTORS = /\.(from_service_account_json|from_service_account_file|from_service_account_info)$/;
+
 export function matchesLibraryClient(qname: string, extraFactories: readonly string[]): boolean {
+  if (ALTERNATIVE_CONSTRUCTORS.test(qname)) qname = qname.replace(ALTERNATIVE_CONSTRUCTORS, '');
   if (REST_CLIENT_MODULES.some((module) => qname.startsWith(`${module}.`))) return extraFactories.includes(qname);
   for (const pattern of [...LIBRARY_CLIENT_FACTORIES, ...extraFactories]) {
     if (pattern.endsWith('.*')) {

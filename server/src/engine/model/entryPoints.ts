@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { TASK_METHODS } from './apiCatalog';
 import { isProcessClass } from './forkEffects';
 import { mentionsTriggers } from './relevance';
+import type { ModuleResolver } from './imports';
 import type { SourceFile } from './sourceFile';
 import { field, namedChildren } from './syntax';
 import { Env, Value, grpcObjectOf } from './values';
@@ -20,7 +21,7 @@ import type { Interpreter } from './walker/interpreter';
 /** Module-level values a function can turn into a finding by referring to them. */
 const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
 
-export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, channelFactories: readonly string[]): void {
+export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, channelFactories: readonly string[], resolver?: ModuleResolver): void {
   const env = new Env();
   interpreter.calls.registerModule(file.path, env);
   const frame = newFrame<WalkState>(env, file, []);
@@ -28,17 +29,23 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
   const imported = interpreter.runModuleBody(file, frame, path, true);
   if (!imported) return;
   const root = file.tree.rootNode;
-  const interesting = definitionsThatCanMatter(root, env, file.text, channelFactories);
+  const interesting = definitionsThatCanMatter(root, env, file, channelFactories);
   const childOnly = forkTargetNames(root, file.text);
   const walked = (def: Node) => interpreter.calls.walkedFunctions.has(def.id);
   const runs = (def: Node) => interesting.has(def.id) && !walked(def);
   const fresh = (state: WalkState): Path<WalkState> => ({ state: interpreter.domain.clone(state), live: true });
 
-  for (const definition of moduleDefinitions(root)) {
+  // Functions first: a class that one of them uses is then walked as that use makes it, and its
+  // lifecycle covers only the methods nothing reached.
+  const definitions = moduleDefinitions(root);
+  const ordered = [...definitions.filter((d) => d.type === 'function_definition'), ...definitions.filter((d) => d.type === 'class_definition')];
+  for (const definition of ordered) {
     const name = field(definition, 'name')?.text ?? '';
+    // A library's function or class that another module of the workspace uses is walked there.
+    const usedElsewhere = () => resolver?.usedByImporters?.(file.path, name) ?? false;
     const value = env.lookup(name);
     if (definition.type === 'function_definition') {
-      if (value?.kind !== 'function' || !sameDef(value.def, definition) || !isPublic(name) || childOnly.has(name) || !runs(definition)) continue;
+      if (value?.kind !== 'function' || !sameDef(value.def, definition) || !isPublic(name) || childOnly.has(name) || !runs(definition) || usedElsewhere()) continue;
       interpreter.calls.callFunction(value, emptyArgs(), newFrame(env, file, []), fresh(imported), undefined);
       continue;
     }
@@ -52,7 +59,7 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
         // A class that can matter walks all its public methods: `self.pool.submit(...)` names no trigger itself.
         return isPublic(method) && !childOnly.has(method) && !(processClass && method === 'run') && !walked(d) && (interesting.has(d.id) || interesting.has(definition.id));
       });
-    if (methods.length === 0) continue;
+    if (methods.length === 0 || usedElsewhere()) continue;
     // The lifecycle: `__init__` first, then each public method on its own path from there.
     const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls: value, attrs: new Map() };
     const afterInit = fresh(imported);
@@ -119,11 +126,14 @@ function forkTargetNames(root: Node, text: string): Set<string> {
  * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
  * of a large module would cost the editor tens of milliseconds per keystroke and find nothing.
  */
-function definitionsThatCanMatter(root: Node, moduleEnv: Env, source: string, channelFactories: readonly string[]): Set<number> {
+function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, channelFactories: readonly string[]): Set<number> {
+  const source = file.text;
   const names = new Set<string>();
   for (const [name, value] of moduleEnv.entries()) {
     const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
-    if (qname ? mentionsTriggers(qname, channelFactories) : INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
+    // A class or function imported from a workspace module that was loaded (so can matter) counts too.
+    const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
+    if (qname ? mentionsTriggers(qname, channelFactories) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
   }
   const definitions: { node: Node; name: string; words: Set<string> }[] = [];
   const collect = (node: Node) => {

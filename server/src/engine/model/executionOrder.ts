@@ -5,6 +5,7 @@ import { EnvironmentEffects } from './environmentEffects';
 import { runProgram } from './entryPoints';
 import { ForkEffects } from './forkEffects';
 import { GrpcEffects } from './grpcEffects';
+import { LibraryCallbacks } from './libraryCallbacks';
 import type { ModuleResolver } from './imports';
 import { ProgramEffects } from './programEffects';
 import type { SourceFile } from './sourceFile';
@@ -18,18 +19,18 @@ export interface WalkOptions {
   targetPlatform: string;
   channelFactories: readonly string[];
   resolver?: ModuleResolver;
-  /** The start method the program's entry module sets for every module it imports (SPEC §2). */
-  programStartMethod?: string;
 }
 
 const LIMITS = { maxCallDepth: 12, maxWalksPerFunction: 16, maxSteps: 200_000 };
 
 export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline {
   const recorder = new TimelineRecorder();
-  const forks = new ForkEffects(recorder, options);
-  const effects = new ProgramEffects(recorder, new GrpcEffects(recorder, options.channelFactories), forks, new EnvironmentEffects(recorder));
+  const forks = new ForkEffects(recorder, { ...options, programStartMethod: () => options.resolver?.programStartMethod?.(file.path) });
+  const callbacks = new LibraryCallbacks();
+  const effects = new ProgramEffects(recorder, new GrpcEffects(recorder, options.channelFactories), forks, new EnvironmentEffects(recorder), callbacks);
   const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS);
   forks.interpreter = interpreter;
-  runProgram(file, interpreter, options.channelFactories);
+  callbacks.interpreter = interpreter;
+  runProgram(file, interpreter, options.channelFactories, options.resolver);
   return recorder.timeline;
 }

@@ -18,8 +18,8 @@ type Context = WalkContext<WalkState>;
 export interface Platform {
   targetPython: [number, number];
   targetPlatform: string;
-  /** The program-wide start method when another module (the entry module) sets it. */
-  programStartMethod?: string;
+  /** The program-wide start method when another module (the entry module) sets it; asked only when needed. */
+  programStartMethod?: () => string | undefined;
 }
 
 export class ForkEffects {
@@ -27,8 +27,14 @@ export class ForkEffects {
 
   constructor(private readonly recorder: TimelineRecorder, private readonly platform: Platform) {}
 
+  private programMethod?: { value: string | undefined };
+
   private forks(method: string | undefined): boolean {
-    return startMethodForks(method ?? this.platform.programStartMethod, this.platform.targetPython, this.platform.targetPlatform);
+    if (method === undefined) {
+      this.programMethod ??= { value: this.platform.programStartMethod?.() };
+      method = this.programMethod.value;
+    }
+    return startMethodForks(method, this.platform.targetPython, this.platform.targetPlatform);
   }
 
   callQualified(qname: string, site: Site, args: CallArgs, ctx: Context, contextMethod: string | undefined | null): Value | undefined {
@@ -121,6 +127,16 @@ export class ForkEffects {
     }
     if (target.kind === 'pool' || target.kind === 'executor' || target.kind === 'process' || target.kind === 'threadPool') return UNKNOWN;
     return undefined;
+  }
+
+  /**
+   * A library call that forks worker processes itself: Keras' `fit(..., use_multiprocessing=True)`
+   * and its relatives start a process pool for the data generator.
+   */
+  libraryFork(site: Site, args: CallArgs, ctx: Context): Value | undefined {
+    if (args.keywordNodes.get('use_multiprocessing')?.text !== 'True' || !this.forks(ctx.path.state.startMethod)) return undefined;
+    this.recordFork(`${field(site.node, 'function')?.text ?? 'call'}(use_multiprocessing=True)`, 'pool', site, site, ctx);
+    return UNKNOWN;
   }
 
   /** `loop.run_in_executor(executor, fn, *args)` is a task of that executor. */

@@ -6,7 +6,7 @@ import { CHANNEL_FACTORIES, CONDITIONAL_LIBRARY_CLIENTS, GrpcObjectKind, SERVER_
 import { field } from './syntax';
 import { ForkSite, GrpcObject, Site, rootOf } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
-import { CallArgs, UNKNOWN, Value, grpcObjectOf, stringOf } from './values';
+import { CallArgs, Env, UNKNOWN, Value, grpcObjectOf, stringOf } from './values';
 import type { WalkContext } from './walker/frame';
 import type { WalkState } from './walkState';
 
@@ -35,7 +35,10 @@ export class GrpcEffects {
         const flag = args.keywordNodes.get(condition.keyword);
         if (!flag || flag.text === 'False') return UNKNOWN;
       }
-      return { kind: 'grpc', object: this.create('client', site, ctx) };
+      const client = this.create('client', site, ctx);
+      // `connections.connect(...)` keeps the connection in the library's registry, not in a name.
+      if (qname.endsWith('.connect')) client.escaped = true;
+      return { kind: 'grpc', object: client };
     }
     return this.maybeStub(site, qname, args, ctx);
   }
@@ -99,6 +102,8 @@ export class GrpcEffects {
       default:
         break;
     }
+    // A library client's own method may register it somewhere (`client.setup_logging()`).
+    if (object.kind === 'client') object.escaped = true;
     if (!frame.child && path.live) {
       for (let o: GrpcObject | undefined = object; o; o = o.base) o.usedInParent = true;
       this.recorder.push({ kind: 'parentUse', object, site });
@@ -158,6 +163,29 @@ export class GrpcEffects {
     }
   }
 
+  /** Objects handed to code the walk cannot see may live on there. */
+  escape(values: Iterable<Value>, keep?: GrpcObject): void {
+    for (const value of values) {
+      const object = grpcObjectOf(value);
+      if (object && object !== keep) object.escaped = true;
+    }
+  }
+
+  /**
+   * Objects made during a call and unreachable after it are dropped, and a dropped channel is
+   * closed (SPEC §1, "closed (or dropped) before the fork"), unless it escaped the walk's sight.
+   */
+  callReturned(marker: number, survivors: () => Value[], states: WalkState[]): void {
+    const candidates = new Set<GrpcObject>();
+    for (const state of states) for (const o of state.alive) if (o.id >= marker && !rootOf(o).escaped && !o.escaped) candidates.add(rootOf(o));
+    if (candidates.size === 0) return;
+    const reachable = reachableRoots(survivors());
+    for (const root of candidates) {
+      if (reachable.has(root)) continue;
+      for (const state of states) for (const o of [...state.alive]) if (rootOf(o) === root) state.alive.delete(o);
+    }
+  }
+
   /** An object gets the name it is first assigned to, for messages. */
   assigned(value: Value, target: Node, valueNode: Node | undefined): void {
     const object = grpcObjectOf(value);
@@ -180,6 +208,54 @@ export class GrpcEffects {
     for (const o of [...ctx.path.state.alive]) if (rootOf(o) === root) ctx.path.state.alive.delete(o);
     this.recorder.push({ kind: 'close', object, site });
   }
+}
+
+/** The roots of the gRPC objects reachable from `values`, through instances, containers and closures. */
+function reachableRoots(values: Value[]): Set<GrpcObject> {
+  const roots = new Set<GrpcObject>();
+  const seen = new Set<unknown>();
+  const stack = [...values];
+  while (stack.length) {
+    const value = stack.pop()!;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    const object = grpcObjectOf(value);
+    if (object) for (let o: GrpcObject | undefined = object; o; o = o.base) roots.add(rootOf(o));
+    switch (value.kind) {
+      case 'instance':
+        stack.push(...value.attrs.values());
+        break;
+      case 'sequence':
+        stack.push(...value.items);
+        break;
+      case 'dict':
+        for (const entry of value.entries) stack.push(entry.key, entry.value);
+        break;
+      case 'class':
+        for (const [, v] of value.env.entries()) stack.push(v);
+        break;
+      case 'partial':
+        stack.push(value.func, ...value.args);
+        break;
+      case 'function':
+        if (value.self) stack.push(value.self);
+        for (let env: Env | undefined = value.closure; env && env !== env.module; env = env.parent) for (const [, v] of env.entries()) stack.push(v);
+        break;
+      case 'process':
+        stack.push(value.target, ...value.args);
+        break;
+      case 'grpcMember':
+      case 'serverStopping':
+        stack.push({ kind: 'grpc', object: value.object });
+        break;
+      case 'member':
+        stack.push(value.target);
+        break;
+      default:
+        break;
+    }
+  }
+  return roots;
 }
 
 /**

@@ -12,6 +12,13 @@ export interface ModuleResolver {
   /** `module` is dotted, with leading dots for relative imports (`..pkg.mod`). Returns a path. */
   resolve(fromPath: string, module: string): string | undefined;
   load(path: string): SourceFile | undefined;
+  /**
+   * The start method that the program's entry module sets (`set_start_method("spawn")`) for a
+   * module it imports, when one does (SPEC §2: the start method is program-wide).
+   */
+  programStartMethod?(path: string): string | undefined;
+  /** Whether another workspace module that imports `path` uses `name` (so it has a caller there). */
+  usedByImporters?(path: string, name: string): boolean;
 }
 
 /** Called for each module an import statement loads; returns the workspace module's value, if any. */
@@ -51,8 +58,9 @@ export function bindImport(node: Node, file: SourceFile, env: Env, onImport: Imp
     const submodule = module.endsWith('.') ? `${module}${imported}` : `${module}.${imported}`;
     let value: Value | undefined;
     if (loaded?.kind === 'workspaceModule') value = loaded.env.lookup(imported);
-    // `from pkg import mod` may name a submodule rather than an attribute.
-    if (!value && (loaded || module.startsWith('.'))) value = onImport(submodule, site);
+    // `from pkg import mod` may name a submodule rather than an attribute (also of a package
+    // whose `__init__.py` the walk does not need to run).
+    if (!value) value = onImport(submodule, site);
     env.assign(alias, value ?? { kind: 'qualified', qname: submodule });
   }
 }

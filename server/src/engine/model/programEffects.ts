@@ -6,7 +6,8 @@ import { ForkEffects } from './forkEffects';
 import { GrpcEffects } from './grpcEffects';
 import type { Site } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
-import { CallArgs, UNKNOWN, Value } from './values';
+import { CallArgs, UNKNOWN, Value, grpcObjectOf } from './values';
+import type { LibraryCallbacks } from './libraryCallbacks';
 import type { WalkState } from './walkState';
 import type { Effects, ScopeExit, WalkContext } from './walker/frame';
 
@@ -18,15 +19,28 @@ export class ProgramEffects implements Effects<WalkState> {
     readonly grpc: GrpcEffects,
     readonly forks: ForkEffects,
     readonly environment: EnvironmentEffects,
+    readonly callbacks: LibraryCallbacks,
   ) {}
 
   call(callee: Value, args: CallArgs, site: Site, ctx: Context): Value | undefined {
+    const result = this.dispatchCall(callee, args, site, ctx);
+    if (callee.kind !== 'grpcMember' && callee.kind !== 'grpc') {
+      // What a library call receives may be kept there; a stub only holds its channel.
+      const made = result ? grpcObjectOf(result) : undefined;
+      this.grpc.escape([...args.positional, ...args.keywords.values()], made?.base);
+    }
+    this.callbacks.afterCall(callee, args, site, ctx);
+    return result;
+  }
+
+  private dispatchCall(callee: Value, args: CallArgs, site: Site, ctx: Context): Value | undefined {
     switch (callee.kind) {
       case 'qualified':
         this.recorder.qualifiedUse(callee.qname, site, false);
         return this.environment.callQualified(callee.qname, site, args, ctx)
           ?? this.grpc.callQualified(callee.qname, site, args, ctx)
-          ?? this.forks.callQualified(callee.qname, site, args, ctx, undefined);
+          ?? this.forks.callQualified(callee.qname, site, args, ctx, undefined)
+          ?? this.forks.libraryFork(site, args, ctx);
       case 'grpcMember':
         return this.grpc.callMember(callee.object, callee.member, site, args, ctx);
       case 'grpc':
@@ -36,7 +50,7 @@ export class ProgramEffects implements Effects<WalkState> {
         if (this.grpc.waited(callee.target, callee.member, site, ctx)) return UNKNOWN;
         return this.forks.callMember(callee.target, callee.member, site, args, ctx);
       default:
-        return this.forks.runInExecutor(site, args, ctx) ?? this.grpc.maybeStub(site, undefined, args, ctx);
+        return this.forks.runInExecutor(site, args, ctx) ?? this.grpc.maybeStub(site, undefined, args, ctx) ?? this.forks.libraryFork(site, args, ctx);
     }
   }
 
@@ -58,6 +72,7 @@ export class ProgramEffects implements Effects<WalkState> {
 
   assignSubscript(container: Value, key: Value, value: Value, site: Site, ctx: Context): void {
     this.environment.assignSubscript(container, key, value, site, ctx);
+    this.grpc.escape([value]);
   }
 
   awaited(value: Value, site: Site, ctx: Context): void {
@@ -70,6 +85,18 @@ export class ProgramEffects implements Effects<WalkState> {
 
   exitScope(exit: ScopeExit, ctx: Context): void {
     this.grpc.exitScope(exit.value, exit.site, ctx);
+  }
+
+  stored(value: Value): void {
+    this.grpc.escape([value]);
+  }
+
+  marker(): number {
+    return this.recorder.marker();
+  }
+
+  callReturned(marker: number, survivors: () => Value[], states: WalkState[]): void {
+    this.grpc.callReturned(marker, survivors, states);
   }
 
   released(value: Value, site: Site, ctx: Context): void {

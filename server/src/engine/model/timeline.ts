@@ -31,6 +31,11 @@ export interface GrpcObject {
   threadPoolIsProcessPool?: boolean;
   closed: boolean;
   started: boolean;
+  /**
+   * Handed to code the walk cannot see (a library call, a container, an attribute of an unknown
+   * object), or registered by a client's own method: it may outlive the function that made it.
+   */
+  escaped?: boolean;
 }
 
 export type ForkProduct = 'pool' | 'executor' | 'process' | 'pid' | 'manager';

@@ -9,6 +9,11 @@ export class TimelineRecorder {
   readonly timeline: Timeline = { events: [], objects: [], forks: [], qualifiedUses: [] };
   private nextId = 1;
 
+  /** Ids grow with time: an object made after `marker()` has a larger id. */
+  marker(): number {
+    return this.nextId;
+  }
+
   push(event: ProgramEvent): void {
     this.timeline.events.push(event);
   }

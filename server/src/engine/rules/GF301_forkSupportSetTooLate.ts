@@ -68,9 +68,12 @@ export const forkSupportSetTooLate: Rule = {
     for (const tooLate of late) {
       const { write } = tooLate;
       const movable = move?.moved.some((statement) => statement.id === write.site.node.parent?.id);
+      // A write in a module this file imports is reported at the import that runs it: that is
+      // where this program's order makes it late, and the only place this file can change.
+      const elsewhere = write.site.path !== context.file.path;
       context.report({
-        at: { node: writeNode(write), path: write.site.path },
-        message: message(tooLate, context.file.path),
+        at: elsewhere ? entrySite(write.chain, write.site) : { node: writeNode(write), path: write.site.path },
+        message: (elsewhere ? `Importing this runs ${placeName(write.site, context.file.path)}, where ` : '') + message(tooLate, context.file.path),
         related: related(tooLate),
         fixes: movable ? [move!.fix] : [],
       });

@@ -90,6 +90,7 @@ export class Calls<S> {
     const frame = newFrame<S>(env, fn.file, site ? [...caller.chain, site] : caller.chain, caller.child, [...caller.stack, fn.def], caller);
     const body = field(fn.def, 'body');
     if (fn.def.type === 'lambda') return this.interpreter.expressions.evaluate(body, frame, path);
+    const marker = this.interpreter.effects.marker();
     this.interpreter.execBlock(body, frame, path);
     const ends = [...(path.live ? [path.state] : []), ...frame.returns];
     const kept = frame.returnValue;
@@ -99,8 +100,21 @@ export class Calls<S> {
     const handler = caller.tries[caller.tries.length - 1];
     if (handler) handler.raises.push(...frame.raises);
     else caller.raises.push(...frame.raises);
+    // A generator's frame lives on after the call; so does everything it holds.
+    if (ends.length && !/\byield\b/.test(fn.file.text.slice(fn.def.startIndex, fn.def.endIndex))) {
+      const survivors = () => [...frame.returnValues, ...(frame.returnValue ? [frame.returnValue] : []), ...args.positional, ...args.keywords.values(), ...(fn.self ? [fn.self] : []), ...this.visibleValues(fn.closure)];
+      this.interpreter.effects.callReturned(marker, survivors, ends);
+    }
     this.interpreter.joinInto(path, ends);
     return frame.returnValue ?? UNKNOWN;
+  }
+
+  /** What stays reachable after a call: the names of every scope enclosing it, and of every module loaded. */
+  private visibleValues(closure: Env): Value[] {
+    const values: Value[] = [];
+    for (let env: Env | undefined = closure; env; env = env.parent) for (const [, value] of env.entries()) values.push(value);
+    for (const env of this.moduleEnvs.values()) for (const [, value] of env.entries()) values.push(value);
+    return values;
   }
 
   instantiate(cls: Extract<Value, { kind: 'class' }>, args: CallArgs, frame: Frame<S>, path: Path<S>, site: Site): Value {

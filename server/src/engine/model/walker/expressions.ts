@@ -191,6 +191,7 @@ export class Expressions<S> {
         if (owner.kind === 'instance') owner.attrs.set(name, value);
         else if (owner.kind === 'workspaceModule') owner.env.assign(name, value);
         else if (owner.kind === 'class') owner.env.assign(name, value);
+        else this.interpreter.effects.stored(value, { frame, path });
         this.interpreter.effects.assigned(value, target, valueNode);
         return;
       }

@@ -94,6 +94,16 @@ export interface Effects<S> {
   /** `with value:` entered; true when leaving the block must be reported through `exitScope`. */
   entersScope(value: Value): boolean;
   exitScope(exit: ScopeExit, ctx: WalkContext<S>): void;
+  /** `value` is stored where the walk cannot follow it (an unknown object's attribute, a container). */
+  stored(value: Value, ctx: WalkContext<S>): void;
+  /** A mark of how far the walk has got, before a call, for `callReturned`. */
+  marker(): number;
+  /**
+   * A call returned: what it made since `marker` and can no longer be reached from `survivors`
+   * (its return value, arguments, closures and every module's names; computed only when asked) is gone
+   * with its frame.
+   */
+  callReturned(marker: number, survivors: () => Value[], states: S[]): void;
   /** `del name` of a value: the last reference may be gone. */
   released(value: Value, site: Site, ctx: WalkContext<S>): void;
   /** A class called: a value that replaces the ordinary instance, or undefined. */
