@@ -59,7 +59,9 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
         if (support?.length) fixes.push({ ...perWorker, title: `${perWorker.title} and enable gRPC fork support`, edits: mergeEdits(perWorker.edits, support) });
         else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)` });
       } else {
-        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : ''}` });
+        // GF101's hazard is the parent's object at the fork: a fix that leaves it open does half the job.
+        const half = !closes && input.offerForkSupport ? ` (the parent's ${noun(root)} stays open at the fork: also close it or enable gRPC fork support)` : '';
+        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}` });
       }
     }
   }
@@ -74,6 +76,10 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   if (spawn) fixes.push(spawn);
   const hazard = `channel:${rootOf(object).id}:${fork.id}`;
   return fixes.map((fix) => ({ ...fix, hazard }));
+}
+
+function noun(object: GrpcObject): string {
+  return object.kind === 'client' ? 'client' : object.kind === 'stub' ? 'stub' : 'channel';
 }
 
 /** Edits of two fixes made as one; a second `import os` is dropped when both add one. */
