@@ -243,8 +243,9 @@ export class Interpreter<S> {
   private execFor(node: Node, frame: Frame<S>, path: Path<S>): void {
     const iterable = this.expressions.evaluate(field(node, 'right'), frame, path);
     const item = this.expressions.firstItem(iterable);
-    const orElse = field(fields(node, 'alternative')[0] ?? node, 'body');
-    this.runLoop(frame, path, true, (branch) => this.expressions.assignTarget(field(node, 'left'), item, frame, branch), field(node, 'body'), orElse === field(node, 'body') ? undefined : orElse);
+    const alternative = fields(node, 'alternative')[0];
+    const orElse = alternative ? field(alternative, 'body') : undefined;
+    this.runLoop(frame, path, true, (branch) => this.expressions.assignTarget(field(node, 'left'), item, frame, branch), field(node, 'body'), orElse);
   }
 
   private execWhile(node: Node, frame: Frame<S>, path: Path<S>): void {
@@ -305,7 +306,7 @@ export class Interpreter<S> {
         expression = namedChildren(expression)[0];
       }
       const value = this.expressions.evaluate(expression, frame, path);
-      if (alias) this.expressions.assignTarget(alias, value, frame, path);
+      if (alias) this.expressions.assignTarget(alias, value, frame, path, expression);
       if (this.effects.entersScope(value)) frame.withs.push({ value, site: { node, path: frame.file.path } });
     }
     this.execBlock(field(node, 'body'), frame, path);
