@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
+import { RULES } from '../../server/src/engine/rules/registry';
+import { fixtureCorpus } from '../support/fixtureCorpus';
 import { cliJs, fixturesDir } from '../support/paths';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-roots-'));
@@ -85,4 +87,20 @@ test('a lone file with no project marker above it, checked from /, is its own pr
   ].join('\n'));
   const findings = check(file, '/', 10_000);
   assert.deepEqual(findings.map((f) => `${path.resolve('/', f.path)}:${f.range.start.line + 1}:${f.code}`), [`${file}:4:GF101`]);
+});
+
+test('the whole fixture folder checked in one run from / gives every fixture its expected findings', () => {
+  // Each workspace's runner files sit in its own folder, below the repository's project root.
+  const corpus = fixtureCorpus(new Set(RULES.map((r) => r.code))).filter((f) => Object.keys(f.config).length === 0);
+  const found = new Map<string, string[]>();
+  for (const finding of check(fixturesDir, '/', 180_000)) {
+    const file = path.resolve('/', finding.path);
+    found.set(file, [...(found.get(file) ?? []), `${finding.range.start.line + 1}:${finding.code}`]);
+  }
+  const mismatches = corpus
+    .map((f) => ({ f, actual: [...new Set(found.get(f.path) ?? [])].sort() }))
+    .filter(({ f, actual }) => JSON.stringify(actual) !== JSON.stringify(f.expected))
+    .map(({ f, actual }) => `${path.relative(fixturesDir, f.path)}: expected [${f.expected}] got [${actual}]`);
+  assert.deepEqual(mismatches, []);
+  assert.ok(corpus.length > 100);
 });

@@ -12,7 +12,7 @@ import { DiskModuleResolver, ModuleSource } from './diskModules';
 import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
-import { projectRootOf } from './projectRoots';
+import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
 import { decodeUtf8, looksBinary } from './textFiles';
 
 export interface FileReport {
@@ -67,6 +67,7 @@ export class ProjectAnalysis {
   }
 
   invalidate(filePath: string): void {
+    if (PROJECT_MARKERS.includes(path.basename(filePath))) forgetProjectMarkers();
     for (const resolver of this.resolvers.values()) resolver.invalidate(filePath);
   }
 

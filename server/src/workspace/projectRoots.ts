@@ -18,6 +18,11 @@ function holdsMarker(dir: string): boolean {
   return marked;
 }
 
+/** A marker file was added or removed (the language server's watched files): answer afresh. */
+export function forgetProjectMarkers(): void {
+  markerCache.clear();
+}
+
 /**
  * The project root of a file: the nearest folder at or above the file's folder that holds a
  * project marker. `boundary` (a language server's workspace folder, a test's fixture folder) is
