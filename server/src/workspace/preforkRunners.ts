@@ -12,6 +12,8 @@ import { Bound, listPythonFilesWithin } from './pythonFiles';
 const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
 /** How long a listing of the project's Python files is reused before the folder is walked again. */
 const LISTING_TTL_MS = 5000;
+/** A search that hit its bound is reused longer: walking again would cost the whole bound each time. */
+const BOUNDED_TTL_MS = 60_000;
 /** The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree. */
 export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
 
@@ -22,7 +24,7 @@ interface Command {
 }
 
 const fileCache = new Map<string, { mtimeMs: number; value: unknown }>();
-const listingCache = new Map<string, { at: number; files: string[] }>();
+const listingCache = new Map<string, { at: number; files: string[]; ttl: number }>();
 
 /** Reads and digests a file, again only when its mtime changed; undefined when it does not exist. */
 function cached<T>(file: string, kind: string, digest: (text: string) => T): T | undefined {
@@ -225,31 +227,31 @@ function uwsgiApp(base: string, root: string, module: string | undefined, wsgiFi
 
 const CODE_RUNNER_HINT = /^\s*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^\s*@[\w.]*(shared_task|\.task)\b/m;
 
-const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[] }>();
+const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[]; ttl: number }>();
 
 function codeRunnerFacts(root: string, exclude: readonly string[]): RunnerFact[] {
   // Within one listing's lifetime the answer is the listing's: no need to stat every file again.
   const known = codeFactsCache.get(root);
-  if (known && Date.now() - known.at < LISTING_TTL_MS) return known.facts;
-  const facts = scanCodeRunners(root, exclude);
-  codeFactsCache.set(root, { at: Date.now(), facts });
+  if (known && Date.now() - known.at < known.ttl) return known.facts;
+  const { facts, complete } = scanCodeRunners(root, exclude);
+  codeFactsCache.set(root, { at: Date.now(), facts, ttl: complete ? LISTING_TTL_MS : BOUNDED_TTL_MS });
   return facts;
 }
 
 const warnedRoots = new Set<string>();
 
 /** Listing and reading share one bound: past it the search stops and says so once per root. */
-function scanCodeRunners(root: string, exclude: readonly string[]): RunnerFact[] {
+function scanCodeRunners(root: string, exclude: readonly string[]): { facts: RunnerFact[]; complete: boolean } {
   const started = performance.now();
   let complete = true;
   const listing = listingCache.get(root);
   let files: string[];
-  if (listing && Date.now() - listing.at < LISTING_TTL_MS) files = listing.files;
+  if (listing && Date.now() - listing.at < listing.ttl) files = listing.files;
   else {
     const bounded = listPythonFilesWithin(root, exclude, CODE_RUNNER_SEARCH_BOUND);
     files = bounded.files;
     complete = bounded.complete;
-    listingCache.set(root, { at: Date.now(), files });
+    listingCache.set(root, { at: Date.now(), files, ttl: complete ? LISTING_TTL_MS : BOUNDED_TTL_MS });
   }
   const facts: RunnerFact[] = [];
   let read = 0;
@@ -270,7 +272,7 @@ function scanCodeRunners(root: string, exclude: readonly string[]): RunnerFact[]
       `(bound: ${CODE_RUNNER_SEARCH_BOUND.maxFiles} files or ${CODE_RUNNER_SEARCH_BOUND.maxMs / 1000} s); GF104 may miss runners beyond them\n`,
     );
   }
-  return facts;
+  return { facts, complete };
 }
 
 function codeRunnerFact(file: string, hint: { runner: 'celery' | 'functions-framework'; line: number }): RunnerFact {
