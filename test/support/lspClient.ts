@@ -23,8 +23,9 @@ export interface TestClient {
   shutdown(): Promise<number | null>;
 }
 
-export async function startServer(rootPath: string, options: { initializationOptions?: unknown; serverPath?: string; extraFolders?: string[] } = {}): Promise<TestClient> {
-  const child = spawn(process.execPath, [options.serverPath ?? serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `rootPath` undefined: a client that opens files with no workspace folder (`cwd`: the server's working directory). */
+export async function startServer(rootPath: string | undefined, options: { initializationOptions?: unknown; serverPath?: string; extraFolders?: string[]; cwd?: string } = {}): Promise<TestClient> {
+  const child = spawn(process.execPath, [options.serverPath ?? serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -73,11 +74,11 @@ export async function startServer(rootPath: string, options: { initializationOpt
     return null;
   });
   connection.listen();
-  const rootUri = `file://${rootPath}`;
+  const rootUri = rootPath === undefined ? null : `file://${rootPath}`;
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'test' }, ...(options.extraFolders ?? []).map((folder) => ({ uri: `file://${folder}`, name: folder }))],
+    workspaceFolders: rootUri === null ? null : [{ uri: rootUri, name: 'test' }, ...(options.extraFolders ?? []).map((folder) => ({ uri: `file://${folder}`, name: folder }))],
     capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, window: { workDoneProgress: true } },
     initializationOptions: options.initializationOptions,
   });

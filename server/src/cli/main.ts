@@ -53,7 +53,6 @@ async function main(argv: string[]): Promise<number> {
       roots: roots.map((root) => ({ path: root, layer: options.overrides })),
       files,
       fileLayer: options.overrides,
-      fallbackRoot: cwd,
       onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
     });
   } catch (error) {
@@ -76,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options.command === 'fix') {
     // Fixes are applied on this thread, to the files the scan found something in.
-    const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides, cwd);
+    const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides);
     const withFindings = ordered.filter((r) => r.findings.length > 0).map((r) => ({ ...r, text: decodeUtf8(fs.readFileSync(r.path)) }));
     return runFix(project, withFindings, options, cwd, configError);
   }

@@ -156,9 +156,12 @@ export class GrpcForkGuardServer {
     if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
   }
 
-  /** The innermost workspace folder holding a file (multi-root), else the first folder. */
-  folderOf(filePath: string): string {
-    return innermostFolder(this.workspaceFolders, filePath) ?? this.workspaceFolders[0] ?? process.cwd();
+  /**
+   * The innermost workspace folder holding a file (multi-root); none for a file outside them, whose
+   * project is then found from the file alone (never the server's working directory).
+   */
+  folderOf(filePath: string): string | undefined {
+    return innermostFolder(this.workspaceFolders, filePath);
   }
 
   get folders(): string[] {
@@ -253,7 +256,7 @@ export class GrpcForkGuardServer {
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
           tree,
           resolver: project.resolverFor(resolved.projectRoot),
-          runners: () => preforkRunners(resolved.projectRoot, resolved.config.exclude),
+          runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });

@@ -74,7 +74,6 @@ export class WorkspaceScan {
     try {
       const summary = await runScanner({
         roots,
-        fallbackRoot: server.folders[0] ?? process.cwd(),
         rootIsProject: true,
         signal: controller.signal,
         onProgress: (done, total) => {

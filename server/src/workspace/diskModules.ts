@@ -1,5 +1,5 @@
 // Resolves imports to workspace files on disk, as Python's sys.path would: the importing file's
-// folder, the project root and its src/ folder. Parsed modules are cached by path and mtime; the
+// folder, the folder its package is imported from, the project root and its src/ folder. Parsed modules are cached by path and mtime; the
 // language server supplies the text of open documents, which wins over the disk.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,6 +8,7 @@ import type { ModuleResolver } from '../engine/model/imports';
 import { mentionsTriggers } from '../engine/model/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
 import { ProjectImports } from './projectImports';
+import { importBases } from './projectRoots';
 import { decodeUtf8 } from './textFiles';
 
 export interface ModuleSource {
@@ -20,6 +21,7 @@ export class DiskModuleResolver implements ModuleResolver {
   private readonly cache = new Map<string, { stamp: string; file: SourceFile | undefined }>();
   private readonly relevance = new Map<string, boolean>();
   private readonly projectImports: ProjectImports;
+  private readonly bases = new Map<string, string[]>();
 
   /** `exists` answers "is there a file at this path?"; the workspace scanner passes a cached one. */
   constructor(
@@ -46,7 +48,9 @@ export class DiskModuleResolver implements ModuleResolver {
       for (let i = 1; i < dots; i++) base = path.dirname(base);
       return findModule(base, parts, this.exists);
     }
-    const roots = [path.dirname(fromPath), this.projectRoot, path.join(this.projectRoot, 'src')];
+    const dir = path.dirname(fromPath);
+    let roots = this.bases.get(dir);
+    if (!roots) this.bases.set(dir, (roots = importBases(dir, this.projectRoot, this.exists)));
     for (const root of roots) {
       const found = findModule(root, parts, this.exists);
       if (found) return found;
@@ -75,10 +79,30 @@ export class DiskModuleResolver implements ModuleResolver {
       relevant = mentionsTriggers(text) || importedModules(text).some((module) => {
         const target = this.resolve(filePath, module);
         return target !== undefined && target !== filePath && this.isRelevant(target, visiting);
-      });
+      }) || (path.basename(filePath) === '__init__.py' && this.holdsRelevantModule(path.dirname(filePath), visiting));
     }
     this.relevance.set(filePath, relevant);
     return relevant;
+  }
+
+  /**
+   * `from pkg import mod` reaches `pkg/mod.py` only through the package: the walker tries the
+   * submodule only once the package itself was loaded. So a package counts when one of its
+   * modules (or subpackages) does, even if its `__init__.py` is empty.
+   */
+  private holdsRelevantModule(dir: string, visiting: Set<string>): boolean {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    return entries.some((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isFile() && entry.name.endsWith('.py') && entry.name !== '__init__.py') return this.isRelevant(full, visiting);
+      const init = path.join(full, '__init__.py');
+      return entry.isDirectory() && this.exists(init) && this.isRelevant(init, visiting);
+    });
   }
 
   private loadFile(filePath: string): SourceFile | undefined {
@@ -114,6 +138,8 @@ export class DiskModuleResolver implements ModuleResolver {
     // Relevance is transitive: one changed module can change it for its importers.
     this.relevance.clear();
     this.projectImports.invalidate();
+    // An added or removed __init__.py moves a package's import root.
+    if (path.basename(filePath) === '__init__.py') this.bases.clear();
   }
 }
 

@@ -1,16 +1,21 @@
 // Finds the pre-forking runners of a project for GF104, reading the files that configure them in
-// the project root: gunicorn (`gunicorn.conf.py`, `--preload` on a Procfile / Dockerfile /
+// the analysed file's folder and every folder above it up to the project root: gunicorn (`gunicorn.conf.py`, `--preload` on a Procfile / Dockerfile /
 // compose command line), uWSGI (`uwsgi.ini`, `uwsgi` command lines), and the project's Python
 // modules that run a Celery app or the Functions Framework (a quick text scan; the engine confirms
 // each on the parsed module). Each file is read again only when its mtime changes.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RunnerFact } from '../engine/model/runners';
-import { listPythonFiles } from './pythonFiles';
+import { foldersUpTo } from './projectRoots';
+import { Bound, listPythonFilesWithin } from './pythonFiles';
 
 const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
 /** How long a listing of the project's Python files is reused before the folder is walked again. */
 const LISTING_TTL_MS = 5000;
+/** A search that hit its bound is reused longer: walking again would cost the whole bound each time. */
+const BOUNDED_TTL_MS = 60_000;
+/** The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree. */
+export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
 
 interface Command {
   file: string;
@@ -19,7 +24,7 @@ interface Command {
 }
 
 const fileCache = new Map<string, { mtimeMs: number; value: unknown }>();
-const listingCache = new Map<string, { at: number; files: string[] }>();
+const listingCache = new Map<string, { at: number; files: string[]; ttl: number }>();
 
 /** Reads and digests a file, again only when its mtime changed; undefined when it does not exist. */
 function cached<T>(file: string, kind: string, digest: (text: string) => T): T | undefined {
@@ -43,16 +48,22 @@ function cached<T>(file: string, kind: string, digest: (text: string) => T): T |
 }
 
 /**
- * `codeRunners`: the project's Celery / Functions Framework modules when the caller already knows
- * them (the workspace scan reads every file anyway, see codeRunnerFactOf); else they are found here.
+ * The runners that may load a module of folder `fromDir`: those configured in `fromDir` or a
+ * folder above it up to `projectRoot`, and the project's Celery / Functions Framework modules.
+ * `codeRunners`: those modules when the caller already knows them (the workspace scan reads every
+ * file anyway, see codeRunnerFactOf); else they are searched for here, within the project.
  */
-export function preforkRunners(projectRoot: string, exclude: readonly string[], codeRunners?: RunnerFact[]): RunnerFact[] {
-  const commands = COMMAND_FILES.flatMap((name) => {
-    const file = path.join(projectRoot, name);
-    const lines = cached(file, 'commandLines', commandLines) ?? [];
-    return lines.map((c) => ({ ...c, file }));
-  });
-  return [...gunicornFacts(projectRoot, commands), ...uwsgiFacts(projectRoot, commands), ...(codeRunners ?? codeRunnerFacts(projectRoot, exclude))];
+export function preforkRunners(projectRoot: string, fromDir: string, exclude: readonly string[], codeRunners?: RunnerFact[]): RunnerFact[] {
+  const facts: RunnerFact[] = [];
+  for (const dir of foldersUpTo(fromDir, projectRoot)) {
+    const commands = COMMAND_FILES.flatMap((name) => {
+      const file = path.join(dir, name);
+      const lines = cached(file, 'commandLines', commandLines) ?? [];
+      return lines.map((c) => ({ ...c, file }));
+    });
+    facts.push(...gunicornFacts(dir, projectRoot, commands), ...uwsgiFacts(dir, projectRoot, commands));
+  }
+  return [...facts, ...(codeRunners ?? codeRunnerFacts(projectRoot, exclude))];
 }
 
 // ---- gunicorn --------------------------------------------------------------------------------
@@ -75,17 +86,18 @@ interface GunicornRun {
   chdir?: string;
 }
 
-function gunicornFacts(root: string, commands: Command[]): RunnerFact[] {
+/** The runners configured in folder `dir`; app modules are looked for there, then in the project root. */
+function gunicornFacts(dir: string, root: string, commands: Command[]): RunnerFact[] {
   const runs = commands.map(gunicornRun).filter((r): r is GunicornRun => r !== undefined);
   const facts: RunnerFact[] = [];
   for (const run of runs.filter((r) => r.preload)) {
     facts.push({
       runner: 'gunicorn', how: `\`--preload\` in ${path.basename(run.command.file)}`, configPath: run.command.file,
-      line: run.command.line, appModule: run.app ? appModulePath(root, run.app, run.chdir) : undefined,
+      line: run.command.line, appModule: run.app ? appModulePath(dir, root, run.app, run.chdir) : undefined,
     });
   }
-  const configFiles = new Set([path.join(root, 'gunicorn.conf.py')]);
-  for (const run of runs) if (run.config && !run.config.startsWith('python:')) configFiles.add(path.resolve(root, run.config));
+  const configFiles = new Set([path.join(dir, 'gunicorn.conf.py')]);
+  for (const run of runs) if (run.config && !run.config.startsWith('python:')) configFiles.add(path.resolve(dir, run.config));
   for (const configFile of configFiles) {
     const config = cached(configFile, 'gunicornConfig', gunicornConfig);
     if (!config || config.preloadLine === undefined) continue;
@@ -94,7 +106,7 @@ function gunicornFacts(root: string, commands: Command[]): RunnerFact[] {
     // The app comes from `wsgi_app` in the file, else from the command lines that start gunicorn.
     const apps = config.wsgiApp ? [config.wsgiApp] : runs.filter((r) => !r.preload && r.app).map((r) => r.app!);
     if (apps.length === 0) facts.push(base);
-    for (const app of apps) facts.push({ ...base, appModule: appModulePath(root, app, undefined) });
+    for (const app of apps) facts.push({ ...base, appModule: appModulePath(path.dirname(configFile), root, app, undefined) });
   }
   return facts;
 }
@@ -129,21 +141,21 @@ function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string 
 
 // ---- uWSGI -----------------------------------------------------------------------------------
 
-function uwsgiFacts(root: string, commands: Command[]): RunnerFact[] {
+function uwsgiFacts(dir: string, root: string, commands: Command[]): RunnerFact[] {
   const facts: RunnerFact[] = [];
-  const iniFiles = new Set([path.join(root, 'uwsgi.ini')]);
+  const iniFiles = new Set([path.join(dir, 'uwsgi.ini')]);
   for (const command of commands) {
     const start = command.words.findIndex((w) => /(^|\/)uwsgi$/.test(w));
     if (start < 0) continue;
     const options = uwsgiOptions(untilShellOperator(command.words.slice(start + 1)));
     if (options.ini) {
-      iniFiles.add(path.resolve(root, options.ini));
+      iniFiles.add(path.resolve(dir, options.ini));
       continue;
     }
     if (options.lazy) continue;
     facts.push({
       runner: 'uwsgi', how: `\`uwsgi\` without \`--lazy-apps\` in ${path.basename(command.file)}`, configPath: command.file,
-      line: command.line, appModule: uwsgiApp(root, options.module, options.wsgiFile),
+      line: command.line, appModule: uwsgiApp(dir, root, options.module, options.wsgiFile),
     });
   }
   for (const iniFile of iniFiles) {
@@ -151,7 +163,7 @@ function uwsgiFacts(root: string, commands: Command[]): RunnerFact[] {
     if (!ini || ini.lazy || ini.line === undefined) continue;
     facts.push({
       runner: 'uwsgi', how: `${path.basename(iniFile)} without \`lazy-apps = true\``, configPath: iniFile,
-      line: ini.line, appModule: uwsgiApp(path.dirname(iniFile), ini.module, ini.wsgiFile),
+      line: ini.line, appModule: uwsgiApp(path.dirname(iniFile), root, ini.module, ini.wsgiFile),
     });
   }
   return facts;
@@ -206,40 +218,61 @@ function uwsgiIni(text: string): UwsgiOptions {
   return options;
 }
 
-function uwsgiApp(base: string, module: string | undefined, wsgiFile: string | undefined): string | undefined {
+function uwsgiApp(base: string, root: string, module: string | undefined, wsgiFile: string | undefined): string | undefined {
   if (wsgiFile) return path.resolve(base, wsgiFile);
-  return module ? appModulePath(base, module, undefined) : undefined;
+  return module ? appModulePath(base, root, module, undefined) : undefined;
 }
 
 // ---- runners in the code ---------------------------------------------------------------------
 
 const CODE_RUNNER_HINT = /^\s*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^\s*@[\w.]*(shared_task|\.task)\b/m;
 
-const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[] }>();
+const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[]; ttl: number }>();
 
 function codeRunnerFacts(root: string, exclude: readonly string[]): RunnerFact[] {
   // Within one listing's lifetime the answer is the listing's: no need to stat every file again.
   const known = codeFactsCache.get(root);
-  if (known && Date.now() - known.at < LISTING_TTL_MS) return known.facts;
-  const facts = scanCodeRunners(root, exclude);
-  codeFactsCache.set(root, { at: Date.now(), facts });
+  if (known && Date.now() - known.at < known.ttl) return known.facts;
+  const { facts, complete } = scanCodeRunners(root, exclude);
+  codeFactsCache.set(root, { at: Date.now(), facts, ttl: complete ? LISTING_TTL_MS : BOUNDED_TTL_MS });
   return facts;
 }
 
-function scanCodeRunners(root: string, exclude: readonly string[]): RunnerFact[] {
+const warnedRoots = new Set<string>();
+
+/** Listing and reading share one bound: past it the search stops and says so once per root. */
+function scanCodeRunners(root: string, exclude: readonly string[]): { facts: RunnerFact[]; complete: boolean } {
+  const started = performance.now();
+  let complete = true;
   const listing = listingCache.get(root);
   let files: string[];
-  if (listing && Date.now() - listing.at < LISTING_TTL_MS) files = listing.files;
+  if (listing && Date.now() - listing.at < listing.ttl) files = listing.files;
   else {
-    files = listPythonFiles(root, exclude);
-    listingCache.set(root, { at: Date.now(), files });
+    const bounded = listPythonFilesWithin(root, exclude, CODE_RUNNER_SEARCH_BOUND);
+    files = bounded.files;
+    complete = bounded.complete;
+    listingCache.set(root, { at: Date.now(), files, ttl: complete ? LISTING_TTL_MS : BOUNDED_TTL_MS });
   }
   const facts: RunnerFact[] = [];
+  let read = 0;
   for (const file of files) {
+    if (performance.now() - started > CODE_RUNNER_SEARCH_BOUND.maxMs) {
+      complete = false;
+      break;
+    }
+    read++;
     const hint = cached(file, 'codeRunnerHint', codeRunnerHint);
     if (hint) facts.push(codeRunnerFact(file, hint));
   }
-  return facts;
+  if (!complete && !warnedRoots.has(root)) {
+    warnedRoots.add(root);
+    // stderr: the CLI's warning channel, and the language server's log in every client.
+    process.stderr.write(
+      `grpc-fork-guard: warning: the search for Celery / Functions Framework modules under ${root} stopped after ${read} files ` +
+      `(bound: ${CODE_RUNNER_SEARCH_BOUND.maxFiles} files or ${CODE_RUNNER_SEARCH_BOUND.maxMs / 1000} s); GF104 may miss runners beyond them\n`,
+    );
+  }
+  return { facts, complete };
 }
 
 function codeRunnerFact(file: string, hint: { runner: 'celery' | 'functions-framework'; line: number }): RunnerFact {
@@ -300,15 +333,18 @@ function untilShellOperator(words: string[]): string[] {
   return end < 0 ? words : words.slice(0, end);
 }
 
-/** `app.wsgi:application` → the file of module `app.wsgi` under the project (or its src/). */
-function appModulePath(root: string, spec: string, chdir: string | undefined): string {
+/**
+ * `app.wsgi:application` → the file of module `app.wsgi`, looked for beside the file that names it
+ * (`dir`, or its `--chdir`), then under the project root and its src/.
+ */
+function appModulePath(dir: string, root: string, spec: string, chdir: string | undefined): string {
   const module = spec.split(':')[0].replace(/\.py$/, '');
   const parts = module.split('.');
-  const bases = [chdir ? path.resolve(root, chdir) : undefined, root, path.join(root, 'src')].filter((b): b is string => !!b);
+  const bases = [chdir ? path.resolve(dir, chdir) : undefined, dir, root, path.join(root, 'src')].filter((b): b is string => !!b);
   for (const base of bases) {
     for (const candidate of [`${path.join(base, ...parts)}.py`, path.join(base, ...parts, '__init__.py')]) {
       if (fs.existsSync(candidate)) return candidate;
     }
   }
-  return `${path.join(root, ...parts)}.py`;
+  return `${path.join(dir, ...parts)}.py`;
 }

@@ -1,6 +1,7 @@
 // Analysing files on disk the same way for the CLI and the language server's workspace scan:
 // configuration from the nearest pyproject.toml under the caller's overrides, imports resolved
-// against the project, unreadable files turned into clear messages.
+// against the file's project (projectRoots.ts: found from the file, never the working
+// directory), unreadable files turned into clear messages.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Analyzer } from '../engine/analyzer';
@@ -11,6 +12,7 @@ import { DiskModuleResolver, ModuleSource } from './diskModules';
 import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
+import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
 import { decodeUtf8, looksBinary } from './textFiles';
 
 export interface FileReport {
@@ -36,8 +38,11 @@ export class ProjectAnalysis {
   constructor(
     private readonly analyzer: Analyzer,
     private readonly overrides: () => ConfigLayer,
-    /** The project root of a file with no pyproject.toml above it (its workspace folder). */
-    private readonly fallbackRoot: string | ((filePath: string) => string),
+    /**
+     * The folder taken as a file's project when no project marker is found between the file and
+     * it (the language server's workspace folder, a test's fixture folder); see projectRootOf.
+     */
+    private readonly boundary?: string | ((filePath: string) => string | undefined),
     private readonly openText?: (path: string) => string | undefined,
   ) {}
 
@@ -47,7 +52,7 @@ export class ProjectAnalysis {
     return {
       config: mergeConfig(parsed?.layer ?? {}, this.overrides()),
       problems: parsed?.problems ?? [],
-      projectRoot: pyproject ? path.dirname(pyproject) : typeof this.fallbackRoot === 'string' ? this.fallbackRoot : this.fallbackRoot(filePath),
+      projectRoot: projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary),
     };
   }
 
@@ -62,6 +67,7 @@ export class ProjectAnalysis {
   }
 
   invalidate(filePath: string): void {
+    if (PROJECT_MARKERS.includes(path.basename(filePath))) forgetProjectMarkers();
     for (const resolver of this.resolvers.values()) resolver.invalidate(filePath);
   }
 
@@ -72,7 +78,7 @@ export class ProjectAnalysis {
     const resolver = this.resolverFor(resolved.projectRoot);
     // Reading the runners' files (and scanning for Celery apps) is done only for files that need it;
     // the workspace scan supplies the project's Celery / Functions Framework modules it found.
-    const runners = () => preforkRunners(resolved.projectRoot, resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
+    const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree.delete();

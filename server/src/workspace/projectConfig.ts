@@ -35,9 +35,3 @@ export function readPyproject(file: string): ParsedConfigFile {
   cache.set(file, { mtimeMs: stat.mtimeMs, parsed });
   return parsed;
 }
-
-/** The project root of a file: the folder of its pyproject.toml, else the given fallback. */
-export function projectRootOf(filePath: string, fallback: string): string {
-  const pyproject = nearestPyproject(filePath);
-  return pyproject ? path.dirname(pyproject) : fallback;
-}

@@ -3,13 +3,13 @@
 // not), and whether a class or function of a library module has a caller elsewhere in the
 // project (then it is not an entry point of its own). Built from one pass over the project's
 // import lists, bounded in files, and kept until a file changes.
-import { listPythonFiles } from './pythonFiles';
+import { listPythonFilesWithin } from './pythonFiles';
 
 /** `set_start_method("spawn")`, `mp.set_start_method(method="forkserver", force=True)`. Linear: no nested quantifiers. */
 const SETS_START_METHOD = /\bset_start_method\(\s*(?:method\s*=\s*)?["'](spawn|forkserver)["']/;
 const MAIN_GUARD = /^if\s+__name__\s*==\s*["']__main__["']\s*:/m;
-/** Bounds: a huge tree costs a bounded amount, and the answers then cover the files read. */
-const MAX_FILES = 20_000;
+/** Bounds: a huge tree costs a bounded amount, and the answers then cover the files listed. */
+const LISTING_BOUND = { maxFiles: 20_000, maxMs: 2_000 };
 
 export interface ImportGraphSource {
   resolve(fromPath: string, module: string): string | undefined;
@@ -65,7 +65,7 @@ export class ProjectImports {
   private build(): Graph {
     if (this.graph) return this.graph;
     const graph: Graph = { importers: new Map(), startMethods: new Map() };
-    for (const file of listPythonFiles(this.projectRoot, []).slice(0, MAX_FILES)) {
+    for (const file of listPythonFilesWithin(this.projectRoot, [], LISTING_BOUND).files) {
       const text = this.source.readText(file);
       if (!text) continue;
       const method = text.includes('set_start_method') ? SETS_START_METHOD.exec(text)?.[1] : undefined;

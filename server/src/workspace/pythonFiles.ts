@@ -18,9 +18,25 @@ export function makeExcludeMatcher(patterns: readonly string[]): (relativePath: 
 }
 
 export function listPythonFiles(root: string, exclude: readonly string[]): string[] {
+  return listPythonFilesWithin(root, exclude, { maxFiles: Infinity, maxMs: Infinity }).files;
+}
+
+export interface Bound {
+  maxFiles: number;
+  maxMs: number;
+}
+
+/** A listing that stops once it holds `maxFiles` files or has taken `maxMs`; `complete` says whether it finished. */
+export function listPythonFilesWithin(root: string, exclude: readonly string[], bound: Bound): { files: string[]; complete: boolean } {
   const isExcluded = makeExcludeMatcher(exclude);
   const files: string[] = [];
+  const deadline = performance.now() + bound.maxMs;
+  let complete = true;
   const visit = (dir: string) => {
+    if (files.length >= bound.maxFiles || performance.now() > deadline) {
+      complete = false;
+      return;
+    }
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -29,15 +45,22 @@ export function listPythonFiles(root: string, exclude: readonly string[]): strin
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
+      if (!complete) return;
       const full = path.join(dir, entry.name);
       const relative = path.relative(root, full);
       if (isExcluded(relative)) continue;
       if (entry.isDirectory()) visit(full);
-      else if (entry.isFile() && entry.name.endsWith('.py')) files.push(full);
+      else if (entry.isFile() && entry.name.endsWith('.py')) {
+        if (files.length >= bound.maxFiles) {
+          complete = false;
+          return;
+        }
+        files.push(full);
+      }
     }
   };
   visit(root);
-  return files;
+  return { files, complete };
 }
 
 export interface PythonTree {

@@ -7,8 +7,7 @@ export interface WorkerInit {
   /** Setting overrides per scanned folder, by index; `fileLayer` for files given one by one. */
   rootLayers: ConfigLayer[];
   fileLayer: ConfigLayer;
-  fallbackRoot: string;
-  /** Scanned folders; with `rootIsProject`, a file without pyproject.toml belongs to the innermost. */
+  /** Scanned folders; with `rootIsProject`, the innermost holding a file bounds its project (see projectRootOf). */
   rootPaths: string[];
   rootIsProject: boolean;
   /** Extra channel factories of every configuration in force, for the pre-filter's import test. */

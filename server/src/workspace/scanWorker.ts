@@ -43,8 +43,8 @@ async function projectFor(root: number): Promise<ProjectAnalysis> {
   let project = projects.get(root);
   if (!project) {
     const layer = root >= 0 ? init.rootLayers[root] : init.fileLayer;
-    const fallback = init.rootIsProject ? (filePath: string) => innermostFolder(init.rootPaths, filePath) ?? init.fallbackRoot : init.fallbackRoot;
-    project = new ProjectAnalysis(ready, () => layer, fallback);
+    const boundary = init.rootIsProject ? (filePath: string) => innermostFolder(init.rootPaths, filePath) : undefined;
+    project = new ProjectAnalysis(ready, () => layer, boundary);
     // A project inside the scanned folders: its runner modules are the ones phase 1 found.
     project.codeRunnersOf = (projectRoot) => {
       if (!codeRunners || !init.rootPaths.some((r) => projectRoot === r || projectRoot.startsWith(`${r}${sep}`))) return undefined;

@@ -23,6 +23,7 @@ import type { RunnerFact } from '../engine/model/runners';
 import { DiskModuleResolver } from './diskModules';
 import { catalogRoots, prefilter } from './prefilter';
 import { nearestPyproject, readPyproject } from './projectConfig';
+import { importBases, projectRootOf } from './projectRoots';
 import { walkPythonTree } from './pythonFiles';
 import { readSourceFile } from './scanFiles';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
@@ -38,9 +39,11 @@ export interface ScanOptions {
   /** Files analysed whatever the pre-filter says (files named on the command line). */
   files?: string[];
   fileLayer?: ConfigLayer;
-  /** Project root of files with no pyproject.toml above them. */
-  fallbackRoot: string;
-  /** The language server's rule: such a file's project is the innermost scanned folder holding it. */
+  /**
+   * The language server's rule: a file with no project marker between it and the innermost scanned
+   * folder holding it belongs to that folder's project. Else a file's project comes from the file
+   * alone (projectRoots.ts).
+   */
   rootIsProject?: boolean;
   /** Worker threads; default: the machine's available parallelism. */
   workers?: number;
@@ -119,7 +122,6 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const init: WorkerInit = {
     rootLayers: options.roots.map((root) => root.layer),
     fileLayer: options.fileLayer ?? {},
-    fallbackRoot: options.fallbackRoot,
     rootPaths: options.roots.map((root) => root.path),
     rootIsProject: options.rootIsProject ?? false,
     channelFactories: [...channelFactories],
@@ -130,7 +132,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const pool = new WorkerPool(script, init, workerCount);
   const isCancelled = () => Atomics.load(new Int32Array(cancelFlag), 0) === 1;
 
-  const closure = new ImportClosure(options, listed, skippedEntries, pyprojectDirs, rootPyprojects, catalogRoots([...channelFactories]));
+  const closure = new ImportClosure(options, listed, skippedEntries, catalogRoots([...channelFactories]));
   const triggering = new Set<string>();
   const codeRunners: RunnerFact[] = [];
   let done = 0;
@@ -283,8 +285,6 @@ class ImportClosure {
     private readonly options: ScanOptions,
     private readonly listed: Map<string, number>,
     private readonly skipped: Set<string>,
-    private readonly pyprojectDirs: Set<string>,
-    private readonly rootPyprojects: Map<string, string | undefined>,
     private readonly catalog: Set<string>,
   ) {
     this.rootPaths = options.roots.map((root) => root.path);
@@ -370,7 +370,7 @@ class ImportClosure {
     if (!set) {
       let absoluteInside = this.absoluteInside.get(dir);
       if (absoluteInside === undefined) {
-        absoluteInside = [dir, projectRoot, path.join(projectRoot, 'src')].every((base) => this.unlistedNamesIn(base) !== 'all');
+        absoluteInside = importBases(dir, projectRoot, (p) => this.exists(p)).every((base) => this.unlistedNamesIn(base) !== 'all');
         this.absoluteInside.set(dir, absoluteInside);
       }
       this.unlistedAnywhere ??= new Set([...this.skipped].map((entry) => path.basename(entry, '.py')));
@@ -391,7 +391,7 @@ class ImportClosure {
     let dots = 0;
     while (module.charCodeAt(dots) === 46 /* . */) dots++;
     const parts = module.slice(dots).split('.');
-    const bases = dots > 0 ? [ancestor(dir, dots - 1)] : [dir, projectRoot, path.join(projectRoot, 'src')];
+    const bases = dots > 0 ? [ancestor(dir, dots - 1)] : importBases(dir, projectRoot, (p) => this.exists(p));
     const inside = bases.every((base) => this.unlistedNamesIn(base) !== 'all');
     if (inside && !parts.some((part) => this.unlistedAnywhere!.has(part))) return false;
     // Any folder on the way down may be one the listing skipped.
@@ -443,38 +443,15 @@ class ImportClosure {
     return target;
   }
 
-  /** nearestPyproject's answer, from the folders the listing saw. */
+  /** The project root the workers' ProjectAnalysis finds for files of `dir` (the same function, the same boundary). */
   private projectRootOf(dir: string): string {
     let answer = this.projectRoots.get(dir);
     if (!answer) {
-      answer = this.pyprojectDirOf(dir) ?? this.fallbackFor(dir);
+      const boundary = this.options.rootIsProject ? innermostFolder(this.rootPaths, dir) : undefined;
+      answer = projectRootOf(path.join(dir, '__module__.py'), boundary, (p) => this.exists(p));
       this.projectRoots.set(dir, answer);
     }
     return answer;
-  }
-
-  private readonly pyprojectDirCache = new Map<string, string | undefined>();
-
-  private pyprojectDirOf(dir: string): string | undefined {
-    if (this.pyprojectDirCache.has(dir)) return this.pyprojectDirCache.get(dir);
-    let answer: string | undefined;
-    if (this.pyprojectDirs.has(dir)) {
-      answer = dir;
-    } else if (this.rootPyprojects.has(dir)) {
-      const pyproject = this.rootPyprojects.get(dir);
-      answer = pyproject ? path.dirname(pyproject) : undefined;
-    } else if (!this.rootPaths.some((r) => dir.startsWith(r + path.sep))) {
-      const pyproject = nearestPyproject(path.join(dir, '__init__.py'));
-      answer = pyproject ? path.dirname(pyproject) : undefined;
-    } else {
-      answer = this.pyprojectDirOf(path.dirname(dir));
-    }
-    this.pyprojectDirCache.set(dir, answer);
-    return answer;
-  }
-
-  private fallbackFor(dir: string): string {
-    return (this.options.rootIsProject ? innermostFolder(this.rootPaths, dir) : undefined) ?? this.options.fallbackRoot;
   }
 
   /** Inside a scanned folder the listing is the truth, except where it skipped something. */

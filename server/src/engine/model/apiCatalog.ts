@@ -11,6 +11,10 @@ export const CHANNEL_FACTORIES: Record<string, GrpcObjectKind> = {
   'grpc.aio.secure_channel': 'aioChannel',
   'grpc.experimental.aio.insecure_channel': 'aioChannel',
   'grpc.experimental.aio.secure_channel': 'aioChannel',
+  // pyzeebe's helpers return a grpc.aio.Channel for ZeebeClient / ZeebeWorker.
+  'pyzeebe.create_insecure_channel': 'aioChannel',
+  'pyzeebe.create_secure_channel': 'aioChannel',
+  'pyzeebe.create_camunda_cloud_channel': 'aioChannel',
 };
 
 export const SERVER_FACTORIES: Record<string, GrpcObjectKind> = {
@@ -20,8 +24,9 @@ export const SERVER_FACTORIES: Record<string, GrpcObjectKind> = {
 };
 
 /**
- * Libraries whose clients hold a gRPC channel (SPEC §2's catalog). A trailing `*` matches any
- * callable under that prefix whose last part ends in `Client` (e.g. every `google.cloud.*Client`).
+ * Libraries whose clients hold a gRPC channel (SPEC §2's catalog; docs/clients.md names the
+ * documentation each entry rests on). A trailing `*` matches any callable under that prefix whose
+ * last part ends in `Client` (e.g. every `google.cloud.*Client`, `*_v1` GAPIC clients included).
  */
 export const LIBRARY_CLIENT_FACTORIES: string[] = [
   'google.cloud.pubsub_v1.PublisherClient',
@@ -34,25 +39,40 @@ export const LIBRARY_CLIENT_FACTORIES: string[] = [
   'google.cloud.bigtable.Client',
   'google.cloud.bigquery_storage.BigQueryReadClient',
   'google.cloud.*',
+  'firebase_admin.firestore.client',
   'tritonclient.grpc.InferenceServerClient',
+  'tritonclient.grpc.aio.InferenceServerClient',
   'qdrant_client.QdrantClient',
+  'qdrant_client.AsyncQdrantClient',
   'pymilvus.connections.connect',
   'pymilvus.MilvusClient',
+  // The legacy client: `from milvus import Milvus` (pymilvus 1.x), `from pymilvus import Milvus` (2.x).
+  'milvus.Milvus',
+  'pymilvus.Milvus',
   'weaviate.connect_to_local',
   'weaviate.connect_to_custom',
   'weaviate.connect_to_weaviate_cloud',
+  'weaviate.connect_to_embedded',
   'weaviate.WeaviateClient',
   'etcd3.client',
   'etcd3.Etcd3Client',
+  'pydgraph.DgraphClientStub',
+  'opentelemetry.exporter.otlp.proto.grpc.trace_exporter.OTLPSpanExporter',
+  'opentelemetry.exporter.otlp.proto.grpc.metric_exporter.OTLPMetricExporter',
+  'opentelemetry.exporter.otlp.proto.grpc._log_exporter.OTLPLogExporter',
 ];
 
 /** Library clients that only use gRPC when asked to, by a keyword argument. */
 export const CONDITIONAL_LIBRARY_CLIENTS: Record<string, { keyword: string }> = {
   'qdrant_client.QdrantClient': { keyword: 'prefer_grpc' },
+  'qdrant_client.AsyncQdrantClient': { keyword: 'prefer_grpc' },
 };
 
 /** Third-party modules whose import loads grpc (for "imported grpc before" questions). */
-export const MODULES_THAT_LOAD_GRPC = ['grpc', 'google.cloud', 'google.api_core', 'tritonclient.grpc', 'etcd3', 'pymilvus', 'weaviate', 'qdrant_client', 'grpc_status', 'grpc_health', 'grpc_reflection'];
+export const MODULES_THAT_LOAD_GRPC = [
+  'grpc', 'google.cloud', 'google.api_core', 'tritonclient.grpc', 'etcd3', 'pymilvus', 'milvus', 'weaviate', 'qdrant_client',
+  'grpc_status', 'grpc_health', 'grpc_reflection', 'pydgraph', 'pyzeebe', 'opentelemetry.exporter.otlp.proto.grpc',
+];
 
 /** google.cloud clients that speak HTTP/REST, not gRPC, though they match `google.cloud.*Client`. */
 const REST_CLIENT_MODULES = ['google.cloud.storage', 'google.cloud.bigquery', 'google.cloud.dns', 'google.cloud.translate_v2', 'google.cloud.resource_manager', 'google.cloud.runtimeconfig'];

@@ -2,12 +2,12 @@
 // runs on it), a fork API, multiprocessing, the fork-support variables, or a prefork runner. A
 // module that does not, and imports no module that does, creates no gRPC object, forks nothing
 // and writes no gRPC variable at import time, so importers may treat it as opaque.
-import { LIBRARY_CLIENT_FACTORIES } from './apiCatalog';
+import { CHANNEL_FACTORIES, LIBRARY_CLIENT_FACTORIES } from './apiCatalog';
 
 const WORDS = [
   'grpc', 'GRPC_', 'fork', 'multiprocessing', 'ProcessPoolExecutor', 'Process', 'Pool', 'concurrent',
   'celery', 'Celery', 'shared_task', 'gunicorn', 'functions_framework', 'uwsgi', 'environ', 'putenv',
-  ...new Set(LIBRARY_CLIENT_FACTORIES.map((name) => name.split('.')[0])),
+  ...new Set([...LIBRARY_CLIENT_FACTORIES, ...Object.keys(CHANNEL_FACTORIES)].map((name) => name.split('.')[0])),
 ];
 
 const PATTERN = new RegExp(WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));

@@ -53,7 +53,8 @@ export const importTimeChannelInPreforkApp: Rule = {
       '`worker_process_init`, gunicorn `post_fork`, uWSGI `@postfork`) or lazily on first use; or turn off ' +
       'preloading (`preload_app = False`, `lazy-apps = true`).',
     options:
-      'The runners are read from the project root (the folder of `pyproject.toml`): `gunicorn.conf.py`, ' +
+      'The runners are read from the module\'s folder and every folder above it up to the project root (the ' +
+      'nearest folder with `pyproject.toml`, `setup.cfg`, `setup.py` or `.git`): `gunicorn.conf.py`, ' +
       '`Procfile`, `Dockerfile`, `docker-compose.yml` / `compose.yaml`, `uwsgi.ini`. When the configuration names ' +
       'the app module (`gunicorn app.wsgi:application`, `wsgi_app = ...`, `module = ...`), that module and the ' +
       'modules it imports are checked; when it names none, every module of the project that is not a script ' +
