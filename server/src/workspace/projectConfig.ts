@@ -3,6 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ParsedConfigFile, parsePyproject } from '../engine/configFile';
+import { checkExcludePatterns } from './pythonFiles';
+import { MAX_CONFIG_BYTES, readTextFile } from './textFiles';
 
 const cache = new Map<string, { mtimeMs: number; parsed: ParsedConfigFile }>();
 
@@ -26,14 +28,24 @@ export function readPyproject(file: string): ParsedConfigFile {
   }
   const cached = cache.get(file);
   if (cached && cached.mtimeMs === stat.mtimeMs) return cached.parsed;
-  let parsed: ParsedConfigFile;
-  try {
-    parsed = parsePyproject(fs.readFileSync(file, 'utf8'), file);
-  } catch (error) {
-    parsed = { layer: {}, problems: [{ file, message: `cannot be read: ${(error as Error).message}` }], hasSection: false };
-  }
+  const read = readTextFile(file, { maxBytes: MAX_CONFIG_BYTES });
+  const parsed: ParsedConfigFile = 'refused' in read
+    ? { layer: {}, problems: [{ file, message: `not read: ${read.refused}` }], hasSection: false }
+    : withCheckedExclude(parsePyproject(read.text, file), file);
   cache.set(file, { mtimeMs: stat.mtimeMs, parsed });
   return parsed;
+}
+
+/** Bad `exclude` entries (empty, the project folder itself, broken globs) are reported and dropped. */
+function withCheckedExclude(parsed: ParsedConfigFile, file: string): ParsedConfigFile {
+  if (!parsed.layer.exclude) return parsed;
+  const checked = checkExcludePatterns(parsed.layer.exclude);
+  if (checked.problems.length === 0) return parsed;
+  return {
+    ...parsed,
+    layer: { ...parsed.layer, exclude: checked.valid },
+    problems: [...parsed.problems, ...checked.problems.map((message) => ({ file, key: 'tool.grpc-fork-guard.exclude', message }))],
+  };
 }
 
 /** The project root of a file: the folder of its pyproject.toml, else the given fallback. */
