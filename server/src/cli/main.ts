@@ -86,8 +86,13 @@ async function main(argv: string[]): Promise<number> {
     const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides, cwd);
     const targets: FixTarget[] = [];
     let unreadable = false;
+    // Two names of one file (hard links) are fixed once.
+    const seen = new Set<string>();
     for (const report of ordered) {
       if (report.skipped || report.findings.length === 0) continue;
+      const identity = fileIdentity(report.path);
+      if (identity && seen.has(identity)) continue;
+      if (identity) seen.add(identity);
       const read = readTextFile(report.path, { maxBytes: MAX_SOURCE_BYTES });
       if ('refused' in read) {
         unreadable = true;
@@ -118,6 +123,15 @@ function render(options: CliOptions, reports: FileReport[], cwd: string): string
       return toGithub(reports, cwd);
     default:
       return toText(reports, cwd);
+  }
+}
+
+function fileIdentity(filePath: string): string | undefined {
+  try {
+    const stat = fs.statSync(filePath);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

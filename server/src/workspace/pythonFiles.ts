@@ -115,6 +115,12 @@ export function walkPythonTree(root: string, exclude: readonly string[], options
         tree.skipped.add(full);
         continue;
       }
+      // Node gives names as UTF-8 strings: a name that is not UTF-8 comes back altered and cannot be opened by it.
+      if (entry.name.includes('\uFFFD') && !fs.existsSync(full)) {
+        tree.skipped.add(full);
+        tree.refused.set(full, 'its name is not valid UTF-8, so it cannot be opened');
+        continue;
+      }
       if (isDirectory) visit(full, rules?.enter(full));
       else tree.files.push(full);
     }
