@@ -26,7 +26,6 @@ export interface ResolvedConfig {
   projectRoot: string;
 }
 
-export const MAX_FILE_BYTES = MAX_SOURCE_BYTES;
 
 export class ProjectAnalysis {
   private readonly resolvers = new Map<string, DiskModuleResolver>();
