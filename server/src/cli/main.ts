@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   const cwd = process.cwd();
   const missing = options.paths.filter((p) => !fs.existsSync(p));
   if (missing.length) {
-    for (const p of missing) writeErr(`grpc-fork-guard: error: path does not exist: ${p}\n`);
+    // A path that is there but cannot be followed (a link loop, a broken link) says which.
+    for (const p of missing) writeErr(`grpc-fork-guard: error: ${isLink(p) ? `${p}: ${linkProblem(p)}` : `path does not exist: ${p}`}\n`);
     return EXIT_ERROR;
   }
   const reports = new Map<string, FileReport>();
@@ -123,6 +124,23 @@ function render(options: CliOptions, reports: FileReport[], cwd: string): string
       return toGithub(reports, cwd);
     default:
       return toText(reports, cwd);
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function linkProblem(p: string): string {
+  try {
+    fs.statSync(p);
+    return 'cannot be read';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link loop' : 'a broken symbolic link';
   }
 }
 

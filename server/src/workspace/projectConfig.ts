@@ -9,13 +9,21 @@ import { MAX_CONFIG_BYTES, readTextFile } from './textFiles';
 const cache = new Map<string, { mtimeMs: number; parsed: ParsedConfigFile }>();
 
 export function nearestPyproject(fromPath: string, stopAt?: string): string | undefined {
-  let dir = fs.existsSync(fromPath) && fs.statSync(fromPath).isDirectory() ? fromPath : path.dirname(fromPath);
+  let dir = isDirectory(fromPath) ? fromPath : path.dirname(fromPath);
   for (;;) {
     const candidate = path.join(dir, 'pyproject.toml');
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir || (stopAt && path.relative(stopAt, dir).startsWith('..'))) return undefined;
     dir = parent;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
   }
 }
 

@@ -17,7 +17,7 @@ export type FileRead = { bytes: Buffer } | { refused: string };
 
 export interface ReadLimits {
   maxBytes: number;
-  /** When set, a path whose real location (after symbolic links) is outside this folder is refused. */
+  /** When set, a path inside this folder whose real location (after symbolic links) is outside it is refused. */
   within?: string;
 }
 
@@ -30,7 +30,8 @@ export function readRegularFile(filePath: string, limits: ReadLimits): FileRead 
     const stat = fs.statSync(filePath);
     if (!stat.isFile()) return { refused: `not a regular file (${kindOf(stat)})` };
     if (stat.size > limits.maxBytes) return { refused: `larger than ${sizeText(limits.maxBytes)}` };
-    if (limits.within !== undefined && !isInside(fs.realpathSync.native(filePath), realFolder(limits.within))) {
+    // A path outside the folder was reached some other way (an importer's own folder): only links out are refused.
+    if (limits.within !== undefined && isInside(path.resolve(filePath), limits.within) && !isInside(fs.realpathSync.native(filePath), realFolder(limits.within))) {
       return { refused: 'a symbolic link leading outside the project' };
     }
     // O_NONBLOCK: should the path become a FIFO between the stat and the open, open and read return at once.
