@@ -18,6 +18,8 @@ export interface CliOptions {
   unsafeFixes: boolean;
   /** `fix --diff`: show the changes, write nothing. */
   diff: boolean;
+  /** Show the stack of an internal error. */
+  verbose: boolean;
 }
 
 export class UsageError extends Error {}
@@ -41,10 +43,12 @@ Options:
                             findings (as a table, or JSON with --format json)
   --unsafe-fixes            fix: also apply fixes that may change other behaviour
   --diff                    fix: show the changes, do not write them
+  --verbose                 show the details (stack trace) of an internal error
   -h, --help                show this help
   --version                 show the version
 
-Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.`;
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration, output or internal error
+(and, for fix, a file that could not be written).`;
 
 export function parseCommandLine(argv: string[]): CliOptions {
   let parsed;
@@ -62,6 +66,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
         statistics: { type: 'boolean' },
         'unsafe-fixes': { type: 'boolean' },
         diff: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -70,7 +75,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const base = { paths: [], format: 'text' as const, overrides: {}, exitZero: false, unsafeFixes: false, diff: false, statistics: false };
+  const base = { paths: [], format: 'text' as const, overrides: {}, exitZero: false, unsafeFixes: false, diff: false, statistics: false, verbose: values.verbose ?? false };
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...paths] = positionals;
@@ -96,6 +101,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
   return {
     command, paths: paths.length ? paths : ['.'], format: format as OutputFormat, overrides,
     exitZero: values['exit-zero'] ?? false, unsafeFixes: values['unsafe-fixes'] ?? false, diff: values.diff ?? false, statistics,
+    verbose: values.verbose ?? false,
   };
 }
 

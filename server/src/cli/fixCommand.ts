@@ -1,40 +1,45 @@
 // `grpc-fork-guard fix`: the same fixes as the editor's "Fix all", written back to the files
-// (each through a temporary file and a rename, so a file is never left half-written) or shown
-// as a unified diff.
-import * as fs from 'fs';
-import * as path from 'path';
+// (see fileRewrite.ts: atomic, and never over a file that changed since it was read) or shown as
+// a unified diff.
 import { createTwoFilesPatch } from 'diff';
 import { fixText } from '../engine/fixes/fixAll';
-import type { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
+import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
+import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { displayPath } from './report';
+
+export interface FixTarget {
+  path: string;
+  /** The file's bytes as read, and their text (BOM dropped). */
+  bytes: Buffer;
+  text: string;
+}
 
 export interface FixOutcome {
   path: string;
   applied: string[];
   /** Findings left after fixing. */
   remaining: number;
+  /** Why the fixed text was not written (the file is unchanged). */
+  notWritten?: string;
+  /** A hard-linked file is written in place rather than replaced. */
+  inPlace?: boolean;
 }
 
-export function fixFile(project: ProjectAnalysis, report: FileReport, options: { unsafe: boolean; diff: boolean; cwd: string }, out: (text: string) => void): FixOutcome {
-  const original = report.text ?? '';
-  const resolved = project.configFor(report.path);
+export function fixFile(project: ProjectAnalysis, target: FixTarget, options: { unsafe: boolean; diff: boolean; cwd: string }, out: (text: string) => void): FixOutcome {
+  const original = target.text;
+  const resolved = project.configFor(target.path);
   const unsafe = options.unsafe || resolved.config.unsafeFixes;
-  const result = fixText((text) => project.analyzeText(report.path, text, resolved), original, { unsafe });
-  const remaining = project.analyzeText(report.path, result.text, resolved).length;
-  if (result.text !== original) {
-    if (options.diff) {
-      const name = displayPath(report.path, options.cwd);
-      out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original, result.text));
-    } else {
-      writeAtomically(report.path, result.text);
-    }
+  const result = fixText((text) => project.analyzeText(target.path, text, resolved), original, { unsafe });
+  const remaining = project.analyzeText(target.path, result.text, resolved).length;
+  if (result.text === original) return { path: target.path, applied: result.applied, remaining };
+  if (options.diff) {
+    const name = displayPath(target.path, options.cwd);
+    out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original, result.text));
+    return { path: target.path, applied: result.applied, remaining };
   }
-  return { path: report.path, applied: result.applied, remaining };
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.grpc-fork-guard-${process.pid}.tmp`);
-  const mode = fs.statSync(file).mode;
-  fs.writeFileSync(temporary, text, { mode });
-  fs.renameSync(temporary, file);
+  const written = rewriteFile(target.path, target.bytes, encodeLikeOriginal(target.bytes, original, result.text));
+  if ('notWritten' in written) {
+    return { path: target.path, applied: [], remaining: project.analyzeText(target.path, original, resolved).length, notWritten: written.notWritten };
+  }
+  return { path: target.path, applied: result.applied, remaining, inPlace: written.written === 'in place' };
 }

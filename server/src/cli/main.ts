@@ -5,16 +5,16 @@ import { GrammarLoadError, loadPythonLanguage } from '../engine/pythonParser';
 import { Analyzer } from '../engine/analyzer';
 import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { readPyproject } from '../workspace/projectConfig';
-import { decodeUtf8 } from '../workspace/textFiles';
+import { MAX_SOURCE_BYTES, describeFileError, readTextFile } from '../workspace/textFiles';
 import { scanWorkspace } from '../workspace/workspaceScanner';
 import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
-import { FixOutcome, fixFile } from './fixCommand';
+import { FixOutcome, FixTarget, fixFile } from './fixCommand';
+import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
 import { countByRule, displayPath, statisticsText, toGithub, toJson, toText } from './report';
 import { toSarif } from './sarif';
 
 const EXIT_CLEAN = 0;
 const EXIT_FINDINGS = 1;
-const EXIT_ERROR = 2;
 
 async function main(argv: string[]): Promise<number> {
   let options;
@@ -22,21 +22,22 @@ async function main(argv: string[]): Promise<number> {
     options = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`grpc-fork-guard: error: ${error.message}\nRun "grpc-fork-guard --help" for usage.\n`);
+    writeErr(`grpc-fork-guard: error: ${error.message}\nRun "grpc-fork-guard --help" for usage.\n`);
     return EXIT_ERROR;
   }
   if (options.command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    writeOut(`${USAGE}\n`);
     return EXIT_CLEAN;
   }
   if (options.command === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    writeOut(`${VERSION}\n`);
     return EXIT_CLEAN;
   }
   const cwd = process.cwd();
   const missing = options.paths.filter((p) => !fs.existsSync(p));
   if (missing.length) {
-    for (const p of missing) process.stderr.write(`grpc-fork-guard: error: path does not exist: ${p}\n`);
+    // A path that is there but cannot be followed (a link loop, a broken link) says which.
+    for (const p of missing) writeErr(`grpc-fork-guard: error: ${isLink(p) ? `${p}: ${linkProblem(p)}` : `path does not exist: ${p}`}\n`);
     return EXIT_ERROR;
   }
   const reports = new Map<string, FileReport>();
@@ -44,7 +45,14 @@ async function main(argv: string[]): Promise<number> {
   const files: string[] = [];
   for (const given of options.paths) {
     const absolute = path.resolve(given);
-    (fs.statSync(absolute).isDirectory() ? roots : files).push(absolute);
+    let isDirectory: boolean;
+    try {
+      isDirectory = fs.statSync(absolute).isDirectory();
+    } catch (error) {
+      writeErr(`grpc-fork-guard: error: ${given}: ${describeFileError(error)}\n`);
+      return EXIT_ERROR;
+    }
+    (isDirectory ? roots : files).push(absolute);
   }
   // Directories are scanned like the workspace (pre-filter, worker threads); named files are always analysed.
   let summary;
@@ -66,20 +74,36 @@ async function main(argv: string[]): Promise<number> {
   for (const pyproject of summary.pyprojects) {
     for (const problem of readPyproject(pyproject).problems) {
       configError = true;
-      process.stderr.write(`grpc-fork-guard: configuration error in ${displayPath(problem.file, cwd)}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}\n`);
+      writeErr(`grpc-fork-guard: configuration error in ${displayPath(problem.file, cwd)}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}\n`);
     }
   }
   const ordered = [...reports.values()].sort((a, b) => comparePaths(a.path, b.path));
   for (const report of ordered) {
-    if (report.skipped) process.stderr.write(`grpc-fork-guard: warning: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
+    if (report.skipped) writeErr(`grpc-fork-guard: warning: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
   }
   if (options.command === 'fix') {
     // Fixes are applied on this thread, to the files the scan found something in.
     const project = new ProjectAnalysis(await Analyzer.create(), () => options.overrides);
-    const withFindings = ordered.filter((r) => r.findings.length > 0).map((r) => ({ ...r, text: decodeUtf8(fs.readFileSync(r.path)) }));
-    return runFix(project, withFindings, options, cwd, configError);
+    const targets: FixTarget[] = [];
+    let unreadable = false;
+    // Two names of one file (hard links) are fixed once.
+    const seen = new Set<string>();
+    for (const report of ordered) {
+      if (report.skipped || report.findings.length === 0) continue;
+      const identity = fileIdentity(report.path);
+      if (identity && seen.has(identity)) continue;
+      if (identity) seen.add(identity);
+      const read = readTextFile(report.path, { maxBytes: MAX_SOURCE_BYTES });
+      if ('refused' in read) {
+        unreadable = true;
+        writeErr(`grpc-fork-guard: error: ${displayPath(report.path, cwd)} not fixed: ${read.refused}\n`);
+      } else {
+        targets.push({ path: report.path, bytes: read.bytes, text: read.text });
+      }
+    }
+    return runFix(project, targets, options, cwd, configError || unreadable);
   }
-  process.stdout.write(`${render(options, ordered, cwd)}\n`);
+  writeOut(`${render(options, ordered, cwd)}\n`);
   if (configError) return EXIT_ERROR;
   const found = ordered.some((r) => r.findings.length > 0);
   return found && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
@@ -102,6 +126,32 @@ function render(options: CliOptions, reports: FileReport[], cwd: string): string
   }
 }
 
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function linkProblem(p: string): string {
+  try {
+    fs.statSync(p);
+    return 'cannot be read';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link loop' : 'a broken symbolic link';
+  }
+}
+
+function fileIdentity(filePath: string): string | undefined {
+  try {
+    const stat = fs.statSync(filePath);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The order of a directory walk: folder by folder, names sorted. */
 function comparePaths(a: string, b: string): number {
   const left = a.split(path.sep);
@@ -112,32 +162,48 @@ function comparePaths(a: string, b: string): number {
   return left.length - right.length;
 }
 
-function runFix(project: ProjectAnalysis, reports: FileReport[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, configError: boolean): number {
+function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, failed: boolean): number {
   const outcomes: FixOutcome[] = [];
-  for (const report of reports) {
-    if (report.skipped || report.findings.length === 0) continue;
-    outcomes.push(fixFile(project, report, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => process.stdout.write(text)));
+  for (const target of targets) {
+    outcomes.push(fixFile(project, target, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => writeOut(text)));
   }
   const fixed = outcomes.reduce((n, o) => n + o.applied.length, 0);
   const remaining = outcomes.reduce((n, o) => n + o.remaining, 0);
   for (const outcome of outcomes) {
-    for (const title of outcome.applied) process.stderr.write(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
+    if (outcome.notWritten) {
+      failed = true;
+      writeErr(`grpc-fork-guard: error: ${displayPath(outcome.path, cwd)} not fixed (left unchanged): ${outcome.notWritten}\n`);
+    }
+    if (outcome.inPlace) writeErr(`${displayPath(outcome.path, cwd)}: written in place to keep its other hard links\n`);
+    for (const title of outcome.applied) writeErr(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
   }
-  process.stderr.write(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} remaining${remaining && !options.unsafeFixes ? ' (some may have unsafe fixes: --unsafe-fixes)' : ''}.\n`);
-  if (configError) return EXIT_ERROR;
+  writeErr(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} remaining${remaining && !options.unsafeFixes ? ' (some may have unsafe fixes: --unsafe-fixes)' : ''}.\n`);
+  if (failed) return EXIT_ERROR;
   return remaining > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
+/** One line for the user; the stack only with --verbose. */
+function reportFailure(error: unknown): void {
+  const verbose = process.argv.includes('--verbose');
+  let message: string;
+  if (error instanceof GrammarLoadError) message = error.message;
+  else if (verbose) message = `internal error: ${(error as Error)?.stack ?? String(error)}`;
+  else message = `internal error: ${String((error as Error)?.message ?? error).split('\n')[0]} (run with --verbose for details)`;
+  writeErr(`grpc-fork-guard: error: ${message}\n`);
+  process.exitCode = EXIT_ERROR;
+}
+
+guardOutputStreams();
+process.on('uncaughtException', (error) => {
+  reportFailure(error);
+  process.exit(EXIT_ERROR);
+});
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error) => {
-    const message = error instanceof GrammarLoadError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
-    process.stderr.write(`grpc-fork-guard: error: ${message}\n`);
-    process.exitCode = EXIT_ERROR;
-  },
+  reportFailure,
 );

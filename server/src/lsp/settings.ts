@@ -3,6 +3,7 @@
 import type { ConfigLayer, Platform, SeveritySetting } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
 import { RULE_CODES, RuleCode, isRuleCode } from '../engine/findings';
+import { checkExcludePatterns } from '../workspace/pythonFiles';
 
 export interface ClientSettings {
   enable?: boolean;
@@ -59,7 +60,11 @@ export function readClientSettings(raw: ClientSettings | null | undefined): Serv
     }
     layer.severity = severity;
   }
-  if (Array.isArray(settings.exclude)) layer.exclude = settings.exclude.filter((e): e is string => typeof e === 'string');
+  if (Array.isArray(settings.exclude)) {
+    const checked = checkExcludePatterns(settings.exclude.filter((e): e is string => typeof e === 'string'));
+    for (const problem of checked.problems) problems.push(`grpcForkGuard.exclude: ${problem}`);
+    layer.exclude = checked.valid;
+  }
   if (typeof settings.targetPython === 'string') {
     const version = parsePythonVersion(settings.targetPython);
     if (version) layer.targetPython = version;

@@ -9,7 +9,7 @@ import { mentionsTriggers } from '../engine/model/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
 import { ProjectImports } from './projectImports';
 import { importBases } from './projectRoots';
-import { decodeUtf8 } from './textFiles';
+import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
 
 export interface ModuleSource {
   parse(text: string): Tree;
@@ -125,11 +125,9 @@ export class DiskModuleResolver implements ModuleResolver {
   private readText(filePath: string): string | undefined {
     const open = this.source.openText?.(filePath);
     if (open !== undefined) return open;
-    try {
-      return decodeUtf8(fs.readFileSync(filePath));
-    } catch {
-      return undefined;
-    }
+    // A module reached through a symbolic link is read only when the link stays inside the project.
+    const read = readTextFile(filePath, { maxBytes: MAX_SOURCE_BYTES, within: this.projectRoot });
+    return 'refused' in read ? undefined : read.text;
   }
 
   invalidate(filePath: string): void {

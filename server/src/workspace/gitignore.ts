@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import ignore, { Ignore } from 'ignore';
+import { MAX_CONFIG_BYTES, readTextFile } from './textFiles';
 
 interface Layer {
   base: string;
@@ -38,13 +39,9 @@ export class GitIgnore {
 
   /** The rules in force inside `dir`: these plus `dir/.gitignore`, if any. */
   enter(dir: string): GitIgnore {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
-    } catch {
-      return this;
-    }
-    return new GitIgnore([...this.layers, { base: dir, rules: ignore().add(text) }]);
+    const read = readTextFile(path.join(dir, '.gitignore'), { maxBytes: MAX_CONFIG_BYTES });
+    if ('refused' in read) return this;
+    return new GitIgnore([...this.layers, { base: dir, rules: ignore().add(read.text) }]);
   }
 
   ignores(fullPath: string, isDirectory: boolean): boolean {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { RunnerFact } from '../engine/model/runners';
 import { foldersUpTo } from './projectRoots';
 import { Bound, listPythonFilesWithin } from './pythonFiles';
+import { MAX_CONFIG_BYTES, MAX_SOURCE_BYTES, readTextFile } from './textFiles';
 
 const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
 /** How long a listing of the project's Python files is reused before the folder is walked again. */
@@ -26,7 +27,7 @@ interface Command {
 const fileCache = new Map<string, { mtimeMs: number; value: unknown }>();
 const listingCache = new Map<string, { at: number; files: string[]; ttl: number }>();
 
-/** Reads and digests a file, again only when its mtime changed; undefined when it does not exist. */
+/** Reads and digests a file, again only when its mtime changed; undefined when it does not exist or is refused. */
 function cached<T>(file: string, kind: string, digest: (text: string) => T): T | undefined {
   let stat: fs.Stats;
   try {
@@ -37,12 +38,9 @@ function cached<T>(file: string, kind: string, digest: (text: string) => T): T |
   }
   const hit = fileCache.get(`${file}\0${kind}`);
   if (hit && hit.mtimeMs === stat.mtimeMs) return hit.value as T;
-  let value: T;
-  try {
-    value = digest(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const read = readTextFile(file, { maxBytes: file.endsWith('.py') ? MAX_SOURCE_BYTES : MAX_CONFIG_BYTES });
+  if ('refused' in read) return undefined;
+  const value = digest(read.text);
   fileCache.set(`${file}\0${kind}`, { mtimeMs: stat.mtimeMs, value });
   return value;
 }

@@ -2,7 +2,6 @@
 // configuration from the nearest pyproject.toml under the caller's overrides, imports resolved
 // against the file's project (projectRoots.ts: found from the file, never the working
 // directory), unreadable files turned into clear messages.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Analyzer } from '../engine/analyzer';
 import { ConfigLayer, EngineConfig, mergeConfig } from '../engine/config';
@@ -13,7 +12,7 @@ import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
-import { decodeUtf8, looksBinary } from './textFiles';
+import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
 
 export interface FileReport {
   path: string;
@@ -29,8 +28,6 @@ export interface ResolvedConfig {
   projectRoot: string;
 }
 
-/** Files larger than this are skipped: generated code, not hand-written programs. */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export class ProjectAnalysis {
   private readonly resolvers = new Map<string, DiskModuleResolver>();
@@ -86,21 +83,9 @@ export class ProjectAnalysis {
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
-    let bytes: Buffer;
-    try {
-      const stat = fs.statSync(filePath);
-      if (stat.size > MAX_FILE_BYTES) return { path: filePath, findings: [], skipped: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
-      bytes = fs.readFileSync(filePath);
-    } catch (error) {
-      return { path: filePath, findings: [], skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
-    }
-    if (looksBinary(bytes)) return { path: filePath, findings: [], skipped: 'binary file' };
-    let text: string;
-    try {
-      text = decodeUtf8(bytes);
-    } catch (error) {
-      return { path: filePath, findings: [], skipped: (error as Error).message };
-    }
+    const read = readTextFile(filePath, { maxBytes: MAX_SOURCE_BYTES });
+    if ('refused' in read) return { path: filePath, findings: [], skipped: read.refused };
+    const { text } = read;
     return { path: filePath, findings: this.analyzeText(filePath, text, resolved), text };
   }
 }

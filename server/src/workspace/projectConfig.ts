@@ -3,17 +3,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ParsedConfigFile, parsePyproject } from '../engine/configFile';
+import { checkExcludePatterns } from './pythonFiles';
+import { MAX_CONFIG_BYTES, readTextFile } from './textFiles';
 
 const cache = new Map<string, { mtimeMs: number; parsed: ParsedConfigFile }>();
 
 export function nearestPyproject(fromPath: string, stopAt?: string): string | undefined {
-  let dir = fs.existsSync(fromPath) && fs.statSync(fromPath).isDirectory() ? fromPath : path.dirname(fromPath);
+  let dir = isDirectory(fromPath) ? fromPath : path.dirname(fromPath);
   for (;;) {
     const candidate = path.join(dir, 'pyproject.toml');
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir || (stopAt && path.relative(stopAt, dir).startsWith('..'))) return undefined;
     dir = parent;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
   }
 }
 
@@ -26,12 +36,22 @@ export function readPyproject(file: string): ParsedConfigFile {
   }
   const cached = cache.get(file);
   if (cached && cached.mtimeMs === stat.mtimeMs) return cached.parsed;
-  let parsed: ParsedConfigFile;
-  try {
-    parsed = parsePyproject(fs.readFileSync(file, 'utf8'), file);
-  } catch (error) {
-    parsed = { layer: {}, problems: [{ file, message: `cannot be read: ${(error as Error).message}` }], hasSection: false };
-  }
+  const read = readTextFile(file, { maxBytes: MAX_CONFIG_BYTES });
+  const parsed: ParsedConfigFile = 'refused' in read
+    ? { layer: {}, problems: [{ file, message: `not read: ${read.refused}` }], hasSection: false }
+    : withCheckedExclude(parsePyproject(read.text, file), file);
   cache.set(file, { mtimeMs: stat.mtimeMs, parsed });
   return parsed;
+}
+
+/** Bad `exclude` entries (empty, the project folder itself, broken globs) are reported and dropped. */
+function withCheckedExclude(parsed: ParsedConfigFile, file: string): ParsedConfigFile {
+  if (!parsed.layer.exclude) return parsed;
+  const checked = checkExcludePatterns(parsed.layer.exclude);
+  if (checked.problems.length === 0) return parsed;
+  return {
+    ...parsed,
+    layer: { ...parsed.layer, exclude: checked.valid },
+    problems: [...parsed.problems, ...checked.problems.map((message) => ({ file, key: 'tool.grpc-fork-guard.exclude', message }))],
+  };
 }

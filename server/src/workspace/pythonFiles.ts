@@ -4,13 +4,45 @@ import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
 import { GitIgnore } from './gitignore';
+import { isInside, kindOf } from './textFiles';
+
+/** A bare name (".venv") matches that folder or file at any depth, as in Ruff and .gitignore. */
+function excludeGlob(pattern: string): string {
+  return pattern.includes('/') ? pattern.replace(/^(\.\/)+/, '') : `**/${pattern}`;
+}
+
+/**
+ * The usable `exclude` entries, and a message for each other one: an empty entry, one naming the
+ * project folder itself or matching every path (it would exclude everything), a broken glob.
+ */
+export function checkExcludePatterns(patterns: readonly string[]): { valid: string[]; problems: string[] } {
+  const valid: string[] = [];
+  const problems: string[] = [];
+  for (const pattern of patterns) {
+    const problem = excludePatternProblem(pattern);
+    if (problem) problems.push(`entry ${JSON.stringify(pattern)} ignored: ${problem}`);
+    else valid.push(pattern);
+  }
+  return { valid, problems };
+}
+
+function excludePatternProblem(pattern: string): string | undefined {
+  if (pattern.trim() === '') return 'an empty pattern would exclude everything';
+  const glob = excludeGlob(pattern.trim());
+  if (glob === '' || glob === '.' || glob === '/' || glob === '**/.' || glob === '**/./') return 'it names the project folder itself, which would exclude everything';
+  let match: picomatch.Matcher;
+  try {
+    match = picomatch(glob, { dot: true, strictBrackets: true });
+  } catch (error) {
+    return `not a valid glob (${(error as Error).message.split(' - ')[0]})`;
+  }
+  if (match('a.py') && match('some/folder/b.py')) return 'it matches every path, which would exclude everything';
+  return undefined;
+}
 
 export function makeExcludeMatcher(patterns: readonly string[]): (relativePath: string) => boolean {
-  const matchers = patterns.map((pattern) => {
-    // A bare name (".venv") matches that folder or file at any depth, as in Ruff and .gitignore.
-    const glob = pattern.includes('/') ? pattern.replace(/^\.\//, '') : `**/${pattern}`;
-    return picomatch(glob, { dot: true });
-  });
+  // Bad entries were reported where the configuration was read; here they are only left out.
+  const matchers = checkExcludePatterns(patterns).valid.map((pattern) => picomatch(excludeGlob(pattern), { dot: true }));
   return (relativePath) => {
     const normalized = relativePath.split(path.sep).join('/');
     return matchers.some((match) => match(normalized) || match(`${normalized}/`));
@@ -69,12 +101,14 @@ export interface PythonTree {
   pyprojectDirs: Set<string>;
   /** Entries not listed although they may hold Python files: excluded, ignored, unreadable, links. */
   skipped: Set<string>;
+  /** `.py` entries that are not regular files (FIFOs, devices, links out of the folder, ...), with why: warned about. */
+  refused: Map<string, string>;
 }
 
 /** The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out recorded. */
 export function walkPythonTree(root: string, exclude: readonly string[], options: { gitignore?: boolean } = {}): PythonTree {
   const isExcluded = makeExcludeMatcher(exclude);
-  const tree: PythonTree = { files: [], pyprojectDirs: new Set(), skipped: new Set() };
+  const tree: PythonTree = { files: [], pyprojectDirs: new Set(), skipped: new Set(), refused: new Map() };
   const visit = (dir: string, rules: GitIgnore | undefined) => {
     let entries: fs.Dirent[];
     try {
@@ -88,13 +122,26 @@ export function walkPythonTree(root: string, exclude: readonly string[], options
       const full = path.join(dir, entry.name);
       if (entry.name === 'pyproject.toml') tree.pyprojectDirs.add(dir);
       const isDirectory = entry.isDirectory();
+      const isPython = entry.name.endsWith('.py');
+      // Symbolic links are not followed (no loops, nothing outside the folder); other special
+      // entries are never opened. Either may hide a module, so both count as skipped.
       if (!isDirectory && !entry.isFile()) {
+        tree.skipped.add(full);
+        if (isPython && !isExcluded(path.relative(root, full)) && !rules?.ignores(full, false)) {
+          const reason = specialEntryReason(full, entry, root);
+          if (reason) tree.refused.set(full, reason);
+        }
+        continue;
+      }
+      if (!isDirectory && !isPython) continue;
+      if (isExcluded(path.relative(root, full)) || rules?.ignores(full, isDirectory)) {
         tree.skipped.add(full);
         continue;
       }
-      if (!isDirectory && !entry.name.endsWith('.py')) continue;
-      if (isExcluded(path.relative(root, full)) || rules?.ignores(full, isDirectory)) {
+      // Node gives names as UTF-8 strings: a name that is not UTF-8 comes back altered and cannot be opened by it.
+      if (entry.name.includes('\uFFFD') && !fs.existsSync(full)) {
         tree.skipped.add(full);
+        tree.refused.set(full, 'its name is not valid UTF-8, so it cannot be opened');
         continue;
       }
       if (isDirectory) visit(full, rules?.enter(full));
@@ -103,4 +150,20 @@ export function walkPythonTree(root: string, exclude: readonly string[], options
   };
   visit(root, options.gitignore === false ? undefined : GitIgnore.above(root).enter(root));
   return tree;
+}
+
+/**
+ * Why a `.py` entry that is no regular file is worth a warning, or undefined when it is not: a
+ * link to a regular file inside the folder (the file is scanned under its own name).
+ */
+function specialEntryReason(full: string, entry: fs.Dirent, root: string): string | undefined {
+  if (!entry.isSymbolicLink()) return `not a regular file (${entry.isFIFO() ? 'a FIFO' : entry.isSocket() ? 'a socket' : entry.isCharacterDevice() ? 'a character device' : entry.isBlockDevice() ? 'a block device' : 'unknown type'})`;
+  try {
+    const target = fs.statSync(full);
+    if (!target.isFile()) return `a symbolic link to ${kindOf(target)}, not followed`;
+    if (!isInside(fs.realpathSync.native(full), fs.realpathSync.native(root))) return 'a symbolic link leading outside the scanned folder, not followed';
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link loop' : 'a broken symbolic link';
+  }
 }

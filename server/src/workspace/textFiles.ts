@@ -1,8 +1,66 @@
-// Reading source files: Python source is UTF-8 (PEP 3120); anything else is refused with a
-// clear reason rather than analysed as mojibake.
+// Reading workspace files, the one way every reader goes through (sources, imported modules,
+// pyproject.toml, .gitignore, runner configuration files). Only regular files of bounded size are
+// read: a FIFO, socket or device (directly or behind a symbolic link) would block or never end, so
+// it is refused after a stat and never opened for a blocking read. Python source is UTF-8
+// (PEP 3120); anything else is refused with a clear reason rather than analysed as mojibake.
+import * as fs from 'fs';
+import * as path from 'path';
+
 export class NotUtf8Error extends Error {}
 
+/** Python files larger than this are skipped: generated code, not hand-written programs. */
+export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
+/** pyproject.toml, .gitignore, Procfile and the like: anything larger is not a real one. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export type FileRead = { bytes: Buffer } | { refused: string };
+
+export interface ReadLimits {
+  maxBytes: number;
+  /** When set, a path inside this folder whose real location (after symbolic links) is outside it is refused. */
+  within?: string;
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The bytes of a regular file, or why it was not read. Never throws, never blocks on a special file. */
+export function readRegularFile(filePath: string, limits: ReadLimits): FileRead {
+  let fd: number | undefined;
+  try {
+    const stat = fs.statSync(filePath);
+    if (!stat.isFile()) return { refused: `not a regular file (${kindOf(stat)})` };
+    if (stat.size > limits.maxBytes) return { refused: `larger than ${sizeText(limits.maxBytes)}` };
+    // A path outside the folder was reached some other way (an importer's own folder): only links out are refused.
+    if (limits.within !== undefined && isInside(path.resolve(filePath), limits.within) && !isInside(fs.realpathSync.native(filePath), realFolder(limits.within))) {
+      return { refused: 'a symbolic link leading outside the project' };
+    }
+    // O_NONBLOCK: should the path become a FIFO between the stat and the open, open and read return at once.
+    fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0));
+    const opened = fs.fstatSync(fd);
+    if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) return { refused: 'replaced while being read' };
+    const bytes = readAtMost(fd, limits.maxBytes + 1, stat.size + 1);
+    if (bytes.length > limits.maxBytes) return { refused: `larger than ${sizeText(limits.maxBytes)}` };
+    return { bytes };
+  } catch (error) {
+    return { refused: describeFileError(error) };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export type TextRead = { text: string; bytes: Buffer } | { refused: string };
+
+/** A UTF-8 text file (a BOM is dropped from the text), refused when binary or not UTF-8. */
+export function readTextFile(filePath: string, limits: ReadLimits): TextRead {
+  const read = readRegularFile(filePath, limits);
+  if ('refused' in read) return read;
+  if (looksBinary(read.bytes)) return { refused: 'binary file' };
+  try {
+    return { text: decodeUtf8(read.bytes), bytes: read.bytes };
+  } catch (error) {
+    return { refused: (error as Error).message };
+  }
+}
 
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
@@ -15,7 +73,70 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 /** A file with NUL bytes is binary, not Python source. */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const limit = Math.min(bytes.length, 8000);
-  for (let i = 0; i < limit; i++) if (bytes[i] === 0) return true;
-  return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 8000)).indexOf(0) >= 0;
+}
+
+/** One short phrase for a failed file operation: "no longer exists", "permission denied", ... */
+export function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'does not exist (deleted?)';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
+    case 'ELOOP': return 'a symbolic link loop';
+    case 'ENOTDIR': return 'a folder on its path is not a folder';
+    case 'EISDIR': return 'is a folder';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EROFS': return 'on a read-only file system';
+    case 'EMFILE':
+    case 'ENFILE': return 'too many open files';
+    default: return code ? `failed (${code})` : `failed (${(error as Error).message})`;
+  }
+}
+
+export function kindOf(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  return 'not a file';
+}
+
+export function isInside(child: string, folder: string): boolean {
+  const relative = path.relative(folder, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+const realFolders = new Map<string, string>();
+
+/** A project folder with symbolic links resolved (cached: the same few are asked about again and again). */
+function realFolder(folder: string): string {
+  let real = realFolders.get(folder);
+  if (real === undefined) {
+    real = fs.realpathSync.native(folder);
+    if (realFolders.size > 1000) realFolders.clear();
+    realFolders.set(folder, real);
+  }
+  return real;
+}
+
+/** Up to `limit` bytes, whatever the size the stat said (the file may grow while it is read). */
+function readAtMost(fd: number, limit: number, expected: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(limit - total, chunks.length === 0 ? expected : 1 << 20));
+    const count = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (count === 0) break;
+    chunks.push(count === chunk.length ? chunk : chunk.subarray(0, count));
+    total += count;
+    if (total >= limit) break;
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
 }

@@ -86,6 +86,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   // ---- listing ------------------------------------------------------------------------------
   const listed = new Map<string, number>();
   const skippedEntries = new Set<string>();
+  const refusedEntries = new Map<string, string>();
   const pyprojectDirs = new Set<string>();
   const rootPyprojects = new Map<string, string | undefined>();
   const channelFactories = new Set<string>([...(options.fileLayer?.channelFactories ?? [])]);
@@ -97,6 +98,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     const tree = walkPythonTree(root.path, config.exclude);
     for (const file of tree.files) if (!listed.has(file)) listed.set(file, index);
     for (const entry of tree.skipped) skippedEntries.add(entry);
+    for (const [entry, reason] of tree.refused) refusedEntries.set(entry, reason);
     for (const dir of tree.pyprojectDirs) pyprojectDirs.add(dir);
   });
   const forced = (options.files ?? []).filter((file) => !listed.has(file));
@@ -113,6 +115,10 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   summary.pyprojects = [...pyprojects];
   const total = listed.size + forced.length;
   debug(`listed ${total} files`, started);
+  for (const [entry, reason] of refusedEntries) {
+    summary.skipped++;
+    options.onReport?.({ path: entry, findings: [], analysed: false, skipped: reason });
+  }
 
   // ---- workers ------------------------------------------------------------------------------
   const cancelFlag = new SharedArrayBuffer(4);
