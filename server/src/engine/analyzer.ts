@@ -44,6 +44,8 @@ const CANARY = 'import os\nx = 1\n';
 
 export class Analyzer {
   private parser: Parser;
+  /** The parser failed: a new one is made before the next parse (making it now could fail too, when the stack is what ran out). */
+  private stale = false;
   /** Set when even a new parser fails: every later file gets a notice instead of an empty result. */
   private unusable: string | undefined;
 
@@ -56,17 +58,19 @@ export class Analyzer {
   }
 
   /**
-   * Parses `text`. A WebAssembly trap or a stack overflow inside the parser leaves it unusable,
-   * so it is replaced before this throws ParserFailure; a null tree (cancelled) resets it.
+   * Parses `text`. After a WebAssembly trap or a stack overflow inside the parser, that parser is
+   * not trusted again: this throws ParserFailure and the next parse makes a new one. A null tree
+   * (the time budget cancelled the parse) resets the parser.
    */
   parse(text: string, oldTree?: Tree, deadline?: number): Tree {
+    if (this.stale) this.renewParser();
     if (this.unusable) throw new ParserFailure(this.unusable);
     let tree: Tree | null;
     try {
       const options = deadline === undefined ? undefined : { progressCallback: () => Date.now() > deadline };
       tree = this.parser.parse(textForParser(text), oldTree ?? null, options);
     } catch (error) {
-      this.renewParser();
+      this.stale = true;
       throw new ParserFailure(`the parser failed (${(error as Error).message})`);
     }
     if (!tree) {
@@ -103,28 +107,33 @@ export class Analyzer {
     } catch (error) {
       const reason = failureReason(error);
       if (reason === undefined) throw error;
-      if (isWasmTrap(error)) this.renewParser();
+      // A trap outside parse() (a node accessor) may also have broken the parser's memory.
+      if (isWasmTrap(error)) this.stale = true;
       parsed?.delete();
       return { findings: [notAnalysed(`Could not be analysed: ${reason}.`)], tree: typeof options.tree === 'object' ? options.tree : undefined };
     }
   }
 
+  /** A new parser, proved on a canary text; a RangeError (no stack left) leaves it stale for the next call. */
   private renewParser(): void {
+    const fresh = parserFor(this.language);
+    const old = this.parser;
+    this.parser = fresh;
     try {
-      this.parser.delete();
+      old.delete();
     } catch {
-      // The old parser's memory may be what broke; it is dropped either way.
+      // The old parser's memory may be what broke: it is left, never freed twice.
     }
+    let works = false;
     try {
-      this.parser = parserFor(this.language);
       const canary = this.parser.parse(CANARY);
-      const works = canary?.rootNode.type === 'module' && !canary.rootNode.hasError && canary.rootNode.namedChildCount === 2;
+      works = canary?.rootNode.type === 'module' && !canary.rootNode.hasError && canary.rootNode.namedChildCount === 2;
       canary?.delete();
-      if (works) return;
-    } catch {
-      // Reported below.
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
     }
-    this.unusable = 'the parser stopped working after an earlier failure; restart the language server or run the check again';
+    this.stale = false;
+    if (!works) this.unusable = 'the parser stopped working after an earlier failure; restart the language server or run the check again';
   }
 }
 

@@ -111,7 +111,7 @@ export class DiskModuleResolver implements ModuleResolver {
  * The pattern runs in linear time on any text: the module is one character class (`[\w.]+`, not
  * `\.*[\w.]*`, whose two parts and the blanks around them could split a line many ways).
  */
-function importedModules(text: string): string[] {
+export function importedModules(text: string): string[] {
   const modules: string[] = [];
   for (const match of text.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))/gm)) {
     if (match[3]) modules.push(...match[3].split(',').map((m) => m.trim().split(/\s+as\s+/)[0]).filter(Boolean));
