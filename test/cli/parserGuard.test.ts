@@ -68,4 +68,15 @@ describe('files past the nesting guard', () => {
     assert.equal(json.filter((f) => f.code === 'GF101').length, 40);
     assert.deepEqual(json.filter((f) => f.code === 'GF000').map((f) => f.path), [path.join('project', 'a_deep.py')]);
   });
+
+  test('a deep module the checked file imports is not parsed; the importer is still analysed', () => {
+    const folder = path.join(scratch, 'imports');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'deepmod.py'), nestedIfs(520));
+    fs.writeFileSync(path.join(folder, 'main.py'), `import deepmod\n${BAD}`);
+    const { code, stdout } = run(['check', path.join('imports', 'main.py')]);
+    assert.equal(code, 1);
+    assert.match(stdout, /^imports\/main\.py:4:6: GF101 /m);
+    assert.doesNotMatch(stdout, /GF000/);
+  });
 });
