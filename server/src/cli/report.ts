@@ -1,6 +1,6 @@
 // Output formats of `grpc-fork-guard check`.
 import * as path from 'path';
-import type { Finding, RuleCode } from '../engine/findings';
+import { Finding, NOT_ANALYSED, RuleCode } from '../engine/findings';
 import { ruleByCode } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
 
@@ -91,7 +91,7 @@ export interface RuleCount {
 export function countByRule(reports: FileReport[]): RuleCount[] {
   const counts = new Map<string, number>();
   for (const report of reports) for (const finding of report.findings) counts.set(finding.code, (counts.get(finding.code) ?? 0) + 1);
-  return [...counts].map(([code, count]) => ({ code, name: ruleByCode(code as RuleCode)?.name ?? '', count }))
+  return [...counts].map(([code, count]) => ({ code, name: code === NOT_ANALYSED ? 'not-analysed' : ruleByCode(code as RuleCode)?.name ?? '', count }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
 

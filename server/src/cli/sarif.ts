@@ -3,7 +3,7 @@
 // result whose region uses UTF-16 columns (the engine's unit, declared by columnKind).
 import * as path from 'path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { Finding, Severity } from '../engine/findings';
+import { Finding, NOT_ANALYSED, Severity } from '../engine/findings';
 import { RULES, ruleDocsUrl } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
 
@@ -20,6 +20,13 @@ export function toSarif(reports: FileReport[], cwd: string, version: string): Lo
     help: { text: `${stripMarkdown(rule.docs.whyIsThisBad)} See ${ruleDocsUrl(rule.code)}`, markdown: `${rule.docs.whyIsThisBad}\n\n[${rule.code} documentation](${ruleDocsUrl(rule.code)})` },
     defaultConfiguration: { level: LEVEL[rule.defaultSeverity] },
   }));
+  rules.push({
+    id: NOT_ANALYSED,
+    name: 'not-analysed',
+    shortDescription: { text: 'The file was not (fully) analysed: too large, too deeply nested, a parser failure or the time budget.' },
+    helpUri: ruleDocsUrl(NOT_ANALYSED),
+    defaultConfiguration: { level: 'note' },
+  });
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const results: Result[] = reports.flatMap((report) => report.findings.map((finding) => ({
     ruleId: finding.code,

@@ -43,7 +43,7 @@ export interface RelatedLocation {
 }
 
 export interface Finding {
-  code: RuleCode;
+  code: FindingCode;
   severity: Severity;
   message: string;
   range: Range;
@@ -58,6 +58,15 @@ export const RULE_CODES = [
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];
+
+/**
+ * The notice that a file was not (fully) analysed: too large, too deeply nested, a parser failure
+ * or the time budget. It is reported like a finding so every output shows it, but no rule makes
+ * it and no setting turns it off.
+ */
+export const NOT_ANALYSED = 'GF000';
+
+export type FindingCode = RuleCode | typeof NOT_ANALYSED;
 
 export function isRuleCode(value: string): value is RuleCode {
   return (RULE_CODES as readonly string[]).includes(value);

@@ -40,10 +40,22 @@ async function load(grammarDir: string): Promise<Language> {
 }
 
 export async function createPythonParser(grammarDir?: string): Promise<Parser> {
-  const language = await loadPythonLanguage(grammarDir);
+  return parserFor(await loadPythonLanguage(grammarDir));
+}
+
+export function parserFor(language: Language): Parser {
   const parser = new Parser();
   parser.setLanguage(language);
   return parser;
+}
+
+/**
+ * Python, LSP and the engine's fixes end a line at `\r\n`, `\n` or a lone `\r`; tree-sitter only
+ * at `\n`. Both are one UTF-16 unit, so swapping them keeps every offset and makes tree rows
+ * match line numbers.
+ */
+export function textForParser(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 export function parseOrThrow(parser: Parser, text: string, oldTree?: Tree): Tree {

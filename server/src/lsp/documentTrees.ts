@@ -73,12 +73,12 @@ export class DocumentTrees {
   }
 
   /** The up-to-date tree of a document, parsing incrementally when the text changed. */
-  treeOf(entry: OpenDocument): Tree | undefined {
+  treeOf(entry: OpenDocument, deadline?: number): Tree | undefined {
     if (entry.tree) return entry.tree;
     const analyzer = this.analyzer();
     if (!analyzer) return undefined;
     const old = entry.editedTree;
-    entry.tree = analyzer.parse(entry.document.getText(), old);
+    entry.tree = analyzer.parse(entry.document.getText(), old, deadline);
     if (old && old !== entry.tree) old.delete();
     entry.editedTree = undefined;
     return entry.tree;

@@ -1,7 +1,7 @@
 // Hover on a flagged object: what the hazard is, why it breaks, which fixes exist, and a link to
 // the rule's page.
 import type { Hover, Position } from 'vscode-languageserver';
-import type { Finding } from '../engine/findings';
+import { Finding, NOT_ANALYSED } from '../engine/findings';
 import { ruleByCode, ruleDocsUrl } from '../engine/rules/registry';
 
 function contains(finding: Finding, position: Position): boolean {
@@ -16,13 +16,34 @@ export function hoverFor(findings: Finding[], position: Position): Hover | undef
   if (here.length === 0) return undefined;
   const sections = here.map((finding) => {
     const rule = ruleByCode(finding.code);
-    const fixes = finding.fixes.filter((fix) => !fix.isSuppression).map((fix) => `- ${fix.title}${fix.applicability === 'unsafe' ? ' *(unsafe)*' : ''}`);
+    if (finding.code === NOT_ANALYSED) return `**${finding.code}** ${messageMarkdown(finding.message)}\n\n[Parser and budgets](${ruleDocsUrl(finding.code)})`;
+    const fixes = finding.fixes.filter((fix) => !fix.isSuppression).map((fix) => `- ${messageMarkdown(fix.title)}${fix.applicability === 'unsafe' ? ' *(unsafe)*' : ''}`);
     return [
-      `**${finding.code}** ${rule?.name ?? ''} — ${finding.message}`,
+      `**${finding.code}** ${rule?.name ?? ''} — ${messageMarkdown(finding.message)}`,
       rule ? rule.docs.whyIsThisBad : '',
       fixes.length ? `Fixes:\n${fixes.join('\n')}` : 'No automatic fix applies here; see the rule page.',
       `[${finding.code} documentation](${ruleDocsUrl(finding.code)}) · silence with \`# noqa: ${finding.code}\``,
     ].filter(Boolean).join('\n\n');
   });
   return { contents: { kind: 'markdown', value: sections.join('\n\n---\n\n') } };
+}
+
+/**
+ * A message or fix title as inert Markdown. They quote the file (names, string values), which must
+ * never render as a link, an image or HTML: the text between backticks becomes a code span (which
+ * holds no backtick, so it cannot end early) and every other ASCII punctuation is escaped.
+ */
+export function messageMarkdown(text: string): string {
+  const parts = text.replace(/[\r\n]+/g, ' ').split('`');
+  // An odd number of backticks leaves the last part outside any span.
+  const closed = parts.length % 2 === 1 ? parts.length : parts.length - 1;
+  return parts.map((part, index) => {
+    const inSpan = index % 2 === 1 && index < closed;
+    if (!inSpan) return escapeMarkdown(index % 2 === 1 ? `\`${part}` : part);
+    return part.trim() ? `\`${part}\`` : escapeMarkdown(`\`${part}\``);
+  }).join('');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }

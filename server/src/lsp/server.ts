@@ -7,7 +7,8 @@ import {
   NotificationType, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
-import { Finding, isRuleCode } from '../engine/findings';
+import { notAnalysed } from '../engine/budgets';
+import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
@@ -101,7 +102,7 @@ export class GrpcForkGuardServer {
     connection.onExecuteCommand(async ({ command, arguments: args }) => {
       if (command !== SHOW_DOCUMENTATION_COMMAND) return;
       const code = String(args?.[0] ?? '');
-      if (!isRuleCode(code)) return;
+      if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
       await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
     });
     connection.onHover((params) => {
@@ -249,19 +250,22 @@ export class GrpcForkGuardServer {
     const started = Date.now();
     let findings: Finding[] = [];
     try {
-      const tree = this.documents.treeOf(entry);
       findings = this.withSettings(settings, () => {
         const resolved = project.configFor(filePath);
         for (const problem of resolved.problems) this.logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
+        // The tree is parsed only when the text is within the budgets (size, nesting).
         return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
-          tree,
+          tree: (deadline) => this.documents.treeOf(entry, deadline),
+          budget: { maxFileBytes: settings.maxFileBytes },
           resolver: project.resolverFor(resolved.projectRoot),
           runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
           onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
         }).findings;
       });
+      for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) this.logger.warn(`${uri}: ${notice.message}`);
     } catch (error) {
       this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
+      findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
     }
     const durationMs = Date.now() - started;
     this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);

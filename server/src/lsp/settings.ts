@@ -1,5 +1,6 @@
 // VS Code's `grpcForkGuard.*` settings (resource-scoped, so one set per folder) → a configuration
 // layer that overrides pyproject.toml. Invalid values are reported and skipped, never fatal.
+import { DEFAULT_BUDGET } from '../engine/budgets';
 import type { ConfigLayer, Platform, SeveritySetting } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
 import { RULE_CODES, RuleCode, isRuleCode } from '../engine/findings';
@@ -20,6 +21,8 @@ export interface ClientSettings {
   /** Milliseconds between the last keystroke and re-analysis. */
   debounceMs?: unknown;
   scanOnStartup?: unknown;
+  /** Largest file analysed, in megabytes. */
+  maxFileSize?: unknown;
 }
 
 export interface ServerSettings {
@@ -28,6 +31,8 @@ export interface ServerSettings {
   debounceMs: number;
   /** Scan the workspace when the server starts. */
   scanOnStartup: boolean;
+  /** Larger documents get one notice instead of a parse (the CLI skips them too). */
+  maxFileBytes: number;
   problems: string[];
 }
 
@@ -78,5 +83,8 @@ export function readClientSettings(raw: ClientSettings | null | undefined): Serv
   if (typeof settings.assumeForkSupport === 'boolean') layer.assumeForkSupport = settings.assumeForkSupport;
   if (typeof settings.unsafeFixes === 'boolean') layer.unsafeFixes = settings.unsafeFixes;
   const debounceMs = typeof settings.debounceMs === 'number' && settings.debounceMs >= 0 ? settings.debounceMs : DEFAULT_DEBOUNCE_MS;
-  return { enable: settings.enable !== false, layer, debounceMs, scanOnStartup: settings.scanOnStartup === true, problems };
+  let maxFileBytes = DEFAULT_BUDGET.maxFileBytes;
+  if (typeof settings.maxFileSize === 'number' && settings.maxFileSize > 0) maxFileBytes = Math.round(settings.maxFileSize * 1024 * 1024);
+  else if (settings.maxFileSize !== undefined && settings.maxFileSize !== null) problems.push('grpcForkGuard.maxFileSize must be a number of megabytes above 0');
+  return { enable: settings.enable !== false, layer, debounceMs, scanOnStartup: settings.scanOnStartup === true, maxFileBytes, problems };
 }

@@ -200,9 +200,10 @@ function uwsgiIni(text: string): UwsgiOptions {
       if (inSection && options.line === undefined) options.line = index;
       return;
     }
-    const pair = /^([\w-]+)\s*=\s*(.*)$/.exec(line);
+    const pair = /^([\w-]+)\s*=(.*)$/.exec(line);
     if (!inSection || !pair) return;
-    const [, key, value] = pair;
+    const key = pair[1];
+    const value = pair[2].trim();
     if ((key === 'lazy-apps' || key === 'lazy') && /^(true|1|yes|on)$/i.test(value)) options.lazy = true;
     if (key === 'module' || key === 'wsgi') {
       options.module = value;
@@ -223,7 +224,7 @@ function uwsgiApp(base: string, root: string, module: string | undefined, wsgiFi
 
 // ---- runners in the code ---------------------------------------------------------------------
 
-const CODE_RUNNER_HINT = /^\s*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^\s*@[\w.]*(shared_task|\.task)\b/m;
+const CODE_RUNNER_HINT = /^[ \t]*(from\s+celery\b|import\s+celery\b|import\s+functions_framework\b|from\s+functions_framework\b)|^[ \t]*@[\w.]*(shared_task|\.task)\b/m;
 
 const codeFactsCache = new Map<string, { at: number; facts: RunnerFact[]; ttl: number }>();
 
@@ -299,14 +300,21 @@ function commandLines(text: string): Omit<Command, 'file'>[] {
   const lines = text.split(/\r\n|\r|\n/);
   const found: Omit<Command, 'file'>[] = [];
   for (let index = 0; index < lines.length; index++) {
-    let line = lines[index];
     const start = index;
-    while (line.endsWith('\\') && index + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++index]}`;
-    const procfile = /^[\w-]+:\s*(.+)$/.exec(line);
-    const docker = /^\s*(?:CMD|ENTRYPOINT)\s+(.+)$/i.exec(line);
-    const compose = /^\s*(?:command|entrypoint):\s*(.+)$/.exec(line);
-    const body = (docker ?? compose ?? procfile)?.[1];
-    if (body) found.push({ line: start, words: words(body.trim()) });
+    // Continued lines are joined once (not re-copied per line, which is quadratic).
+    const parts = [lines[index]];
+    while (parts[parts.length - 1].endsWith('\\') && index + 1 < lines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1].slice(0, -1);
+      parts.push(lines[++index]);
+    }
+    const line = parts.join(' ');
+    // Linear on any line: no blank class (`\s*`) is followed by a part that also matches blanks;
+    // the command is trimmed in code.
+    const procfile = /^[\w-]+:(.*)$/.exec(line);
+    const docker = /^\s*(?:CMD|ENTRYPOINT)\s(.*)$/i.exec(line);
+    const compose = /^\s*(?:command|entrypoint):(.*)$/.exec(line);
+    const body = (docker ?? compose ?? procfile)?.[1].trim();
+    if (body) found.push({ line: start, words: words(body) });
   }
   return found;
 }

@@ -56,7 +56,7 @@ export class ProjectAnalysis {
   resolverFor(projectRoot: string): DiskModuleResolver {
     let resolver = this.resolvers.get(projectRoot);
     if (!resolver) {
-      const source: ModuleSource = { parse: (text) => this.analyzer.parse(text), openText: this.openText };
+      const source: ModuleSource = { parse: (text) => this.analyzer.parseWithinBudget(text), openText: this.openText };
       resolver = new DiskModuleResolver(projectRoot, source);
       this.resolvers.set(projectRoot, resolver);
     }
@@ -78,7 +78,7 @@ export class ProjectAnalysis {
     const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
-    result.tree.delete();
+    result.tree?.delete();
     return result.findings;
   }
 

@@ -194,28 +194,33 @@ export function moduleLevelNames(root: Node): Set<string> {
 }
 
 export function assignedNames(assignment: Node): string[] {
-  const left = field(assignment, 'left');
-  if (!left) return [];
-  if (left.type === 'identifier') return [left.text];
-  if (left.type === 'pattern_list' || left.type === 'tuple_pattern') return namedChildren(left).filter((n) => n.type === 'identifier').map((n) => n.text);
-  const right = field(assignment, 'right');
-  return right?.type === 'assignment' ? assignedNames(right) : [];
+  // `a = b = c = value`: the chain is followed in a loop, however long it is.
+  for (let current: Node | undefined = assignment; current;) {
+    const left = field(current, 'left');
+    if (!left) return [];
+    if (left.type === 'identifier') return [left.text];
+    if (left.type === 'pattern_list' || left.type === 'tuple_pattern') return namedChildren(left).filter((n) => n.type === 'identifier').map((n) => n.text);
+    const right = field(current, 'right');
+    current = right?.type === 'assignment' ? right : undefined;
+  }
+  return [];
 }
 
 /** Identifiers an expression reads (not attribute names, not keyword-argument names). */
 export function freeNames(node: Node): Set<string> {
   const names = new Set<string>();
-  const visit = (n: Node) => {
+  // Iterative, in document order: a hostile expression's depth must not overflow the stack.
+  const pending = [node];
+  for (let n = pending.pop(); n; n = pending.pop()) {
     if (n.type === 'identifier') {
       const parent = n.parent;
-      if (parent?.type === 'attribute' && field(parent, 'attribute')?.id === n.id) return;
-      if (parent?.type === 'keyword_argument' && field(parent, 'name')?.id === n.id) return;
+      if (parent?.type === 'attribute' && field(parent, 'attribute')?.id === n.id) continue;
+      if (parent?.type === 'keyword_argument' && field(parent, 'name')?.id === n.id) continue;
       names.add(n.text);
-      return;
+      continue;
     }
-    namedChildren(n).forEach(visit);
-  };
-  visit(node);
+    pending.push(...namedChildren(n).reverse());
+  }
   return names;
 }
 

@@ -85,19 +85,18 @@ function singleAssignment(name: Node): Node | undefined {
 
 function assignmentsIn(block: Node | undefined, name: string): Node[] {
   const found: Node[] = [];
-  const visit = (node: Node) => {
-    for (const child of namedChildren(node)) {
-      if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'decorated_definition') continue;
-      if (child.type === 'assignment' || child.type === 'augmented_assignment') {
-        const left = field(child, 'left');
-        if (left?.type === 'identifier' && left.text === name) {
-          // `x += [...]` makes the value unknowable here: it counts as a second assignment.
-          found.push(child.type === 'assignment' ? field(child, 'right') ?? child : child);
-        }
+  // Iterative, in document order: a hostile file's depth must not overflow the stack.
+  const pending = block ? namedChildren(block).reverse() : [];
+  for (let child = pending.pop(); child; child = pending.pop()) {
+    if (child.type === 'function_definition' || child.type === 'class_definition' || child.type === 'decorated_definition') continue;
+    if (child.type === 'assignment' || child.type === 'augmented_assignment') {
+      const left = field(child, 'left');
+      if (left?.type === 'identifier' && left.text === name) {
+        // `x += [...]` makes the value unknowable here: it counts as a second assignment.
+        found.push(child.type === 'assignment' ? field(child, 'right') ?? child : child);
       }
-      visit(child);
     }
-  };
-  if (block) visit(block);
+    pending.push(...namedChildren(child).reverse());
+  }
   return found;
 }

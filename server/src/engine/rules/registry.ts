@@ -1,5 +1,5 @@
 // Every rule the engine runs, in code order. A new rule is a new module and one line here.
-import type { RuleCode } from '../findings';
+import { FindingCode, NOT_ANALYSED } from '../findings';
 import { channelBeforeFork } from './GF101_channelBeforeFork';
 import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
 import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
@@ -27,12 +27,16 @@ export const RULES: Rule[] = [
   pollStrategyInvalid,
 ];
 
-export function ruleByCode(code: RuleCode): Rule | undefined {
+export function ruleByCode(code: FindingCode): Rule | undefined {
   return RULES.find((rule) => rule.code === code);
 }
 
 export const DOCS_BASE_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard/blob/main/docs/rules/';
 
-export function ruleDocsUrl(code: RuleCode): string {
+/** Where the notice that a file was not analysed is explained. */
+export const NOT_ANALYSED_DOCS_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard#parser-and-budgets';
+
+export function ruleDocsUrl(code: FindingCode): string {
+  if (code === NOT_ANALYSED) return NOT_ANALYSED_DOCS_URL;
   return `${DOCS_BASE_URL}${code}.md`;
 }
