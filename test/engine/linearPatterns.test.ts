@@ -47,7 +47,7 @@ const CASES: Record<string, () => Promise<unknown> | unknown> = {
       fs.writeFileSync(path.join(root, 'Procfile'), `web:${' '.repeat(N)}x\u2028y\n${'a \\\n'.repeat(N / 4)}\n`);
       fs.writeFileSync(path.join(root, 'docker-compose.yml'), `  command:${' '.repeat(N)}x\u2028y\n`);
       fs.writeFileSync(path.join(root, 'uwsgi.ini'), `[uwsgi]\nmodule=${' '.repeat(N)}x\u2028y\n`);
-      return preforkRunners(root, []).length;
+      return preforkRunners(root, root, []).length;
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
