@@ -263,8 +263,8 @@ function reachableRoots(values: Value[]): Set<GrpcObject> {
  * all of them. Not when it was computed in the child, or in a loop that also forks (one per child).
  */
 function computedOnceFor(value: Value | undefined, fork: ForkSite): boolean {
-  if (value?.kind !== 'computed' || value.computedIn === fork) return false;
-  if (value.computedIn && value.computedIn.id > fork.id) return false;
+  if (value?.kind !== 'computed' || value.computedIn?.fork === fork) return false;
+  if (value.computedIn && value.computedIn.fork.id > fork.id) return false;
   const forkNode = fork.site.node;
   for (let node = value.node.parent; node; node = node.parent) {
     if (node.type === 'function_definition' || node.type === 'lambda') break;

@@ -30,7 +30,7 @@ export type Value =
   | { kind: 'dict'; entries: { key: Value; value: Value }[] }
   | { kind: 'string'; text: string }
   /** A string computed at run time (f-string, `%`, `.format`): text unknown, but one value wherever it is passed. */
-  | { kind: 'computed'; node: Node; computedIn?: ForkSite }
+  | { kind: 'computed'; node: Node; computedIn?: ChildContext }
   | { kind: 'number'; value: number };
 
 export const UNKNOWN: Value = { kind: 'unknown' };

@@ -56,7 +56,7 @@ export class Calls<S> {
     if (!path.live) return UNKNOWN;
     const site: Site = { node, path: frame.file.path };
     if (calleeNode?.type === 'attribute' && field(calleeNode, 'attribute')?.text === 'format' && field(calleeNode, 'object')?.type === 'string') {
-      return { kind: 'computed', node, computedIn: frame.child?.fork };
+      return { kind: 'computed', node, computedIn: frame.child };
     }
     if (callee.kind === 'qualified' && PROCESS_EXITS.has(callee.qname)) {
       path.live = false;

@@ -51,7 +51,7 @@ export class Expressions<S> {
         const text = stringLiteral(node);
         if (text !== undefined) return { kind: 'string', text };
         namedChildren(node).forEach((c) => this.evaluate(c, frame, path));
-        return { kind: 'computed', node, computedIn: frame.child?.fork };
+        return { kind: 'computed', node, computedIn: frame.child };
       }
       case 'integer':
         return { kind: 'number', value: Number(node.text.replace(/_/g, '')) };
@@ -109,7 +109,7 @@ export class Expressions<S> {
     if (operator === '*' && left.kind === 'sequence') return left;
     if (operator === '*' && right.kind === 'sequence') return right;
     if (operator === '+' && left.kind === 'sequence' && right.kind === 'sequence') return { kind: 'sequence', items: [...left.items, ...right.items] };
-    if (operator === '%' && (left.kind === 'string' || left.kind === 'computed')) return { kind: 'computed', node, computedIn: frame.child?.fork };
+    if (operator === '%' && (left.kind === 'string' || left.kind === 'computed')) return { kind: 'computed', node, computedIn: frame.child };
     return UNKNOWN;
   }
 
