@@ -6,7 +6,6 @@
 // referenced as fork targets (Process targets, pool tasks, initializers) run only in children:
 // they are never entries of the parent.
 import type { Node } from 'web-tree-sitter';
-import { TASK_METHODS } from './apiCatalog';
 import { isProcessClass } from './forkEffects';
 import { mentionsTriggers } from './relevance';
 import type { ModuleResolver } from './imports';
@@ -90,31 +89,33 @@ function moduleDefinitions(root: Node): Node[] {
 
 /**
  * Names passed where a fork runs them: `target=`, `initializer=`, the function of a pool or
- * executor task (`pool.map(work, ...)`, `executor.submit(self.fetch, ...)`). Found in the tree, by
- * their last name part, once the text shows any can exist.
+ * executor task (`pool.map(work, ...)`, `executor.submit(self.fetch, ...)`), by their last name
+ * part. Found through the text and checked in the tree there: visiting every node of a large
+ * file through WebAssembly would cost the editor milliseconds per keystroke.
  */
 function forkTargetNames(root: Node, text: string): Set<string> {
   const names = new Set<string>();
-  if (!/target|initializer|map|submit|apply|run_in_executor/.test(text)) return names;
-  const lastName = (node: Node | undefined) => {
+  const lastName = (node: Node | undefined | null): string | undefined => {
     if (node?.type === 'identifier') return node.text;
     if (node?.type === 'attribute') return field(node, 'attribute')?.text;
     if (node?.type === 'call' && /partial$/.test(field(node, 'function')?.text ?? '')) return lastName(namedChildren(field(node, 'arguments') ?? node)[0]);
     return undefined;
   };
-  for (const argument of root.descendantsOfType('keyword_argument')) {
-    const key = argument && field(argument, 'name')?.text;
-    if (argument && (key === 'target' || key === 'initializer')) {
-      const name = lastName(field(argument, 'value'));
-      if (name) names.add(name);
+  // Linear: each alternative is a fixed word, then optional blanks.
+  for (const match of text.matchAll(/\b(target|initializer)[ \t]*=|\.(map|map_async|imap|imap_unordered|starmap|starmap_async|apply|apply_async|submit|run_in_executor)[ \t]*\(/g)) {
+    const at = match.index! + match[0].length;
+    if (match[1]) {
+      const keyword = root.descendantForIndex(match.index!, match.index! + match[1].length)?.parent;
+      if (keyword?.type === 'keyword_argument') {
+        const name = lastName(field(keyword, 'value'));
+        if (name) names.add(name);
+      }
+      continue;
     }
-  }
-  for (const call of root.descendantsOfType('call')) {
-    const callee = call && field(call, 'function');
-    const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text ?? '' : '';
-    if (!call || !(TASK_METHODS.has(method) || method === 'run_in_executor')) continue;
-    const args = namedChildren(field(call, 'arguments') ?? call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
-    const name = lastName(method === 'run_in_executor' ? args[1] : args[0]);
+    const argumentList = root.descendantForIndex(at - 1, at)?.parent;
+    if (argumentList?.type !== 'argument_list') continue;
+    const args = namedChildren(argumentList).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+    const name = lastName(match[2] === 'run_in_executor' ? args[1] : args[0]);
     if (name) names.add(name);
   }
   return names;
