@@ -1,15 +1,26 @@
 // Facts about a module that only its importers hold (SPEC §2): the program-wide start method
 // (`set_start_method("spawn")` in an entry module governs every module it imports, directly or
 // not), and whether a class or function of a library module has a caller elsewhere in the
-// project (then it is not an entry point of its own). Built from one pass over the project's
-// import lists, bounded in files, and kept until a file changes.
+// project (then it is not an entry point of its own).
+//
+// The importers looked for are the module's neighbours: the modules of its outermost package
+// (the folder tree an `__init__.py` chain spans) and the scripts beside that package, or, for a
+// module in no package, the scripts in its own folder. That is where entry modules and callers
+// of a library module sit in practice, and it keeps the cost independent of the project's size.
+// One pass over a neighbourhood reads each file's import statements (names only, unresolved) and
+// notes which files set a start method; a name is resolved only when it can lead to the module
+// asked about. The pass is bounded in files and time: past the bound the answers are "unknown"
+// (no program-wide start method, no caller elsewhere), which is what a single-file check assumes.
+import * as fs from 'fs';
+import * as path from 'path';
 import { listPythonFilesWithin } from './pythonFiles';
 
 /** `set_start_method("spawn")`, `mp.set_start_method(method="forkserver", force=True)`. Linear: no nested quantifiers. */
 const SETS_START_METHOD = /\bset_start_method\(\s*(?:method\s*=\s*)?["'](spawn|forkserver)["']/;
 const MAIN_GUARD = /^if\s+__name__\s*==\s*["']__main__["']\s*:/m;
-/** Bounds: a huge tree costs a bounded amount, and the answers then cover the files listed. */
-const LISTING_BOUND = { maxFiles: 20_000, maxMs: 2_000 };
+const LISTING_BOUND = { maxFiles: 5_000, maxMs: 500 };
+/** The whole pass (listing, reading, import names) stops here; the answers are then unknown. */
+const PASS_BUDGET_MS = 750;
 
 export interface ImportGraphSource {
   resolve(fromPath: string, module: string): string | undefined;
@@ -17,13 +28,16 @@ export interface ImportGraphSource {
   importedModules(text: string): string[];
 }
 
-interface Graph {
-  importers: Map<string, string[]>;
+interface ProjectIndex {
+  /** Each file's imported module names, as written (`.sub`, `pkg.mod`, `pkg.mod.name`). */
+  imports: Map<string, string[]>;
   startMethods: Map<string, string>;
+  complete: boolean;
 }
 
 export class ProjectImports {
-  private graph?: Graph;
+  private readonly indexes = new Map<string, ProjectIndex>();
+  private readonly importerCache = new Map<string, string[]>();
   private readonly startMethodAnswers = new Map<string, string | undefined>();
 
   constructor(private readonly projectRoot: string, private readonly source: ImportGraphSource) {}
@@ -33,15 +47,15 @@ export class ProjectImports {
     if (this.startMethodAnswers.has(filePath)) return this.startMethodAnswers.get(filePath);
     let answer: string | undefined;
     const text = this.source.readText(filePath);
-    if (text !== undefined && !MAIN_GUARD.test(text)) {
-      const graph = this.build();
+    const index = text !== undefined && !MAIN_GUARD.test(text) ? this.neighbourhood(filePath) : undefined;
+    if (index?.complete && index.startMethods.size) {
       const seen = new Set([filePath]);
       const queue = [filePath];
       while (queue.length && answer === undefined) {
-        for (const importer of graph.importers.get(queue.shift()!) ?? []) {
+        for (const importer of this.importersOf(queue.shift()!, index)) {
           if (seen.has(importer)) continue;
           seen.add(importer);
-          answer = graph.startMethods.get(importer);
+          answer = index.startMethods.get(importer);
           if (answer) break;
           queue.push(importer);
         }
@@ -53,32 +67,119 @@ export class ProjectImports {
 
   /** Whether a module that imports `filePath` mentions `name` (a class or function defined there). */
   usedByImporters(filePath: string, name: string): boolean {
+    const index = this.neighbourhood(filePath);
+    if (!index.complete) return false;
     const word = new RegExp(`\\b${name.replace(/\W/g, '')}\\b`);
-    return (this.build().importers.get(filePath) ?? []).some((importer) => importer !== filePath && word.test(this.source.readText(importer) ?? ''));
+    return this.importersOf(filePath, index).some((importer) => word.test(this.source.readText(importer) ?? ''));
   }
 
   invalidate(): void {
-    this.graph = undefined;
+    this.indexes.clear();
+    this.importerCache.clear();
     this.startMethodAnswers.clear();
   }
 
-  private build(): Graph {
-    if (this.graph) return this.graph;
-    const graph: Graph = { importers: new Map(), startMethods: new Map() };
-    for (const file of listPythonFilesWithin(this.projectRoot, [], LISTING_BOUND).files) {
+  /** The files that import `target`: only names that could lead to it are resolved. */
+  private importersOf(target: string, index: ProjectIndex): string[] {
+    const cached = this.importerCache.get(target);
+    if (cached) return cached;
+    const base = path.basename(target, '.py');
+    // `pkg/mod.py` is named by `mod`; `pkg/__init__.py` by `pkg`.
+    const stem = base === '__init__' ? path.basename(path.dirname(target)) : base;
+    const importers: string[] = [];
+    for (const [file, modules] of index.imports) {
+      if (file === target) continue;
+      const leads = modules.some((module) => module.split('.').includes(stem) && this.source.resolve(file, module) === target);
+      if (leads) importers.push(file);
+    }
+    this.importerCache.set(target, importers);
+    return importers;
+  }
+
+  /** The index of the neighbourhood `filePath` belongs to (see the header). */
+  private neighbourhood(filePath: string): ProjectIndex {
+    let dir = path.dirname(filePath);
+    let outermost: string | undefined;
+    while (isPackage(dir) && isInside(dir, this.projectRoot)) {
+      outermost = dir;
+      dir = path.dirname(dir);
+    }
+    const key = outermost ?? dir;
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = this.build(outermost, outermost ? path.dirname(outermost) : dir);
+      this.indexes.set(key, index);
+    }
+    return index;
+  }
+
+  private build(packageDir: string | undefined, scriptsDir: string): ProjectIndex {
+    const deadline = performance.now() + PASS_BUDGET_MS;
+    const listing = packageDir ? listPythonFilesWithin(packageDir, [], LISTING_BOUND) : { files: [], complete: true };
+    const index: ProjectIndex = { imports: new Map(), startMethods: new Map(), complete: listing.complete };
+    for (const file of [...listing.files, ...scriptsIn(scriptsDir)]) {
+      if (performance.now() > deadline) {
+        index.complete = false;
+        break;
+      }
       const text = this.source.readText(file);
       if (!text) continue;
       const method = text.includes('set_start_method') ? SETS_START_METHOD.exec(text)?.[1] : undefined;
-      if (method) graph.startMethods.set(file, method);
-      for (const module of this.source.importedModules(text)) {
-        const target = this.source.resolve(file, module);
-        if (!target || target === file) continue;
-        const list = graph.importers.get(target) ?? [];
-        if (!list.includes(file)) list.push(file);
-        graph.importers.set(target, list);
-      }
+      if (method) index.startMethods.set(file, method);
+      index.imports.set(file, this.source.importedModules(importStatements(text)));
     }
-    this.graph = graph;
-    return graph;
+    return index;
   }
+}
+
+function isPackage(dir: string): boolean {
+  return fs.existsSync(path.join(dir, '__init__.py'));
+}
+
+function isInside(dir: string, root: string): boolean {
+  const relative = path.relative(root, dir);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** The `.py` files directly in a folder (not in its subfolders). */
+function scriptsIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.py')).map((e) => path.join(dir, e.name)).slice(0, LISTING_BOUND.maxFiles);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The lines of a file that can hold import statements (those starting with `import` or `from`,
+ * with their parenthesised or backslash-continued tails), so that the import reader sees a
+ * few hundred bytes instead of the whole file.
+ */
+function importStatements(text: string): string {
+  const parts: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\n', at);
+    const lineEnd = end === -1 ? text.length : end;
+    let start = at;
+    while (start < lineEnd && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+    if (text.startsWith('import', start) || text.startsWith('from', start)) {
+      let stop = lineEnd;
+      const line = text.slice(start, lineEnd);
+      if (line.includes('(') && !line.includes(')')) {
+        const close = text.indexOf(')', lineEnd);
+        stop = close === -1 ? text.length : close + 1;
+      } else {
+        while (text.charCodeAt(stop - 1) === 92 && stop < text.length) {
+          const next = text.indexOf('\n', stop + 1);
+          stop = next === -1 ? text.length : next;
+        }
+      }
+      parts.push(text.slice(start, stop));
+      at = stop + 1;
+      continue;
+    }
+    at = lineEnd + 1;
+  }
+  return parts.join('\n');
 }
