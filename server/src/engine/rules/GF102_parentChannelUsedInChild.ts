@@ -58,10 +58,14 @@ export const parentChannelUsedInChild: Rule = {
       reported.add(key);
       const object = event.object;
       const where = placeName(object.creation, context.file.path);
+      // A use inside a helper of another module is reported at this file's call that reaches it.
+      const at = event.site.path === context.file.path ? event.site : [...event.chain].reverse().find((site) => site.path === context.file.path);
+      if (!at) continue;
       context.report({
-        at: event.site,
+        at,
         message: `${describeObject(object)}, created in the parent at ${where}, is used${through(event.site.node.text, object.label)} in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
         related: [
+          ...(at === event.site ? [] : [{ site: event.site, message: 'The child uses the parent\'s channel here.' }]),
           { site: object.creation, message: 'The channel is created here, in the parent.' },
           { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
         ],
