@@ -58,9 +58,16 @@ const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
 // Character codes.
 const LF = 10, CR = 13, TAB = 9, FF = 12, SPACE = 32, HASH = 35, BACKSLASH = 92;
 const DQUOTE = 34, QUOTE = 39, COLON = 58, COMMA = 44, SEMICOLON = 59, DOT = 46, EQUALS = 61;
-const OPEN = new Set([40, 91, 123]); // ( [ {
-const CLOSE = new Set([41, 93, 125]); // ) ] }
-const OPERATORS = new Set([...'+-*/%@&|^~<>=!'].map((c) => c.charCodeAt(0)));
+// One table of character classes: the scan looks each character up once (a Set per class costs
+// several times more on a large file, and the guard runs before every parse, keystrokes included).
+const OPEN_CLASS = 1, CLOSE_CLASS = 2, OPERATOR_CLASS = 3, KEYWORD_START = 4;
+const CLASSES = new Uint8Array(128);
+for (const c of [40, 91, 123]) CLASSES[c] = OPEN_CLASS; // ( [ {
+for (const c of [41, 93, 125]) CLASSES[c] = CLOSE_CLASS; // ) ] }
+for (const c of '+-*/%@&|^~<>=!') CLASSES[c.charCodeAt(0)] = OPERATOR_CLASS;
+/** First letters of NESTING_KEYWORDS: other identifiers need no slice and no lookup. */
+const KEYWORD_FIRST = new Uint8Array(128);
+for (const word of ['not', 'and', 'or', 'if', 'else', 'lambda', 'await', 'in', 'is', 'yield']) KEYWORD_FIRST[word.charCodeAt(0)] = KEYWORD_START;
 
 function isIdentifierCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code >= 128;
@@ -166,7 +173,7 @@ export function measureNesting(text: string): NestingDepth {
       const length = i - start;
       if ((next === DQUOTE || next === QUOTE) && length <= 2 && STRING_PREFIX.test(text.slice(start, i))) {
         i = openString(text, i, text.slice(start, i), frames);
-      } else if (length <= 6 && c >= 97 && NESTING_KEYWORDS.has(text.slice(start, i))) {
+      } else if (length >= 2 && length <= 6 && c < 128 && KEYWORD_FIRST[c] === KEYWORD_START && NESTING_KEYWORDS.has(text.slice(start, i))) {
         const bracket = current();
         if (length === 6 && text.startsWith('lambda', start)) bracket.openLambdas++;
         nest(bracket);
@@ -188,12 +195,12 @@ export function measureNesting(text: string): NestingDepth {
     } else if (c === BACKSLASH) {
       // A line continuation joins the next line to this statement.
       i += text.charCodeAt(i + 1) === CR && text.charCodeAt(i + 2) === LF ? 3 : 2;
-    } else if (OPEN.has(c)) {
+    } else if (c < 128 && CLASSES[c] === OPEN_CLASS) {
       // A call or subscript after an operand nests like an operator: f()()() is f()() called.
       if (afterOperand) nest(current());
       openBracket(false);
       i++;
-    } else if (CLOSE.has(c)) {
+    } else if (c < 128 && CLASSES[c] === CLOSE_CLASS) {
       const closing = frame?.kind === 'bracket' ? frame : undefined;
       if (closing) {
         endElement(closing);
@@ -225,7 +232,7 @@ export function measureNesting(text: string): NestingDepth {
       if (afterOperand) nest(current());
       afterOperand = false;
       i++;
-    } else if (OPERATORS.has(c)) {
+    } else if (c < 128 && CLASSES[c] === OPERATOR_CLASS) {
       // Every operator character counts once: `--x` nests twice, `==` is counted twice (harmless).
       nest(current());
       afterOperand = false;
