@@ -3,8 +3,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  LanguageClient, LanguageClientOptions, NotificationType, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
+  CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, NotificationType, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
 } from 'vscode-languageclient/node';
+import { CrashPolicy } from './crashPolicy';
 
 interface ScanResult {
   files: number;
@@ -35,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.command = { title: 'Show Output', command: 'grpcForkGuard.showOutput' };
   context.subscriptions.push(output, status);
 
+  const crashes = new CrashPolicy();
+  let crashStatus: string | undefined;
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -50,18 +53,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,pyproject.toml}'),
     },
+    // A crashed server is restarted a bounded number of times, and the status item says so.
+    errorHandler: {
+      error: () => ({ action: ErrorAction.Continue }),
+      closed: () => {
+        const decision = crashes.onCrash();
+        crashStatus = decision.status;
+        status.text = decision.status;
+        status.severity = decision.restart ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Error;
+        output.appendLine(decision.status);
+        return decision.restart ? { action: CloseAction.Restart } : { action: CloseAction.DoNotRestart, message: decision.status };
+      },
+    },
   };
   client = new LanguageClient('grpcForkGuard', 'gRPC Fork Guard', serverOptions, clientOptions);
-  // The default error handler restarts a crashed server (up to 4 times in 3 minutes).
   context.subscriptions.push(client.onDidChangeState(({ newState }) => {
-    status.text = newState === State.Running ? 'gRPC Fork Guard' : newState === State.Starting ? 'gRPC Fork Guard: starting' : 'gRPC Fork Guard: stopped';
-    status.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    if (newState === State.Running) crashStatus = undefined;
+    status.text = newState === State.Running ? 'gRPC Fork Guard' : newState === State.Starting ? crashStatus ?? 'gRPC Fork Guard: starting' : crashStatus ?? 'gRPC Fork Guard: stopped';
+    status.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Error : crashStatus ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }));
   context.subscriptions.push(vscode.languages.onDidChangeDiagnostics(() => updateCounts(status)));
 
   context.subscriptions.push(
     vscode.commands.registerCommand('grpcForkGuard.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('grpcForkGuard.restartServer', async () => {
+      crashes.reset();
+      crashStatus = undefined;
       await client?.restart();
     }),
     vscode.commands.registerCommand('grpcForkGuard.scanWorkspace', () => scanWorkspace()),
