@@ -167,6 +167,10 @@ class ByteQueue {
 
 /** The Content-Length of a header block, when every line is a header and the length is sane. */
 function contentLength(header: string): number | undefined {
+  // Another header name inside a line means an unterminated header ran into the next frame.
+  for (let at = header.indexOf('Content-Length:', 1); at >= 0; at = header.indexOf('Content-Length:', at + 1)) {
+    if (header.slice(at - 2, at) !== '\r\n') return undefined;
+  }
   let length: number | undefined;
   for (const line of header.split('\r\n')) {
     if (!HEADER_LINE.test(line)) return undefined;
