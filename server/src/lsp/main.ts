@@ -1,7 +1,8 @@
 // Entry point of dist/server.js: `node dist/server.js --stdio` (any LSP client) or IPC (VS Code).
 // The transport is built here rather than by vscode-languageserver so that two guards sit in front
 // of the connection: ResyncingMessageReader (stdio: bad frames are dropped, not fatal) and
-// LifecycleGate (no handler runs before `initialize` or after `shutdown`).
+// LifecycleGate (no handler runs before `initialize` or after `shutdown`); and one behind it,
+// GenericErrorWriter (no internal error text reaches the client).
 //
 // SIGTERM and SIGINT keep Node's default action on purpose: it ends the process, and with it every
 // scan worker thread, at once, even while an analysis blocks the main thread; a JavaScript signal
@@ -11,6 +12,7 @@ import {
   IPCMessageReader, IPCMessageWriter, MessageReader, MessageWriter, ProposedFeatures, StreamMessageWriter, createConnection,
 } from 'vscode-languageserver/node';
 import { ArrivedVersions } from './arrivedVersions';
+import { GenericErrorWriter } from './genericErrorWriter';
 import { LifecycleGate } from './lifecycleGate';
 import { FrameProblem, ResyncingMessageReader } from './resyncingReader';
 import { GrpcForkGuardServer } from './server';
@@ -23,8 +25,9 @@ if (!transport) {
   server.listen();
 } else {
   const arrived = new ArrivedVersions();
-  const gate = new LifecycleGate(transport.reader, transport.writer, (message) => arrived.observe(message));
-  const connection = createConnection(ProposedFeatures.all, gate, transport.writer);
+  const writer = new GenericErrorWriter(transport.writer, (message) => server?.logger.error(message));
+  const gate = new LifecycleGate(transport.reader, writer, (message) => arrived.observe(message));
+  const connection = createConnection(ProposedFeatures.all, gate, writer);
   server = new GrpcForkGuardServer(connection, undefined, arrived);
   if (transport.stdio) {
     // stdout carries the protocol: stray console output goes to the client's log instead.

@@ -14,6 +14,7 @@ import { innermostFolder } from '../workspace/scanProtocol';
 import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
 import { ArrivedVersions } from './arrivedVersions';
+import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
@@ -137,7 +138,7 @@ export class GrpcForkGuardServer {
       } catch (error) {
         if (error instanceof ResponseError) throw error;
         this.logger.error(`${method} failed: ${(error as Error)?.stack ?? error}`);
-        throw new ResponseError(ErrorCodes.InternalError, `gRPC Fork Guard could not answer ${method}; see its output for details.`);
+        throw new ResponseError(ErrorCodes.InternalError, `${GENERIC_ERROR_PREFIX} ${method}; see its output for details.`);
       }
     };
   }

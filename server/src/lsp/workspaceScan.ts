@@ -64,6 +64,8 @@ export class WorkspaceScan {
     const controller = new AbortController();
     this.running = controller;
     const subscription = token?.onCancellationRequested(() => controller.abort());
+    // A $/cancelRequest that arrived before the request ran: the token is already cancelled.
+    if (token?.isCancellationRequested) controller.abort();
     const roots = [];
     for (const folder of server.folders) {
       const settings = await server.settingsFor(URI.file(folder).toString());
