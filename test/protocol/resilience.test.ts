@@ -108,6 +108,14 @@ describe('broken frames', () => {
     });
   }
 
+  test('a message the JSON-RPC layer throws on does not hold back the frames behind it', async () => {
+    const hover = client.requestMessage('textDocument/hover', { textDocument: { uri: 'file:///x.py' }, position: { line: 0, character: 0 } });
+    const cancel = client.requestMessage('$/cancelRequest', null);
+    client.send(client.notification('$/cancelRequest'), client.notification('$/cancelRequest', { id: {} }), cancel.message, hover.message);
+    assert.equal((await cancel.response).error?.code, -32602);
+    assert.equal((await hover.response).result, null);
+  });
+
   test('a frame split byte by byte still arrives', async () => {
     const { message, response } = client.requestMessage('textDocument/hover', { textDocument: { uri: 'file:///x.py' }, position: { line: 0, character: 0 } });
     const bytes = RawClient.frame(message);

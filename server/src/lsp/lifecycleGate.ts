@@ -6,7 +6,7 @@ import {
   AbstractMessageReader, DataCallback, Disposable, ErrorCodes, Message, MessageReader, MessageWriter, ResponseMessage,
 } from 'vscode-languageserver';
 
-type Incoming = Message & { method?: unknown; id?: unknown };
+type Incoming = Message & { method?: unknown; id?: unknown; params?: unknown };
 
 export class LifecycleGate extends AbstractMessageReader {
   private state: 'new' | 'initializing' | 'running' | 'shutDown' = 'new';
@@ -47,6 +47,7 @@ export class LifecycleGate extends AbstractMessageReader {
     const isRequest = typeof method === 'string' && 'id' in message && (typeof message.id === 'number' || typeof message.id === 'string');
     if (typeof method !== 'string') return undefined; // responses to the server's own requests
     if (method === 'exit') return undefined;
+
     if (this.state === 'new') {
       if (method === 'initialize' && isRequest) {
         this.state = 'initializing';
@@ -57,6 +58,11 @@ export class LifecycleGate extends AbstractMessageReader {
     if (method === 'initialize') return isRequest ? errorResponse(message.id as number | string, ErrorCodes.InvalidRequest, 'The server is already initialized.') : 'drop';
     if (this.state === 'shutDown') return isRequest ? errorResponse(message.id as number | string, ErrorCodes.InvalidRequest, 'The server is shutting down.') : 'drop';
     if (method === 'shutdown' && isRequest) this.state = 'shutDown';
+    // vscode-jsonrpc reads params.id of every cancellation unchecked, as the message arrives.
+    if (method === '$/cancelRequest') {
+      const id = (message.params as { id?: unknown } | null | undefined)?.id;
+      if (typeof id !== 'number' && typeof id !== 'string') return isRequest ? errorResponse(message.id as number | string, ErrorCodes.InvalidParams, 'A cancellation needs the id of a request.') : 'drop';
+    }
     return undefined;
   }
 

@@ -69,7 +69,13 @@ export class MessageFramer {
     if (message) {
       this.bytes.consume(end);
       this.resetFrame();
-      this.onMessage(message);
+      try {
+        this.onMessage(message);
+      } catch (error) {
+        // vscode-jsonrpc throws on some malformed messages (a $/cancelRequest without params);
+        // the frames after it in this chunk must still be read.
+        this.onProblem({ reason: `message refused: ${(error as Error)?.message ?? error}`, droppedBytes: end });
+      }
     } else {
       // The body is not a message; what follows its header may still hold the next real frame.
       const bodyStart = this.bodyStart;
