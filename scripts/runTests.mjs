@@ -1,13 +1,18 @@
 // Builds the test files with esbuild and runs them with node's test runner, tier by tier.
-// Usage: node scripts/runTests.mjs [tier ...]   (tiers: engine cli protocol neovim runtime; default all)
+// Usage: node scripts/runTests.mjs [tier ...] [--iterations=N]
+//   tiers: engine cli protocol neovim runtime fuzz (default all); --iterations sets FUZZ_ITERATIONS
+//   for the hostile-input tier unless the environment already does (`npm run fuzz` is the long run).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime'];
-const tiers = process.argv.slice(2).length ? process.argv.slice(2) : allTiers;
+const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime', 'fuzz'];
+const args = process.argv.slice(2);
+const iterations = args.find((a) => a.startsWith('--iterations='))?.slice('--iterations='.length);
+const named = args.filter((a) => !a.startsWith('--'));
+const tiers = named.length ? named : allTiers;
 
 const entryPoints = tiers.flatMap((tier) => {
   const dir = path.join(root, 'test', tier);
@@ -33,9 +38,11 @@ await esbuild.build({
 });
 
 const files = entryPoints.map((file) => path.join(outdir, path.relative(path.join(root, 'test'), file)).replace(/\.ts$/, '.js'));
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+// A test that hangs fails after 10 minutes instead of blocking the run, and a handle a failed test
+// left open (a server it started) never keeps a test file from ending.
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, GF_REPO_ROOT: root },
+  env: { ...process.env, GF_REPO_ROOT: root, ...(iterations && !process.env.FUZZ_ITERATIONS ? { FUZZ_ITERATIONS: iterations } : {}) },
 });
 process.exit(result.status ?? 1);

@@ -1,13 +1,13 @@
 // The language server: wires documents, settings, diagnostics, code actions and the workspace
 // scan to the engine. Every analysis goes through ProjectAnalysis, as the CLI's does.
 import * as path from 'path';
-import { URI } from 'vscode-uri';
 import {
-  CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult,
-  NotificationType, TextDocumentSyncKind, WorkDoneProgressReporter,
+  CodeActionKind, Connection, DidChangeConfigurationNotification, ErrorCodes, InitializeParams, InitializeResult,
+  NotificationType, ResponseError, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
+import { mergeConfig } from '../engine/config';
 import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { preforkRunners } from '../workspace/preforkRunners';
@@ -15,6 +15,9 @@ import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
 import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
+import { ArrivedVersions } from './arrivedVersions';
+import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
+import { diskPathOf, labelPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
@@ -50,12 +53,18 @@ export class GrpcForkGuardServer {
   private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
   private workspaceFolders: string[] = [];
   private supportsConfiguration = false;
+  private supportsWorkspaceFolders = false;
   private project: ProjectAnalysis | undefined;
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
   private readonly workspaceScan = new WorkspaceScan(this);
 
-  constructor(readonly connection: Connection, private readonly grammarDir?: string) {
+  constructor(
+    readonly connection: Connection,
+    private readonly grammarDir?: string,
+    /** Fed by the message reader; without it nothing is known to be superseded. */
+    private readonly arrived = new ArrivedVersions(),
+  ) {
     this.logger = new Logger(connection);
     this.documents = new DocumentTrees(() => this.analyzer);
   }
@@ -73,6 +82,7 @@ export class GrpcForkGuardServer {
       void this.settingsFor(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
+      this.arrived.forget(textDocument.uri);
       this.documents.close(textDocument.uri);
       this.snapshots.delete(textDocument.uri);
       clearTimeout(this.timers.get(textDocument.uri));
@@ -86,41 +96,60 @@ export class GrpcForkGuardServer {
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) {
-        const filePath = URI.parse(change.uri).fsPath;
-        this.project?.invalidate(filePath);
+        const filePath = diskPathOf(change.uri);
+        if (filePath) this.project?.invalidate(filePath);
       }
       // An import or a pyproject.toml may have changed what every open file means.
       this.revalidateAll();
       void this.workspaceScan.filesChanged(changes);
     });
-    connection.onCodeAction((params) => {
+    connection.onCodeAction(this.guarded('textDocument/codeAction', (params) => {
       const entry = this.documents.get(params.textDocument.uri);
-      if (!entry) return [];
+      // Edits computed for a version the client has already replaced would land in the wrong place.
+      if (!entry || this.arrived.supersedes(entry.document.uri, entry.document.version)) return [];
       const snapshot = this.analyzeNow(entry);
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
-    });
-    connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    }));
+    connection.onExecuteCommand(this.guarded('workspace/executeCommand', async ({ command, arguments: args }) => {
       if (command !== SHOW_DOCUMENTATION_COMMAND) return;
       const code = String(args?.[0] ?? '');
       if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
       await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
-    });
-    connection.onHover((params) => {
+    }));
+    connection.onHover(this.guarded('textDocument/hover', (params) => {
       const entry = this.documents.get(params.textDocument.uri);
+      if (entry && this.arrived.supersedes(entry.document.uri, entry.document.version)) return undefined;
       const snapshot = entry && this.analyzeNow(entry);
       return snapshot ? hoverFor(snapshot.findings, params.position) : undefined;
-    });
-    connection.onRequest(ScanRequest, (params, token) => this.workspaceScan.run(params, token));
+    }));
+    connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
     });
     connection.listen();
   }
 
+  /**
+   * A request handler whose failures reach the client as a generic error: the stack goes to the
+   * output channel only (it names files and internals the client has no use for).
+   */
+  private guarded<P, R, T>(method: string, handler: (params: P, token: T) => R | Promise<R>): (params: P, token: T) => Promise<R> {
+    return async (params, token) => {
+      try {
+        return await handler(params, token);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        this.logger.error(`${method} failed: ${(error as Error)?.stack ?? error}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${GENERIC_ERROR_PREFIX} ${method}; see its output for details.`);
+      }
+    };
+  }
+
   private async initialize(params: InitializeParams): Promise<InitializeResult> {
-    this.supportsConfiguration = Boolean(params.capabilities.workspace?.configuration);
-    this.workspaceFolders = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
-    if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = [URI.parse(params.rootUri).fsPath];
+    this.supportsConfiguration = Boolean(params.capabilities?.workspace?.configuration);
+    this.supportsWorkspaceFolders = Boolean(params.capabilities?.workspace?.workspaceFolders);
+    this.workspaceFolders = this.diskFolders((params.workspaceFolders ?? []).map((folder) => folder?.uri));
+    if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = this.diskFolders([params.rootUri]);
     const options = params.initializationOptions as { logLevel?: string } | undefined;
     this.logger.setLevel(options?.logLevel);
     try {
@@ -150,11 +179,21 @@ export class GrpcForkGuardServer {
       this.logger.info(`gRPC Fork Guard server started (workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
     }
     if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
-    this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
-      const removed = new Set(event.removed.map((f) => URI.parse(f.uri).fsPath));
-      this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(event.added.map((f) => URI.parse(f.uri).fsPath));
+    // vscode-languageserver throws here when the client cannot send these events.
+    if (this.supportsWorkspaceFolders) this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      const removed = new Set(this.diskFolders(event.removed.map((f) => f.uri)));
+      this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(this.diskFolders(event.added.map((f) => f.uri)));
     });
     if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
+  }
+
+  /** Folders the server may scan: a non-file or escaping URI is refused, with a warning. */
+  private diskFolders(uris: unknown[]): string[] {
+    return uris.flatMap((uri) => {
+      const folder = typeof uri === 'string' ? diskPathOf(uri) : undefined;
+      if (!folder) this.logger.warn(`Workspace folder ${JSON.stringify(uri)} is not a local folder: it is not scanned.`);
+      return folder ? [folder] : [];
+    });
   }
 
   /**
@@ -220,6 +259,8 @@ export class GrpcForkGuardServer {
     if (!entry) return;
     const settings = await this.settingsFor(uri);
     if (this.documents.get(uri) !== entry) return;
+    // A newer version (or the close) is queued: the run it schedules analyses that instead.
+    if (this.arrived.supersedes(uri, entry.document.version)) return;
     const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
     if (!snapshot) return;
     await this.connection.sendDiagnostics({
@@ -246,11 +287,11 @@ export class GrpcForkGuardServer {
     const analyzer = this.analyzer;
     if (!project || !analyzer) return undefined;
     const { uri, version } = entry.document;
-    const filePath = fsPathOf(uri);
+    const filePath = diskPathOf(uri);
     const started = Date.now();
     let findings: Finding[] = [];
     try {
-      findings = this.withSettings(settings, () => {
+      findings = !filePath ? this.analyzeTextOnly(entry, settings) : this.withSettings(settings, () => {
         const resolved = project.configFor(filePath);
         for (const problem of resolved.problems) this.logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
         // The tree is parsed only when the text is within the budgets (size, nesting).
@@ -275,6 +316,16 @@ export class GrpcForkGuardServer {
     return snapshot;
   }
 
+  /** A document the server may not read around (see documentPaths.ts): its text, default configuration, no imports. */
+  private analyzeTextOnly(entry: OpenDocument, settings: ServerSettings): Finding[] {
+    const { uri } = entry.document;
+    return this.analyzer!.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), {
+      tree: (deadline) => this.documents.treeOf(entry, deadline),
+      budget: { maxFileBytes: settings.maxFileBytes },
+      onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
+    }).findings;
+  }
+
   private fixAllContext(entry: OpenDocument) {
     const settings = this.lastSettings.get(entry.document.uri);
     return { unsafeFixes: settings?.layer.unsafeFixes === true };
@@ -282,7 +333,7 @@ export class GrpcForkGuardServer {
 
   private openTextOf(filePath: string): string | undefined {
     for (const entry of this.documents.all()) {
-      if (fsPathOf(entry.document.uri) === filePath) return entry.document.getText();
+      if (diskPathOf(entry.document.uri) === filePath) return entry.document.getText();
     }
     return undefined;
   }
@@ -297,8 +348,3 @@ export class GrpcForkGuardServer {
 }
 
 declare const __VERSION__: string | undefined;
-
-export function fsPathOf(uri: string): string {
-  const parsed = URI.parse(uri);
-  return parsed.scheme === 'file' ? parsed.fsPath : path.join('/', parsed.scheme, parsed.path);
-}

@@ -13,6 +13,7 @@ import { catalogRoots, prefilter } from '../workspace/prefilter';
 import { readSourceFile } from '../workspace/scanFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
+import { diskPathOf } from './documentPaths';
 import type { GrpcForkGuardServer } from './server';
 
 export interface ScanParams extends WorkDoneProgressParams {}
@@ -63,6 +64,8 @@ export class WorkspaceScan {
     const controller = new AbortController();
     this.running = controller;
     const subscription = token?.onCancellationRequested(() => controller.abort());
+    // A $/cancelRequest that arrived before the request ran: the token is already cancelled.
+    if (token?.isCancellationRequested) controller.abort();
     const roots = [];
     for (const folder of server.folders) {
       const settings = await server.settingsFor(URI.file(folder).toString());
@@ -120,8 +123,8 @@ export class WorkspaceScan {
   async filesChanged(changes: FileEvent[]): Promise<void> {
     if (this.scanned.size === 0) return;
     for (const change of changes) {
-      const filePath = URI.parse(change.uri).fsPath;
-      if (!filePath.endsWith('.py')) continue;
+      const filePath = diskPathOf(change.uri);
+      if (!filePath?.endsWith('.py')) continue;
       const state = this.scanned.get(filePath);
       if (change.type === FileChangeType.Deleted) {
         this.scanned.delete(filePath);
@@ -138,9 +141,9 @@ export class WorkspaceScan {
 
   /** A document was closed: its diagnostics fall back to what the disk holds, if the scan saw it. */
   async documentClosed(uri: string): Promise<void> {
-    const filePath = URI.parse(uri).fsPath;
-    const state = this.scanned.get(filePath);
-    if (!state) {
+    const filePath = diskPathOf(uri);
+    const state = filePath === undefined ? undefined : this.scanned.get(filePath);
+    if (!filePath || !state) {
       await this.server.connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
