@@ -24,7 +24,8 @@ const env = {
 };
 const RELEASE_FILES = ['dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'dist/client.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm'];
 
-function run(command: string, args: string[], cwd: string, timeout = 240_000) {
+// The first hook run installs the hook's npm environment (every package of the lock, from the cache).
+function run(command: string, args: string[], cwd: string, timeout = 480_000) {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
