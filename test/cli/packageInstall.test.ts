@@ -32,10 +32,10 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 describe('npm package', () => {
   test('ships the bundles, the grammar, README, LICENSE and the rule pages only', () => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const needed of ['dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md']) {
+    for (const needed of ['bin/grpc-fork-guard.cjs', 'dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md']) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
-    const unexpected = files.filter((f) => !/^(dist\/[a-zA-Z]+\.js|grammars\/[-a-z]+\.wasm|grammars\/README\.md|docs\/rules\/[A-Z0-9]+\.md|README\.md|LICENSE|package\.json)$/.test(f));
+    const unexpected = files.filter((f) => !/^(bin\/grpc-fork-guard\.cjs|dist\/[a-zA-Z]+\.js|grammars\/[-a-z]+\.wasm|grammars\/README\.md|docs\/rules\/[A-Z0-9]+\.md|README\.md|LICENSE|package\.json)$/.test(f));
     assert.deepEqual(unexpected, []);
   });
 
@@ -55,5 +55,18 @@ describe('npm package', () => {
     assert.match(result.stdout, /^jobs\.py:4:11: GF101 /m);
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
+  test('installed from a commit without a build, the command says what is missing', () => {
+    // The package as a source commit packs it: the manifest and the launcher, no dist/.
+    const source = path.join(scratch, 'source');
+    fs.mkdirSync(path.join(source, 'bin'), { recursive: true });
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'bin/grpc-fork-guard.cjs']) fs.copyFileSync(path.join(repoRoot, file), path.join(source, file));
+    const [unbuilt] = JSON.parse(npm(['pack', '--json', '--pack-destination', scratch], source));
+    const unbuiltPrefix = path.join(scratch, 'unbuilt-prefix');
+    npm(['install', '--global', '--prefix', unbuiltPrefix, '--offline', '--no-package-lock', path.join(scratch, unbuilt.filename)], scratch);
+    const result = spawnSync(path.join(unbuiltPrefix, 'bin', 'grpc-fork-guard'), ['check', '.'], { cwd: scratch, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^grpc-fork-guard: error: this install has no built CLI \(dist\/cli\.js is missing\)/);
   });
 });
