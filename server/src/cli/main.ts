@@ -10,8 +10,12 @@ import { scanWorkspace } from '../workspace/workspaceScanner';
 import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, FixTarget, fixFile } from './fixCommand';
 import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
-import { countByRule, displayPath, statisticsText, toGithub, toJson, toText } from './report';
+import { codeFrameLines } from './codeFrame';
+import { colourWanted, palette } from './colour';
+import { whyNothingChecked } from './nothingChecked';
+import { countByRule, displayPath, statisticsText, toGithub, toJson } from './report';
 import { toSarif } from './sarif';
+import { toText } from './textOutput';
 
 const EXIT_CLEAN = 0;
 const EXIT_FINDINGS = 1;
@@ -43,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const reports = new Map<string, FileReport>();
   const roots: string[] = [];
   const files: string[] = [];
+  const folders: { given: string; absolute: string }[] = [];
   for (const given of options.paths) {
     const absolute = path.resolve(given);
     let isDirectory: boolean;
@@ -53,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_ERROR;
     }
     (isDirectory ? roots : files).push(absolute);
+    if (isDirectory) folders.push({ given, absolute });
   }
   // Directories are scanned like the workspace (pre-filter, worker threads); named files are always analysed.
   let summary;
@@ -78,8 +84,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const ordered = [...reports.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const warning = palette(colourWanted(process.stderr.isTTY, process.env)).warning('warning');
   for (const report of ordered) {
-    if (report.skipped) writeErr(`grpc-fork-guard: warning: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
+    if (report.skipped) writeErr(`grpc-fork-guard: ${warning}: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
+  }
+  const checkedFiles = ordered.filter((report) => !report.skipped).length;
+  if (checkedFiles === 0) {
+    for (const reason of whyNothingChecked(folders, ordered, options.overrides)) writeErr(`grpc-fork-guard: ${warning}: nothing was checked: ${reason}\n`);
   }
   if (options.command === 'fix') {
     // Fixes are applied on this thread, to the files the scan found something in.
@@ -103,16 +114,17 @@ async function main(argv: string[]): Promise<number> {
     }
     return runFix(project, targets, options, cwd, configError || unreadable);
   }
-  writeOut(`${render(options, ordered, cwd)}\n`);
+  writeOut(`${render(options, ordered, cwd, checkedFiles)}\n`);
   if (configError) return EXIT_ERROR;
   const found = ordered.some((r) => r.findings.length > 0);
   return found && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-function render(options: CliOptions, reports: FileReport[], cwd: string): string {
+function render(options: CliOptions, reports: FileReport[], cwd: string, checkedFiles: number): string {
   if (options.statistics) {
     const counts = countByRule(reports);
-    return options.format === 'json' ? JSON.stringify(counts, null, 2) : statisticsText(counts);
+    if (options.format === 'json') return JSON.stringify(counts, null, 2);
+    return counts.length === 0 && checkedFiles === 0 ? 'No Python files were checked.' : statisticsText(counts);
   }
   switch (options.format) {
     case 'json':
@@ -122,7 +134,16 @@ function render(options: CliOptions, reports: FileReport[], cwd: string): string
     case 'github':
       return toGithub(reports, cwd);
     default:
-      return toText(reports, cwd);
+      return toText(reports, cwd, {
+        // Ruff's choice: frames for a person at a terminal, one line each for logs and pipes.
+        style: options.textStyle ?? (process.stdout.isTTY ? 'full' : 'concise'),
+        colours: palette(colourWanted(process.stdout.isTTY, process.env)),
+        sourceOf: (file) => {
+          const read = readTextFile(file, { maxBytes: MAX_SOURCE_BYTES });
+          return 'refused' in read ? undefined : codeFrameLines(read.text);
+        },
+        checkedFiles,
+      });
   }
 }
 

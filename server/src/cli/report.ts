@@ -37,21 +37,6 @@ export function toJson(reports: FileReport[], cwd: string): JsonFinding[] {
     })));
 }
 
-/** Ruff-style lines: `path:line:col: CODE message`, 1-based, then a summary. */
-export function toText(reports: FileReport[], cwd: string): string {
-  const lines: string[] = [];
-  let count = 0;
-  for (const report of reports) {
-    for (const finding of report.findings) {
-      count++;
-      const { line, character } = finding.range.start;
-      lines.push(`${displayPath(report.path, cwd)}:${line + 1}:${character + 1}: ${finding.code} ${finding.message}`);
-    }
-  }
-  lines.push(count === 0 ? 'All checks passed!' : `Found ${count} problem${count === 1 ? '' : 's'}.`);
-  return lines.join('\n');
-}
-
 /**
  * GitHub Actions workflow commands (`::error file=...,line=...::message`): each finding becomes
  * an annotation on the pull request. Errors are `error`, warnings `warning`, the rest `notice`.

@@ -2,7 +2,7 @@
 // Packaged-VSIX smoke test: the grpc-fork-guard.vsix that `npm run package` made is installed
 // with code-server's CLI into a fresh extensions folder, the workbench starts on that folder
 // WITHOUT an extension development path, and a Python file must get our diagnostics. This is
-// what catches a .vscodeignore that leaves out the grammar or a bundle.
+// what catches a `files` list (package.json) that leaves out the grammar or a bundle.
 // Run: npm run package && node test/editor/run-node-tests.mjs vsix
 // Environment: GFG_EDITOR_VSIX (default grpc-fork-guard.vsix in the repository).
 
