@@ -7,7 +7,7 @@ import { Analyzer } from '../../server/src/engine/analyzer';
 import { defaultConfig } from '../../server/src/engine/config';
 import type { Finding } from '../../server/src/engine/findings';
 import { fixText } from '../../server/src/engine/fixes/fixAll';
-import { MAX_BLOCK_DEPTH, MAX_BRACKET_DEPTH, MAX_EXPRESSION_DEPTH, measureNesting, nestingRefusal } from '../../server/src/engine/nestingDepth';
+import { MAX_BLOCK_DEPTH, MAX_BRACKET_DEPTH, MAX_EXPRESSION_DEPTH, NestingGuard, measureNesting, nestingRefusal } from '../../server/src/engine/nestingDepth';
 import { grammarDir } from '../support/paths';
 
 const BAD = 'import multiprocessing\nimport grpc\nch = grpc.insecure_channel("x")\nmultiprocessing.Process(target=print).start()\n';
@@ -148,4 +148,15 @@ describe('lone CR line endings', () => {
     const fromLf = fixText(analyseText, BAD, { unsafe: true });
     assert.equal(fixed.text.replace(/\r\n?/g, '\n'), fromLf.text, 'the same change as on the LF file');
   });
+});
+
+test('the nesting guard judges a small edit from the last measure and measures again when the edit changes structure', () => {
+  const guard = new NestingGuard();
+  const shallow = `x = ${'('.repeat(MAX_BRACKET_DEPTH)}1${')'.repeat(MAX_BRACKET_DEPTH)}\n`;
+  assert.equal(guard.refusal('/a.py', shallow), undefined);
+  // A letter typed: judged from the last measure (still fine).
+  assert.equal(guard.refusal('/a.py', shallow.replace('x =', 'xy =')), undefined);
+  // One more bracket: structural, so measured again, and refused.
+  const deeper = `x = ${'('.repeat(MAX_BRACKET_DEPTH + 1)}1${')'.repeat(MAX_BRACKET_DEPTH + 1)}\n`;
+  assert.match(guard.refusal('/a.py', deeper) ?? '', /brackets are nested more than/);
 });

@@ -12,7 +12,7 @@ import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
 import { SourceFile, nodeRange } from './model/sourceFile';
-import { nestingRefusal } from './nestingDepth';
+import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
 import { RULES } from './rules/registry';
 import type { Rule, RuleReport } from './rules/rule';
@@ -48,6 +48,8 @@ export class Analyzer {
   private stale = false;
   /** Set when even a new parser fails: every later file gets a notice instead of an empty result. */
   private unusable: string | undefined;
+  /** The nesting guard, judging a keystroke's edit from the last measure of the same document. */
+  private readonly nesting = new NestingGuard();
 
   private constructor(private readonly language: Language) {
     this.parser = parserFor(language);
@@ -94,7 +96,7 @@ export class Analyzer {
 
   analyze(path: string, text: string, config: EngineConfig, options: AnalysisOptions = {}): AnalysisResult {
     const budget = { ...DEFAULT_BUDGET, ...options.budget };
-    const refused = refusal(text, budget);
+    const refused = refusal(text, budget, (t) => this.nesting.refusal(path, t));
     if (refused) return { findings: [notAnalysed(`Not analysed: ${refused}.`)] };
     const deadline = Date.now() + budget.timeMs;
     let parsed: Tree | undefined;
@@ -137,13 +139,13 @@ export class Analyzer {
   }
 }
 
-function refusal(text: string, budget: AnalysisBudget): string | undefined {
+function refusal(text: string, budget: AnalysisBudget, nesting: (text: string) => string | undefined = nestingRefusal): string | undefined {
   // A UTF-16 unit is at least one UTF-8 byte: the exact count is needed only near the limit.
   if (text.length > budget.maxFileBytes || (text.length * 3 > budget.maxFileBytes && utf8Length(text) > budget.maxFileBytes)) {
     return `the file is larger than ${formatBytes(budget.maxFileBytes)}`;
   }
-  const nesting = nestingRefusal(text);
-  return nesting && `${nesting}, deeper than the parser and the analyser handle safely`;
+  const deep = nesting(text);
+  return deep && `${deep}, deeper than the parser and the analyser handle safely`;
 }
 
 function formatBytes(bytes: number): string {

@@ -26,11 +26,55 @@ export interface NestingDepth {
 
 /** Why a text is too deeply nested to analyse, or undefined when it is within every limit. */
 export function nestingRefusal(text: string): string | undefined {
-  const depth = measureNesting(text);
+  return refusalFor(measureNesting(text));
+}
+
+function refusalFor(depth: NestingDepth): string | undefined {
   if (depth.blocks > MAX_BLOCK_DEPTH) return `its blocks are nested more than ${MAX_BLOCK_DEPTH} levels deep`;
   if (depth.brackets > MAX_BRACKET_DEPTH) return `its brackets are nested more than ${MAX_BRACKET_DEPTH} levels deep`;
   if (depth.expression > MAX_EXPRESSION_DEPTH) return `an expression chains more than ${MAX_EXPRESSION_DEPTH} operators`;
   return undefined;
+}
+
+/**
+ * The guard for a document that is edited a keystroke at a time (the language server): the last
+ * text measured for each path is kept, and a small edit that cannot change the structure (no line
+ * break, bracket, quote, backslash or `#` in what it inserts or removes) is judged from the last
+ * measure: blocks and brackets stay as they were, and an expression chain grows by at most one per
+ * character changed. Anything else is measured again. The scan costs milliseconds on a large file;
+ * the check costs a comparison of the two texts.
+ */
+export class NestingGuard {
+  private readonly last = new Map<string, { text: string; depth: NestingDepth }>();
+
+  constructor(private readonly maxEntries = 64) {}
+
+  refusal(key: string, text: string): string | undefined {
+    const known = this.last.get(key);
+    let depth = known && boundedByEdit(known.text, text, known.depth);
+    if (!depth) depth = measureNesting(text);
+    this.last.delete(key);
+    this.last.set(key, { text, depth });
+    if (this.last.size > this.maxEntries) this.last.delete(this.last.keys().next().value!);
+    return refusalFor(depth);
+  }
+}
+
+/** Characters whose insertion or removal can change blocks, brackets or strings. */
+const STRUCTURAL = /[\n\r()[\]{}'"\\#]/;
+const MAX_JUDGED_EDIT = 16;
+
+function boundedByEdit(before: string, after: string, depth: NestingDepth): NestingDepth | undefined {
+  if (Math.abs(before.length - after.length) > MAX_JUDGED_EDIT) return undefined;
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  const removed = before.slice(start, before.length - end);
+  const inserted = after.slice(start, after.length - end);
+  if (removed.length + inserted.length > MAX_JUDGED_EDIT || STRUCTURAL.test(removed) || STRUCTURAL.test(inserted)) return undefined;
+  return { ...depth, expression: depth.expression + removed.length + inserted.length };
 }
 
 interface BracketFrame {
