@@ -65,12 +65,11 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
       }
     }
   }
-  if (!input.aio && input.offerForkSupport) {
+  // Never when a child uses the parent's channel: fork support closes it in the child (SPEC §1),
+  // so every call the child makes on it then fails with "Cannot invoke RPC on closed channel".
+  if (!input.aio && input.offerForkSupport && inChildren.length === 0) {
     const support = forkSupport();
-    if (support?.length) {
-      const title = inChildren.length ? 'Enable gRPC fork support before `import grpc` (children must still make their own channels)' : 'Enable gRPC fork support before `import grpc`';
-      fixes.push({ title, applicability: 'unsafe', edits: support });
-    }
+    if (support?.length) fixes.push({ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits: support });
   }
   const spawn = spawnStartMethodFix(edits, timeline, fork, object);
   if (spawn) fixes.push(spawn);

@@ -10,6 +10,7 @@ import { field, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
 import { childUses, usedName } from './channelBinding';
 import { PythonEdits } from './pythonEdits';
+import { defaultContextObjects, mainGuardBlock, runsAtImport, unpicklableArgument } from './spawnReadiness';
 
 export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
   if (fork.origin.path !== edits.file.path || fork.product === 'pid' || fork.product === 'manager') return undefined;
@@ -17,6 +18,9 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   if (!guarded(fork.origin.node)) return undefined;
   const globals = edits.moduleNames();
   if (object && childUses(timeline, object, fork).some((use) => !globals.has(usedName(use.site.node)))) return undefined;
+  if (unpicklableArgument(edits, timeline, fork)) return undefined;
+  const shared = defaultContextObjects(edits.file.tree.rootNode);
+  if (shared.length > 0) return wholeProgramSpawn(edits, [fork.origin.node, ...shared]);
   const call = fork.origin.node;
   const callee = field(call, 'function');
   if (!callee) return undefined;
@@ -39,6 +43,26 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
     return undefined;
   }
   return { title: `Use the 'spawn' start method for \`${callee.text}(...)\``, applicability: 'unsafe', edits: changes };
+}
+
+/**
+ * `multiprocessing.set_start_method("spawn")` as the first statement under the `__main__` guard, so
+ * the multiprocessing objects the program shares with its children come from the same context as
+ * the children. Only when everything it makes (`made`) is made after that point, never at import.
+ */
+function wholeProgramSpawn(edits: PythonEdits, made: Node[]): Fix | undefined {
+  const root = edits.file.tree.rootNode;
+  const block = mainGuardBlock(root);
+  if (!block || made.some(runsAtImport)) return undefined;
+  if (/\bset_start_method\s*\(/.test(edits.file.text)) return undefined;
+  const first = namedChildren(block).find((s) => s.type !== 'comment');
+  if (!first) return undefined;
+  const multiprocessing = edits.ensureModuleImport('multiprocessing');
+  return {
+    title: `Use the 'spawn' start method for the whole program (\`${multiprocessing.name}.set_start_method("spawn")\` under \`__main__\`)`,
+    applicability: 'unsafe',
+    edits: [...multiprocessing.edits, edits.insertBefore(first, [`${multiprocessing.name}.set_start_method("spawn")`])],
+  };
 }
 
 /** Inside a function or an `if __name__ == "__main__":` block. */

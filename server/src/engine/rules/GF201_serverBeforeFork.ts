@@ -1,5 +1,6 @@
 import { forkName } from '../model/describe';
 import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { Rule } from './rule';
@@ -34,7 +35,7 @@ export const serverBeforeFork: Rule = {
       'for _ in range(4):',
       '    multiprocessing.Process(target=serve).start()',
     ].join('\n'),
-    fixes: 'Start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
+    fixes: 'Start the server after the forks (moves its creation, set-up and start below the statement that forks, when the children do not use it); start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
     fixSafety: 'Unsafe: the server then runs in the children, not in the parent.',
     references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
   },
@@ -46,7 +47,11 @@ export const serverBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
-        fixes: [serverInChildFix(context.edits, object, fork, anchor), spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
+        fixes: [
+          // Smallest first (SPEC §3): the parent keeps its server, built after the forks; else one per child.
+          serverAfterForkFix(context.edits, object, fork, anchor),
+          serverInChildFix(context.edits, object, fork, anchor),
+          spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
       });
     }
   },
