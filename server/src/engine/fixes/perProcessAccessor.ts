@@ -6,21 +6,31 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
-import type { ChannelBinding } from './channelBinding';
-import { PythonEdits, uniqueName } from './pythonEdits';
+import { ChannelBinding, bindingSource } from './channelBinding';
+import { PythonEdits, assignedNames, uniqueName } from './pythonEdits';
 
 export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string } | undefined {
-  if (!binding.global || binding.derived.length > 0) return undefined;
-  const name = binding.name;
+  if (!binding.global) return undefined;
+  // With derived statements (`echo = channel.unary_unary(...)`) the accessor returns the last one
+  // and makes the whole chain inside; the other names must then have no reads of their own.
+  const lastDerived = binding.derived[binding.derived.length - 1];
+  const lastAssignment = lastDerived && namedChildren(lastDerived)[0];
+  const lastNames = lastAssignment?.type === 'assignment' ? assignedNames(lastAssignment) : [];
+  if (lastDerived && lastNames.length !== 1) return undefined;
+  const name = lastDerived ? lastNames[0] : binding.name;
+  const moved = [binding.statement, ...binding.derived];
   const root = edits.file.tree.rootNode;
   const reads: Node[] = [];
-  for (const id of identifiersNamed(root, edits.file.text, name)) {
-    if (id.startIndex >= binding.statement.startIndex && id.endIndex <= binding.statement.endIndex) continue;
-    const role = roleOf(id);
-    if (role === 'other') continue;
-    if (role === 'write') return undefined;
-    if (shadowedIn(id, name)) continue;
-    reads.push(id);
+  for (const bound of binding.names) {
+    for (const id of identifiersNamed(root, edits.file.text, bound)) {
+      if (moved.some((s) => id.startIndex >= s.startIndex && id.endIndex <= s.endIndex)) continue;
+      const role = roleOf(id);
+      if (role === 'other') continue;
+      if (role === 'write') return undefined;
+      if (shadowedIn(id, bound)) continue;
+      if (bound !== name) return undefined;
+      reads.push(id);
+    }
   }
   const taken = edits.moduleNames();
   const accessor = uniqueName(taken, `_get_${name.replace(/^_+/, '')}`);
@@ -38,7 +48,9 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     `${unit}"""Returns this process's own \`${name}\`, made on first use in each process (safe across fork)."""`,
     `${unit}global ${cache}, ${owner}`,
     `${unit}if ${cache} is None or ${owner} != ${os.name}.getpid():`,
-    ...edits.reindent(value.text, edits.indentOf(binding.statement), '').map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line)),
+    ...(lastDerived
+      ? [...bindingSource(edits, binding), `${cache} = ${name}`].map((line) => (line ? `${unit}${unit}${line}` : line))
+      : edits.reindent(value.text, edits.indentOf(binding.statement), '').map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line))),
     `${unit}${unit}${owner} = ${os.name}.getpid()`,
     `${unit}return ${cache}`,
   ];
@@ -49,7 +61,7 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
   return {
     accessor,
     applicability: 'unsafe',
-    edits: [...os.edits, replaceBinding, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+    edits: [...os.edits, replaceBinding, ...edits.deleteStatementRuns(binding.derived), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
 }
 
