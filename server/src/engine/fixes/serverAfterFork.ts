@@ -6,9 +6,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
-import { bindingSource, channelBinding } from './channelBinding';
+import { bindingSource, channelBinding, statementInBlock } from './channelBinding';
 import { PythonEdits, assignedNames, freeNames } from './pythonEdits';
-import { namedChildren } from '../model/syntax';
+import { field, isMainGuard, namedChildren } from '../model/syntax';
 
 export const SERVER_AFTER_FORK_TITLE = 'Start the server after the forks';
 
@@ -19,7 +19,18 @@ export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork:
   const moved = [binding.statement, ...binding.derived];
   const last = moved[moved.length - 1];
   const block = binding.statement.parent!;
-  const between = namedChildren(block).filter((s) => s.startIndex > last.endIndex && s.endIndex <= binding.forkStatement!.endIndex);
+  // A module-level server forked under the `__main__` guard moves into the guard, after the fork.
+  let after = binding.forkStatement;
+  if (isMainGuard(after)) {
+    const body = field(after, 'consequence');
+    const inner = body && statementInBlock(fork.site.node, body);
+    if (!inner) return undefined;
+    after = inner;
+  }
+  const between = [
+    ...namedChildren(block).filter((s) => s.startIndex > last.endIndex && s.endIndex <= binding.forkStatement!.startIndex),
+    ...(after.id === binding.forkStatement.id ? [after] : namedChildren(after.parent!).filter((s) => s.endIndex <= after.endIndex)),
+  ];
   const touches = (node: Node) => node.descendantsOfType('identifier').some((id) => id !== null && binding.names.has(id.text));
   // Statements interleaved with the moved ones (not part of the binding) would run before the server exists.
   const interleaved = namedChildren(block).filter((s) => s.startIndex > binding.statement.startIndex && s.endIndex <= last.endIndex && !moved.some((m) => m.id === s.id));
@@ -33,6 +44,6 @@ export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork:
   return {
     title: `${SERVER_AFTER_FORK_TITLE} (move \`${binding.name}\` below the fork)`,
     applicability: 'unsafe',
-    edits: [...edits.deleteStatementRuns(moved), edits.insertAfter(binding.forkStatement, bindingSource(edits, binding), edits.indentOf(binding.statement))],
+    edits: [...edits.deleteStatementRuns(moved), edits.insertAfter(after, bindingSource(edits, binding), edits.indentOf(after))],
   };
 }

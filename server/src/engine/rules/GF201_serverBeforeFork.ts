@@ -36,7 +36,7 @@ export const serverBeforeFork: Rule = {
       '    multiprocessing.Process(target=serve).start()',
     ].join('\n'),
     fixes: 'Start the server after the forks (moves its creation, set-up and start below the statement that forks, when the children do not use it); start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
-    fixSafety: 'Unsafe: the server then runs in the children, not in the parent.',
+    fixSafety: 'Unsafe: the server then starts later (after the forks), or runs in the children instead of the parent.',
     references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
   },
   check(context) {
