@@ -122,6 +122,6 @@ describe('fixes that would break the program are not offered', () => {
     assert.ok(!offered.some((t) => t.startsWith('Enable gRPC fork support')), offered.join(' | '));
     // Fix-all first gives each process its own channel; only then (next pass) may fork support follow.
     const applied = fixText(analyse, POOL_USES_PARENT_CHANNEL, { unsafe: true }).applied;
-    assert.match(applied[0] ?? '', /^GF10\d: Create `channel` in each process/, applied.join(' | '));
+    assert.match(applied[0] ?? "", /^GF10\d: Create `echo` in each process/, applied.join(' | '));
   });
 });

@@ -96,7 +96,7 @@ function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEv
   const accessor = (): Fix | undefined => {
     const fix = perProcessAccessorFix(input.edits, binding);
     // The parent's own channel moves behind the accessor too, so there is no name left to close.
-    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
+    return fix && { title: `Create \`${fix.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
   };
   if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
   return createInChild(input, binding, uses, closeEdit) ?? accessor();

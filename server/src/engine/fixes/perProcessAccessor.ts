@@ -6,10 +6,10 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
-import { ChannelBinding, bindingSource } from './channelBinding';
+import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
 import { PythonEdits, assignedNames, uniqueName } from './pythonEdits';
 
-export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string } | undefined {
+export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string; name: string } | undefined {
   if (!binding.global) return undefined;
   // With derived statements (`echo = channel.unary_unary(...)`) the accessor returns the last one
   // and makes the whole chain inside; the other names must then have no reads of their own.
@@ -39,6 +39,7 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
   const os = edits.ensureModuleImport('os');
   const value = field(namedChildren(binding.statement)[0], 'right')!;
   const unit = edits.indentUnit;
+  const trailing = trailingComment(binding.statement);
   const definition = [
     `${cache} = None`,
     `${owner} = None`,
@@ -49,19 +50,21 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     `${unit}global ${cache}, ${owner}`,
     `${unit}if ${cache} is None or ${owner} != ${os.name}.getpid():`,
     ...(lastDerived
-      ? [...bindingSource(edits, binding), `${cache} = ${name}`].map((line) => (line ? `${unit}${unit}${line}` : line))
-      : edits.reindent(value.text, edits.indentOf(binding.statement), '').map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line))),
+      ? [...bindingSource(edits, binding, true).slice(leadingComments(binding.statement).length), `${cache} = ${name}`].map((line) => (line ? `${unit}${unit}${line}` : line))
+      : withComment(edits.reindent(value.text, edits.indentOf(binding.statement), ''), trailing).map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line))),
     `${unit}${unit}${owner} = ${os.name}.getpid()`,
     `${unit}return ${cache}`,
   ];
+  // The statement's own trailing comment goes with it into the accessor.
   const replaceBinding: TextEdit = {
-    range: nodeRange(binding.statement),
+    range: { start: nodeRange(binding.statement).start, end: nodeRange(trailing ?? binding.statement).end },
     newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), ''),
   };
   return {
     accessor,
+    name,
     applicability: 'unsafe',
-    edits: [...os.edits, replaceBinding, ...edits.deleteStatementRuns(binding.derived), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+    edits: [...os.edits, replaceBinding, ...edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
 }
 
@@ -92,4 +95,10 @@ function shadowedIn(id: Node, name: string): boolean {
     if (body && body.descendantsOfType('assignment').some((a) => a && field(a, 'left')?.text === name)) return true;
   }
   return false;
+}
+
+/** Source lines with a comment appended to the last one. */
+function withComment(lines: string[], comment: Node | undefined): string[] {
+  if (!comment) return lines;
+  return lines.map((line, i) => (i === lines.length - 1 ? `${line}  ${comment.text}` : line));
 }

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
-import { bindingSource, channelBinding, statementInBlock } from './channelBinding';
+import { bindingSource, channelBinding, leadingComments, trailingComment, statementInBlock } from './channelBinding';
 import { PythonEdits, assignedNames, freeNames } from './pythonEdits';
 import { field, isMainGuard, namedChildren } from '../model/syntax';
 
@@ -44,6 +44,6 @@ export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork:
   return {
     title: `${SERVER_AFTER_FORK_TITLE} (move \`${binding.name}\` below the fork)`,
     applicability: 'unsafe',
-    edits: [...edits.deleteStatementRuns(moved), edits.insertAfter(after, bindingSource(edits, binding), edits.indentOf(after))],
+    edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), edits.insertAfter(after, bindingSource(edits, binding, true), edits.indentOf(after))],
   };
 }

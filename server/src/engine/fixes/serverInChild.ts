@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
-import { bindingSource, channelBinding } from './channelBinding';
+import { bindingSource, channelBinding, leadingComments, trailingComment } from './channelBinding';
 import { PythonEdits, freeNames } from './pythonEdits';
 import { itemsOf, removeItem } from './sequenceEdits';
 
@@ -28,12 +28,12 @@ export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: F
   const available = edits.moduleNames();
   const reads = moved.flatMap((s) => [...freeNames(s)]);
   if (reads.some((name) => !available.has(name) && !binding.names.has(name))) return undefined;
-  const insert = edits.insertAtBodyStart(target, bindingSource(edits, binding));
+  const insert = edits.insertAtBodyStart(target, bindingSource(edits, binding, true));
   if (!insert) return undefined;
   return {
     title: `Start the server in each child (inside \`${field(target, 'name')?.text}\`)`,
     applicability: 'unsafe',
-    edits: [...edits.deleteStatementRuns(moved), insert, ...handOver],
+    edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), insert, ...handOver],
   };
 }
 
