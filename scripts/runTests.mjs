@@ -1,12 +1,12 @@
 // Builds the test files with esbuild and runs them with node's test runner, tier by tier.
-// Usage: node scripts/runTests.mjs [tier ...]   (tiers: engine cli protocol neovim runtime; default all)
+// Usage: node scripts/runTests.mjs [tier ...]   (tiers: engine cli protocol neovim runtime lint; default all)
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime'];
+const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime', 'lint'];
 const tiers = process.argv.slice(2).length ? process.argv.slice(2) : allTiers;
 
 const entryPoints = tiers.flatMap((tier) => {

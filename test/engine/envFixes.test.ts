@@ -211,6 +211,9 @@ describe('Set GRPC_POLL_STRATEGY to poll (GF302, GF303)', () => {
   });
 });
 
+/** The settings as inserted among imports: `if` blocks, which flake8 accepts there (no E402). */
+const IF_UNSET = (os: string) => `if "GRPC_ENABLE_FORK_SUPPORT" not in ${os}.environ:\n    ${os}.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nif "GRPC_POLL_STRATEGY" not in ${os}.environ:\n    ${os}.environ["GRPC_POLL_STRATEGY"] = "poll"\n`;
+
 describe('Enable gRPC fork support edits (for GF101)', () => {
   function edits(text: string) {
     const tree = analyzer.parse(text);
@@ -232,21 +235,21 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
   test('after the docstring and __future__ imports, adding `import os`', () => {
     check(
       '"""Workers."""\nfrom __future__ import annotations\n\nimport grpc\n\nchannel = grpc.insecure_channel("x:1")\n',
-      '"""Workers."""\nfrom __future__ import annotations\n\nimport os\nos.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")\nos.environ.setdefault("GRPC_POLL_STRATEGY", "poll")\nimport grpc\n\nchannel = grpc.insecure_channel("x:1")\n',
+      `"""Workers."""\nfrom __future__ import annotations\n\nimport os\n${IF_UNSET('os')}import grpc\n\nchannel = grpc.insecure_channel("x:1")\n`,
     );
   });
 
   test('reusing an earlier `import os as _os`', () => {
     check(
       'import os as _os\nfrom multiprocessing import Pool\nimport grpc\n',
-      'import os as _os\nfrom multiprocessing import Pool\n_os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")\n_os.environ.setdefault("GRPC_POLL_STRATEGY", "poll")\nimport grpc\n',
+      `import os as _os\nfrom multiprocessing import Pool\n${IF_UNSET('_os')}import grpc\n`,
     );
   });
 
   test('a later `import os` moves up; CRLF', () => {
     check(
       crlf('import grpc\nimport os\n\nprint(os.getpid(), grpc)\n'),
-      crlf('import os\nos.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")\nos.environ.setdefault("GRPC_POLL_STRATEGY", "poll")\nimport grpc\n\nprint(os.getpid(), grpc)\n'),
+      crlf(`import os\n${IF_UNSET('os')}import grpc\n\nprint(os.getpid(), grpc)\n`),
     );
   });
 
@@ -260,11 +263,11 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
   test('only the missing setting is added; a late fork-support write does not count', () => {
     check(
       'import os\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nimport grpc\n',
-      'import os\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nos.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")\nimport grpc\n',
+      'import os\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nif "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:\n    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nimport grpc\n',
     );
     const late = 'import os\nimport grpc\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\n';
     assert.equal(applyEdits(late, edits(late)!),
-      'import os\nos.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")\nos.environ.setdefault("GRPC_POLL_STRATEGY", "poll")\nimport grpc\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\n');
+      `import os\n${IF_UNSET('os')}import grpc\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\n`);
   });
 
   test('nothing to do when both are set in time, and no place when grpc is never loaded', () => {

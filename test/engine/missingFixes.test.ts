@@ -37,8 +37,8 @@ def charge(customer_id):
     return stub.Charge(customer_id)
 `;
 
-const CELERY_FIXED = `import os
-import grpc
+const CELERY_FIXED = `import grpc
+import os
 from celery import Celery
 
 import billing_pb2_grpc
@@ -51,7 +51,7 @@ _stub_pid = None
 
 
 def _get_stub():
-    """Returns this process's own \`stub\`, made on first use in each process (safe across fork)."""
+    """One per process, made on first use (safe across fork)."""
     global _stub, _stub_pid
     if _stub is None or _stub_pid != os.getpid():
         channel = grpc.insecure_channel("billing:50051")  # plaintext inside the cluster

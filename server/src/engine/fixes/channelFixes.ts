@@ -98,7 +98,8 @@ function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEv
     // The parent's own channel moves behind the accessor too, so there is no name left to close.
     return fix && { title: `Create \`${fix.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
   };
-  if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
+  // The parent done with it before the fork: closing it there and creating it in the child is smaller.
+  if (parentUsesIt && !closeEdit) return accessor() ?? createInChild(input, binding, uses, closeEdit);
   return createInChild(input, binding, uses, closeEdit) ?? accessor();
 }
 

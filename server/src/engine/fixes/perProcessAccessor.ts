@@ -46,7 +46,7 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     '',
     '',
     `def ${accessor}():`,
-    `${unit}"""Returns this process's own \`${name}\`, made on first use in each process (safe across fork)."""`,
+    `${unit}"""One per process, made on first use (safe across fork)."""`,
     `${unit}global ${cache}, ${owner}`,
     `${unit}if ${cache} is None or ${owner} != ${os.name}.getpid():`,
     ...(lastDerived

@@ -10,6 +10,8 @@ import { TextLines } from './textLines';
 
 const STATEMENT_PARENTS = new Set(['module', 'block']);
 
+import { sortedImportRow } from './importPlacement';
+
 export class PythonEdits {
   readonly lines: TextLines;
   readonly indentUnit: string;
@@ -104,7 +106,7 @@ export class PythonEdits {
         if (name.type === 'aliased_import' && field(name, 'name')?.text === module) return { name: field(name, 'alias')!.text, edits: [] };
       }
     }
-    const line = this.importInsertionLine();
+    const line = sortedImportRow(this.file.tree.rootNode, module) ?? this.importInsertionLine();
     return { name: module, edits: [{ range: point(line, 0), newText: `import ${module}${this.eol}` }] };
   }
 
@@ -138,7 +140,7 @@ export function isDocstring(statement: Node): boolean {
 }
 
 /** The file's indentation unit: the step of the first indented block, else four spaces. */
-function detectIndentUnit(lines: string[]): string {
+export function detectIndentUnit(lines: string[]): string {
   for (let i = 0; i < lines.length - 1; i++) {
     if (!/:\s*(#.*)?$/.test(lines[i])) continue;
     const outer = /^[ \t]*/.exec(lines[i])![0];
