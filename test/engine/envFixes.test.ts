@@ -54,6 +54,7 @@ function crlf(text: string): string {
   return text.replace(/\n/g, '\r\n');
 }
 
+// Among imports the moved writes become `if` blocks with the same effect: flake8 accepts those there (no E402).
 describe('Move the environment settings above `import grpc` (GF301)', () => {
   test('after the docstring and __future__ import, reusing the earlier `import os`', () => {
     const text = [
@@ -80,8 +81,10 @@ describe('Move the environment settings above `import grpc` (GF301)', () => {
       'import os',
       'import sys',
       '',
-      'os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
-      'os.environ["GRPC_POLL_STRATEGY"] = "poll"',
+      'if os.environ.get("GRPC_ENABLE_FORK_SUPPORT") != "true":',
+      '    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
+      'if os.environ.get("GRPC_POLL_STRATEGY") != "poll":',
+      '    os.environ["GRPC_POLL_STRATEGY"] = "poll"',
       'import grpc',
       '',
       '',
@@ -103,7 +106,8 @@ describe('Move the environment settings above `import grpc` (GF301)', () => {
     ].join('\n');
     const expected = [
       'import os',
-      'os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "1")  # turn on fork support',
+      'if "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:',
+      '    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "1"  # turn on fork support',
       'import grpc',
       '',
     ].join('\n');
@@ -113,13 +117,13 @@ describe('Move the environment settings above `import grpc` (GF301)', () => {
 
   test('a later `import os, sys` stays and a plain `import os` is added', () => {
     const text = 'import grpc\nimport os, sys\n\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nprint(sys.argv)\n';
-    const expected = 'import os\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nimport grpc\nimport os, sys\n\nprint(sys.argv)\n';
+    const expected = 'import os\nif os.environ.get("GRPC_ENABLE_FORK_SUPPORT") != "true":\n    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nimport grpc\nimport os, sys\n\nprint(sys.argv)\n';
     applyFix(text, 'GF301', MOVE_ENV_SETTINGS_TITLE, expected);
   });
 
   test('CRLF line endings are kept', () => {
     const text = crlf('"""Doc."""\nimport os\n\nimport grpc\n\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\n\nprint(grpc)\n');
-    const expected = crlf('"""Doc."""\nimport os\n\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nimport grpc\n\nprint(grpc)\n');
+    const expected = crlf('"""Doc."""\nimport os\n\nif os.environ.get("GRPC_ENABLE_FORK_SUPPORT") != "true":\n    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"\nif os.environ.get("GRPC_POLL_STRATEGY") != "poll":\n    os.environ["GRPC_POLL_STRATEGY"] = "poll"\nimport grpc\n\nprint(grpc)\n');
     applyFix(text, 'GF301', MOVE_ENV_SETTINGS_TITLE, expected);
     assert.equal(/[^\r]\n/.test(expected), false);
   });
@@ -149,7 +153,7 @@ describe('Move the environment settings above `import grpc` (GF301)', () => {
 
   test('GRPC_POLL_STRATEGY written after the first channel moves above the import that loads grpc', () => {
     const text = 'import os\nimport grpc\n\nchannel = grpc.insecure_channel("localhost:50051")\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nprint(channel)\n';
-    const expected = 'import os\nos.environ["GRPC_POLL_STRATEGY"] = "poll"\nimport grpc\n\nchannel = grpc.insecure_channel("localhost:50051")\nprint(channel)\n';
+    const expected = 'import os\nif os.environ.get("GRPC_POLL_STRATEGY") != "poll":\n    os.environ["GRPC_POLL_STRATEGY"] = "poll"\nimport grpc\n\nchannel = grpc.insecure_channel("localhost:50051")\nprint(channel)\n';
     applyFix(text, 'GF301', MOVE_ENV_SETTINGS_TITLE, expected);
   });
 

@@ -55,16 +55,23 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     `${unit}${unit}${owner} = ${os.name}.getpid()`,
     `${unit}return ${cache}`,
   ];
-  // The statement's own trailing comment goes with it into the accessor.
+  // The statement's own trailing comment goes with it into the accessor. When only the derived
+  // statements (and comments, blank lines) follow it, the definition replaces that whole run.
+  const block = binding.statement.parent!;
+  const lastMoved = lastDerived ?? binding.statement;
+  const contiguous = namedChildren(block).every((s) => s.startIndex <= binding.statement.startIndex || s.startIndex >= lastMoved.endIndex
+    || s.type === 'comment' || binding.derived.some((d) => d.id === s.id));
+  const end = contiguous ? trailingComment(lastMoved) ?? lastMoved : trailing ?? binding.statement;
   const replaceBinding: TextEdit = {
-    range: { start: nodeRange(binding.statement).start, end: nodeRange(trailing ?? binding.statement).end },
-    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), ''),
+    range: { start: nodeRange(binding.statement).start, end: nodeRange(end).end },
+    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), '') + edits.eol.repeat(blankLinesNeededAfter(edits, end)),
   };
+  const deleteDerived = contiguous ? [] : edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]);
   return {
     accessor,
     name,
     applicability: 'unsafe',
-    edits: [...os.edits, replaceBinding, ...edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+    edits: [...os.edits, replaceBinding, ...deleteDerived, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
 }
 
@@ -101,4 +108,16 @@ function shadowedIn(id: Node, name: string): boolean {
 function withComment(lines: string[], comment: Node | undefined): string[] {
   if (!comment) return lines;
   return lines.map((line, i) => (i === lines.length - 1 ? `${line}  ${comment.text}` : line));
+}
+
+/** Blank lines to add after a new function definition that replaces `last` (PEP 8: two before the next statement). */
+function blankLinesNeededAfter(edits: PythonEdits, last: Node): number {
+  const lines = edits.lines.lines;
+  let row = last.endPosition.row + 1;
+  let blank = 0;
+  while (row < lines.length && lines[row].trim() === '') {
+    blank++;
+    row++;
+  }
+  return row < lines.length ? Math.max(0, 2 - blank) : 0;
 }

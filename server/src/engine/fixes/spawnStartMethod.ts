@@ -6,11 +6,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
-import { field, isMainGuard, namedChildren } from '../model/syntax';
+import { field, identifiersNamed, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
 import { childUses, usedName } from './channelBinding';
 import { PythonEdits } from './pythonEdits';
-import { defaultContextObjects, mainGuardBlock, runsAtImport, unpicklableArgument } from './spawnReadiness';
+import { defaultContextObjects, importedNames, mainGuardBlock, qualifiedCallee, runsAtImport, unpicklableArgument } from './spawnReadiness';
 
 export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
   if (fork.origin.path !== edits.file.path || fork.product === 'pid' || fork.product === 'manager') return undefined;
@@ -25,6 +25,14 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   const callee = field(call, 'function');
   if (!callee) return undefined;
   const calleeName = callee.type === 'attribute' ? field(callee, 'attribute')?.text : callee.text;
+  const title = `Use the 'spawn' start method for \`${callee.text}(...)\``;
+  if (fork.product !== 'executor' && (calleeName === 'Pool' || calleeName === 'Process')) {
+    // The smallest edits that leave no unused name: the context's own method, or the imported name.
+    const own = contextVariableEdit(edits, callee);
+    if (own) return { title, applicability: 'unsafe', edits: [own] };
+    const imported = fromImportEdits(edits, callee);
+    if (imported) return { title, applicability: 'unsafe', edits: imported };
+  }
   const multiprocessing = edits.ensureModuleImport('multiprocessing');
   const context = `${multiprocessing.name}.get_context("spawn")`;
   const changes: TextEdit[] = [...multiprocessing.edits];
@@ -42,7 +50,50 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   } else {
     return undefined;
   }
-  return { title: `Use the 'spawn' start method for \`${callee.text}(...)\``, applicability: 'unsafe', edits: changes };
+  return { title, applicability: 'unsafe', edits: changes };
+}
+
+/**
+ * `ctx.Process(...)` where `ctx = multiprocessing.get_context("fork")` in the same scope: the
+ * method string becomes "spawn" (everything else made from `ctx` then shares the context).
+ */
+function contextVariableEdit(edits: PythonEdits, callee: Node): TextEdit | undefined {
+  const owner = callee.type === 'attribute' ? field(callee, 'object') : undefined;
+  if (owner?.type !== 'identifier') return undefined;
+  const scope = enclosingScope(callee);
+  const imports = importedNames(edits.file.tree.rootNode);
+  const assignments = scope.descendantsOfType('assignment').filter((a): a is Node => a !== null && field(a, 'left')?.text === owner.text && enclosingScope(a).id === scope.id);
+  if (assignments.length !== 1) return undefined;
+  const value = field(assignments[0], 'right');
+  const getter = value?.type === 'call' ? field(value, 'function') : undefined;
+  if (!value || !getter || qualifiedCallee(getter, imports) !== 'multiprocessing.get_context') return undefined;
+  const [method] = namedChildren(field(value, 'arguments') ?? value);
+  if (method?.type !== 'string') return undefined;
+  const quote = method.text.startsWith("'") ? "'" : '"';
+  return { range: nodeRange(method), newText: `${quote}spawn${quote}` };
+}
+
+/**
+ * `Pool(...)` with `from multiprocessing import Pool` and no other use of `Pool`: the import
+ * brings `get_context` instead, and the call becomes `get_context("spawn").Pool(...)`.
+ */
+function fromImportEdits(edits: PythonEdits, callee: Node): TextEdit[] | undefined {
+  if (callee.type !== 'identifier') return undefined;
+  const root = edits.file.tree.rootNode;
+  const imports = importedNames(root);
+  if (imports.get(callee.text) !== `multiprocessing.${callee.text}` || imports.has('get_context')) return undefined;
+  const uses = identifiersNamed(root, edits.file.text, callee.text);
+  const importName = uses.find((id) => id.parent?.type === 'dotted_name' && id.parent.parent?.type === 'import_from_statement');
+  if (!importName || uses.length !== 2) return undefined;
+  return [
+    { range: nodeRange(importName), newText: 'get_context' },
+    { range: nodeRange(callee), newText: `get_context("spawn").${callee.text}` },
+  ];
+}
+
+function enclosingScope(node: Node): Node {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition' || n.type === 'module') return n;
+  return node.tree.rootNode;
 }
 
 /**
