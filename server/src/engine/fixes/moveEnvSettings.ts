@@ -100,7 +100,16 @@ function guardedWrite(statement: Node, lines: TextLines, unit: string): string[]
   if (inner?.type === 'call') {
     const callee = field(inner, 'function');
     const args = namedChildren(field(inner, 'arguments') ?? inner);
-    if (callee?.type !== 'attribute' || field(callee, 'attribute')?.text !== 'setdefault' || args.length !== 2 || args.some((a) => a.type !== 'string')) return undefined;
+    const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
+    const pairs = method === 'update' && args.length === 1 && args[0].type === 'dictionary' ? namedChildren(args[0]) : [];
+    if (pairs.length && pairs.every((p) => p.type === 'pair' && field(p, 'key')?.type === 'string' && field(p, 'value')?.type === 'string')) {
+      const environ = field(callee!, 'object')!.text;
+      return pairs.flatMap((p, i) => [`if ${environ}.get(${field(p, 'key')!.text}) != ${field(p, 'value')!.text}:`,
+        `${unit}${environ}[${field(p, 'key')!.text}] = ${field(p, 'value')!.text}${i === 0 ? tail : ''}`]);
+    }
+    if (!callee || (method !== 'setdefault' && method !== 'putenv') || args.length !== 2 || args.some((a) => a.type !== 'string')) return undefined;
+    // `os.putenv` skips os.environ; os.environ mirrors the process environment otherwise, so the test holds.
+    if (method === 'putenv') return [`if ${field(callee, 'object')!.text}.environ.get(${args[0].text}) != ${args[1].text}:`, `${unit}${inner.text}${tail}`];
     const environ = field(callee, 'object')!.text;
     return [`if ${args[0].text} not in ${environ}:`, `${unit}${environ}[${args[0].text}] = ${args[1].text}${tail}`];
   }

@@ -91,6 +91,12 @@ export class PythonEdits {
       // A trailing comma: the new argument goes after it, on the last argument's line style.
       return { range: { start: closing, end: closing }, newText: afterLast.includes('\n') ? `${this.indentUnit}${name}=${value},${this.eol}${this.lines.indentOf(args.endPosition.row)}` : ` ${name}=${value}` };
     }
+    const row = last.endPosition.row;
+    const limit = Math.max(79, ...this.lines.lines.map((l) => l.length));
+    if (args.startPosition.row === row && this.lines.lines[row].length + name.length + value.length + 3 > limit) {
+      // Too long for one line: the new argument on a line of its own, aligned with the first (PEP 8's visual indent).
+      return { range: { start: insertAt, end: insertAt }, newText: `,${this.eol}${' '.repeat(args.startPosition.column + 1)}${name}=${value}` };
+    }
     return { range: { start: insertAt, end: insertAt }, newText: `, ${name}=${value}` };
   }
 

@@ -9,7 +9,7 @@ import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
 import { childUses, usedName } from './channelBinding';
-import { PythonEdits } from './pythonEdits';
+import { PythonEdits, uniqueName } from './pythonEdits';
 import { defaultContextObjects, importedNames, mainGuardBlock, qualifiedCallee, runsAtImport, unpicklableArgument } from './spawnReadiness';
 
 export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
@@ -46,7 +46,15 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
       changes.push(add);
     }
   } else if (calleeName === 'Pool' || calleeName === 'Process') {
-    changes.push({ range: nodeRange(callee), newText: `${context}.${calleeName}` });
+    const inline = `${context}.${calleeName}`;
+    if (!tooLong(edits, callee, inline)) changes.push({ range: nodeRange(callee), newText: inline });
+    else {
+      // The context gets a name of its own on the line before, so no line grows past the file's longest.
+      const statement = edits.statementOf(call);
+      const taken = new Set(edits.file.tree.rootNode.descendantsOfType('identifier').map((id) => id?.text ?? ''));
+      const name = uniqueName(taken, 'spawn_context');
+      changes.push(edits.insertBefore(statement, [`${name} = ${context}`]), { range: nodeRange(callee), newText: `${name}.${calleeName}` });
+    }
   } else {
     return undefined;
   }
@@ -85,10 +93,14 @@ function fromImportEdits(edits: PythonEdits, callee: Node): TextEdit[] | undefin
   const uses = identifiersNamed(root, edits.file.text, callee.text);
   const importName = uses.find((id) => id.parent?.type === 'dotted_name' && id.parent.parent?.type === 'import_from_statement');
   if (!importName || uses.length !== 2) return undefined;
-  return [
-    { range: nodeRange(importName), newText: 'get_context' },
-    { range: nodeRange(callee), newText: `get_context("spawn").${callee.text}` },
-  ];
+  const rename = { range: nodeRange(importName), newText: 'get_context' };
+  const inline = `get_context("spawn").${callee.text}`;
+  if (!tooLong(edits, callee, inline)) return [rename, { range: nodeRange(callee), newText: inline }];
+  const taken = new Set(root.descendantsOfType('identifier').map((id) => id?.text ?? ''));
+  const name = uniqueName(taken, 'spawn_context');
+  const statement = edits.statementOf(callee);
+  if (statement.startPosition.row <= importName.endPosition.row) return undefined;
+  return [rename, edits.insertBefore(statement, [`${name} = get_context("spawn")`]), { range: nodeRange(callee), newText: `${name}.${callee.text}` }];
 }
 
 function enclosingScope(node: Node): Node {
@@ -122,4 +134,11 @@ function guarded(node: Node): boolean {
     if (n.type === 'function_definition' || isMainGuard(n)) return true;
   }
   return false;
+}
+
+/** Whether replacing `node` by `text` makes its line longer than 79 and than the file's longest line. */
+function tooLong(edits: PythonEdits, node: Node, text: string): boolean {
+  const all = edits.lines.lines;
+  const limit = Math.max(79, ...all.map((l) => l.length));
+  return node.startPosition.row === node.endPosition.row && all[node.startPosition.row].length + text.length - node.text.length > limit;
 }
