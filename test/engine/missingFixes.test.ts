@@ -80,6 +80,63 @@ describe('GF104: the client is made lazily, once per worker process', () => {
   });
 });
 
+const QDRANT_BEFORE_POOL = `from multiprocessing import Pool
+
+from qdrant_client import QdrantClient
+
+
+def work(n):
+    return n * 2
+
+
+def main():
+    client = QdrantClient(host="qdrant", prefer_grpc=True)
+    print(client.get_collections())
+    with Pool(2) as pool:
+        print(pool.map(work, range(4)))
+`;
+
+const WRAPPER_BEFORE_FORK = `import os
+
+import grpc
+
+
+class Billing:
+    def __init__(self, target):
+        self.channel = grpc.insecure_channel(target)
+
+    def ping(self):
+        return self.channel.unary_unary("/b.B/Ping")(b"")
+
+    def close(self):
+        self.channel.close()
+
+
+def main():
+    billing = Billing("billing:50051")
+    billing.ping()
+    if os.fork() == 0:
+        os._exit(0)
+`;
+
+describe('GF101: a client the parent is done with is closed before the fork', () => {
+  test('a library client with close() (qdrant) is closed, as the safe, preferred fix', () => {
+    const finding = analyse(QDRANT_BEFORE_POOL, '/project/job.py').find((f) => f.code === 'GF101');
+    assert.ok(finding);
+    assert.equal(finding.fixes[0].title, 'Close `client` before the fork');
+    assert.equal(finding.fixes[0].applicability, 'safe');
+    const fixed = applyEdits(QDRANT_BEFORE_POOL, finding.fixes[0].edits);
+    assert.match(fixed, /print\(client\.get_collections\(\)\)\n {4}client\.close\(\)\n {4}with Pool\(2\) as pool:/);
+    assert.deepEqual(analyse(fixed, '/project/job.py').map((f) => f.code), []);
+  });
+
+  test('a wrapper class of the file is closed only when it defines close()', () => {
+    const closes = (text: string) => analyse(text, '/project/job.py').find((f) => f.code === 'GF101')?.fixes.some((f) => f.title === 'Close `billing` before the fork');
+    assert.equal(closes(WRAPPER_BEFORE_FORK), true);
+    assert.equal(closes(WRAPPER_BEFORE_FORK.replace('    def close(self):\n        self.channel.close()\n', '')), false);
+  });
+});
+
 describe('fix coverage', () => {
   test('findings with a fix that is not a suppression, per rule, over the fixtures', (t) => {
     const files = listPythonFiles(fixturesDir, []).filter((f) => !f.includes(`${path.sep}workspaces${path.sep}`));
