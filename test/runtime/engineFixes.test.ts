@@ -105,6 +105,25 @@ describe('runtime: the engine\'s fixes turn each broken program into one that ru
       await requireRuns(t, file, text, server!);
     });
 
+    // No fix the engine offers on the program may break it: each one alone must leave it running
+    // (a fix whose title says it is half of the job included: measured to run on its own here too).
+    test(`${c.name}: every offered fix, alone, leaves it running`, { skip: pending.length ? `rules not implemented yet: ${pending.join(', ')}` : false }, async (t) => {
+      const text = fs.readFileSync(c.broken, 'utf8');
+      const analyse = (source: string) => analyzer.analyze(path.join(scratch, path.basename(c.broken)), source, defaultConfig()).findings;
+      const titles = new Set<string>();
+      for (const finding of analyse(text)) {
+        for (const fix of finding.fixes) {
+          if (fix.isSuppression || titles.has(fix.title)) continue;
+          titles.add(fix.title);
+          const file = path.join(scratch, `each${titles.size}_${path.basename(c.broken)}`);
+          const fixed = applyEdits(text, fix.edits);
+          fs.writeFileSync(file, fixed);
+          t.diagnostic(`${finding.code}: ${fix.title}`);
+          await requireRuns(t, file, fixed, server!);
+        }
+      }
+    });
+
     // What `fix --unsafe-fixes` and "Fix All" with unsafe fixes apply: each finding's first choice.
     test(`${c.name}: fix-all with unsafe fixes`, { skip: pending.length ? `rules not implemented yet: ${pending.join(', ')}` : false }, async (t) => {
       const file = path.join(scratch, `fixall_${path.basename(c.broken)}`);

@@ -1,8 +1,10 @@
+import type { Node } from 'web-tree-sitter';
 import { forkName } from '../model/describe';
 import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
+import { identifiersNamed } from '../model/syntax';
 import { Rule } from './rule';
 
 export const serverBeforeFork: Rule = {
@@ -51,8 +53,15 @@ export const serverBeforeFork: Rule = {
           // Smallest first (SPEC §3): the parent keeps its server, built after the forks; else one per child.
           serverAfterForkFix(context.edits, object, fork, anchor),
           serverInChildFix(context.edits, object, fork, anchor),
-          spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
+          // Children that use the parent's server would, under spawn, each build theirs again at
+          // import (a new port, maybe) while the parent's stays bound: measured to hang clients.
+          childrenUseServer(context.file.text, fork.entryFunctions, object.label) ? undefined : spawnStartMethodFix(context.edits, context.timeline, fork),
+        ].filter((f) => f !== undefined),
       });
     }
   },
 };
+
+function childrenUseServer(text: string, entries: Node[], name: string): boolean {
+  return /^[A-Za-z_]\w*$/.test(name) && entries.some((def) => def.tree.rootNode.text === text && identifiersNamed(def, text, name).some((id) => id.startIndex >= def.startIndex && id.endIndex <= def.endIndex));
+}
