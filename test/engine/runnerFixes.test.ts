@@ -120,15 +120,15 @@ describe('GF204 fix: Use a thread pool', () => {
       'from concurrent import futures\n\nimport grpc\n\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=4))\n');
   });
 
-  test('imports futures after the existing imports when only ProcessPoolExecutor is imported', () => {
+  test('imports futures after the existing imports when only ProcessPoolExecutor is imported, and drops that now unused import', () => {
     applyFix('GF204', title,
       '"""Service."""\nfrom concurrent.futures import ProcessPoolExecutor as PPE\nimport grpc\n\n\ndef serve():\n    return grpc.server(PPE(8))\n',
-      '"""Service."""\nfrom concurrent.futures import ProcessPoolExecutor as PPE\nimport grpc\nfrom concurrent import futures\n\n\ndef serve():\n    return grpc.server(futures.ThreadPoolExecutor(max_workers=8))\n');
+      '"""Service."""\nimport grpc\nfrom concurrent import futures\n\n\ndef serve():\n    return grpc.server(futures.ThreadPoolExecutor(max_workers=8))\n');
   });
 
-  test('replaces a multiprocessing Pool through an existing concurrent.futures alias, keeping the initializer', () => {
+  test('replaces a multiprocessing Pool through an existing concurrent.futures alias, keeping the initializer and dropping the unused import', () => {
     applyFix('GF204', title,
       'import concurrent.futures as cf\nimport multiprocessing\n\nimport grpc\n\n\ndef init():\n    pass\n\n\nserver = grpc.server(multiprocessing.Pool(2, init))\n',
-      'import concurrent.futures as cf\nimport multiprocessing\n\nimport grpc\n\n\ndef init():\n    pass\n\n\nserver = grpc.server(cf.ThreadPoolExecutor(max_workers=2, initializer=init))\n');
+      'import concurrent.futures as cf\n\nimport grpc\n\n\ndef init():\n    pass\n\n\nserver = grpc.server(cf.ThreadPoolExecutor(max_workers=2, initializer=init))\n');
   });
 });

@@ -246,6 +246,7 @@ export const FIX_TITLES = [
   "Enable gRPC fork support",
   "Use the 'spawn' start method",
   "Start the server in each child",
+  "Start the server after the forks",
   "Add grpc.so_reuseport",
   "Move options to grpc.server",
   "Move the environment settings above `import grpc`",

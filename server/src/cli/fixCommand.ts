@@ -2,6 +2,7 @@
 // (see fileRewrite.ts: atomic, and never over a file that changed since it was read) or shown as
 // a unified diff.
 import { createTwoFilesPatch } from 'diff';
+import type { Finding } from '../engine/findings';
 import { fixText } from '../engine/fixes/fixAll';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
@@ -19,6 +20,10 @@ export interface FixOutcome {
   applied: string[];
   /** Findings left after fixing. */
   remaining: number;
+  /** Findings that went away, per rule (counted by re-analysis, not by fixes applied). */
+  removed: Map<string, number>;
+  /** Findings left whose only fixes are unsafe (they need --unsafe-fixes). */
+  unsafeOnly: number;
   /** Why the fixed text was not written (the file is unchanged). */
   notWritten?: string;
   /** A hard-linked file is written in place rather than replaced. */
@@ -29,17 +34,34 @@ export function fixFile(project: ProjectAnalysis, target: FixTarget, options: { 
   const original = target.text;
   const resolved = project.configFor(target.path);
   const unsafe = options.unsafe || resolved.config.unsafeFixes;
-  const result = fixText((text) => project.analyzeText(target.path, text, resolved), original, { unsafe });
-  const remaining = project.analyzeText(target.path, result.text, resolved).length;
-  if (result.text === original) return { path: target.path, applied: result.applied, remaining };
+  const analyse = (text: string) => project.analyzeText(target.path, text, resolved);
+  const before = analyse(original);
+  const result = fixText(analyse, original, { unsafe });
+  const after = result.text === original ? before : analyse(result.text);
+  const counts = { remaining: after.length, removed: removedPerRule(before, after), unsafeOnly: unsafe ? 0 : after.filter(onlyUnsafeFixes).length };
+  if (result.text === original) return { path: target.path, applied: result.applied, ...counts };
   if (options.diff) {
     const name = displayPath(target.path, options.cwd);
     out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original, result.text));
-    return { path: target.path, applied: result.applied, remaining };
+    return { path: target.path, applied: result.applied, ...counts };
   }
   const written = rewriteFile(target.path, target.bytes, encodeLikeOriginal(target.bytes, original, result.text));
   if ('notWritten' in written) {
-    return { path: target.path, applied: [], remaining: project.analyzeText(target.path, original, resolved).length, notWritten: written.notWritten };
+    return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: written.notWritten };
   }
-  return { path: target.path, applied: result.applied, remaining, inPlace: written.written === 'in place' };
+  return { path: target.path, applied: result.applied, ...counts, inPlace: written.written === 'in place' };
+}
+
+/** How many findings of each rule the fixes removed (a fix can remove several, GF101 with its GF102). */
+function removedPerRule(before: Finding[], after: Finding[]): Map<string, number> {
+  const removed = new Map<string, number>();
+  for (const finding of before) removed.set(finding.code, (removed.get(finding.code) ?? 0) + 1);
+  for (const finding of after) removed.set(finding.code, (removed.get(finding.code) ?? 0) - 1);
+  for (const [code, n] of removed) if (n <= 0) removed.delete(code);
+  return removed;
+}
+
+function onlyUnsafeFixes(finding: Finding): boolean {
+  const fixes = finding.fixes.filter((f) => !f.isSuppression);
+  return fixes.length > 0 && fixes.every((f) => f.applicability === 'unsafe');
 }

@@ -188,8 +188,11 @@ function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsaf
   for (const target of targets) {
     outcomes.push(fixFile(project, target, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => writeOut(text)));
   }
-  const fixed = outcomes.reduce((n, o) => n + o.applied.length, 0);
+  const removed = new Map<string, number>();
+  for (const o of outcomes) for (const [code, n] of o.removed) removed.set(code, (removed.get(code) ?? 0) + n);
+  const fixed = [...removed.values()].reduce((a, b) => a + b, 0);
   const remaining = outcomes.reduce((n, o) => n + o.remaining, 0);
+  const unsafeOnly = outcomes.reduce((n, o) => n + o.unsafeOnly, 0);
   for (const outcome of outcomes) {
     if (outcome.notWritten) {
       failed = true;
@@ -198,7 +201,9 @@ function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsaf
     if (outcome.inPlace) writeErr(`${displayPath(outcome.path, cwd)}: written in place to keep its other hard links\n`);
     for (const title of outcome.applied) writeErr(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
   }
-  writeErr(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}; ${remaining} remaining${remaining && !options.unsafeFixes ? ' (some may have unsafe fixes: --unsafe-fixes)' : ''}.\n`);
+  const perRule = fixed ? ` (${[...removed].sort().map(([code, n]) => `${code}: ${n}`).join(', ')})` : '';
+  const unsafeNote = unsafeOnly ? ` (${unsafeOnly} ha${unsafeOnly === 1 ? 's' : 've'} only unsafe fixes: --unsafe-fixes or the grpcForkGuard.unsafeFixes setting)` : '';
+  writeErr(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}${perRule}; ${remaining} remaining${unsafeNote}.\n`);
   if (failed) return EXIT_ERROR;
   return remaining > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }

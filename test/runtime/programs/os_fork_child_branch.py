@@ -1,6 +1,6 @@
 # hazard: GF101 GF102
-# fix: Enable gRPC fork support
 # fix: Create the channel in the child
+# fix: Enable gRPC fork support
 """Forks a helper that warms the service's cache while the parent goes on
 serving its own requests over the same client.
 """

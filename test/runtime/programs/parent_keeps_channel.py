@@ -1,6 +1,6 @@
 # hazard: GF101 GF102
-# fix: Enable gRPC fork support
 # fix: Create the channel in the child
+# fix: Enable gRPC fork support
 """Crawler: worker processes fetch pages through the service while the
 parent keeps sending heartbeats on its own connection until they finish.
 """

@@ -25,7 +25,7 @@ export interface ChannelBinding {
  * for a server (`includeCalls`), also the calls that set it up (`server.add_insecure_port(...)`,
  * `add_EchoServicer_to_server(servicer, server)`, `server.start()`).
  */
-export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site, includeCalls = false): ChannelBinding | undefined {
+export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite | undefined, anchor: Site, includeCalls = false): ChannelBinding | undefined {
   if (anchor.path !== edits.file.path) return undefined;
   const statement = edits.statementOf(anchor.node);
   const assignment = namedChildren(statement)[0];
@@ -36,8 +36,9 @@ export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: For
   const block = statement.parent!;
   const names = new Set([left.text]);
   const derived: Node[] = [];
-  const forkAnchor = anchorBetween([...fork.chain, fork.site], [...object.chain, object.creation]);
-  const forkStatement = forkAnchor.path === edits.file.path ? statementInBlock(forkAnchor.node, block) : undefined;
+  // Without a fork in the code (a runner forks after importing the module), the whole block counts.
+  const forkAnchor = fork && anchorBetween([...fork.chain, fork.site], [...object.chain, object.creation]);
+  const forkStatement = forkAnchor?.path === edits.file.path ? statementInBlock(forkAnchor.node, block) : undefined;
   for (const sibling of namedChildren(block)) {
     if (sibling.startIndex <= statement.startIndex) continue;
     if (forkStatement && sibling.startIndex >= forkStatement.startIndex) break;
@@ -99,8 +100,36 @@ export function usedName(node: Node): string {
   return current.text;
 }
 
-/** The source of the binding and its derived statements, as lines without their indentation. */
-export function bindingSource(edits: PythonEdits, binding: ChannelBinding): string[] {
+/**
+ * The source of the binding and its derived statements, as lines without their indentation. For a
+ * move (`moving`), each statement takes its own-line comments just above it and the comment that
+ * ends its last line with it, since deleting the statements' lines deletes those too.
+ */
+export function bindingSource(edits: PythonEdits, binding: ChannelBinding, moving = false): string[] {
   const indent = edits.indentOf(binding.statement);
-  return [binding.statement, ...binding.derived].flatMap((statement) => edits.reindent(statement.text, indent, ''));
+  return [binding.statement, ...binding.derived].flatMap((statement) => {
+    if (!moving) return edits.reindent(statement.text, indent, '');
+    const lines = edits.reindent(statement.text, indent, '');
+    const trailing = trailingComment(statement);
+    if (trailing) lines[lines.length - 1] += `  ${trailing.text}`;
+    return [...leadingComments(statement).map((c) => c.text), ...lines];
+  });
+}
+
+/** The comment after a statement on its last line (`x = f()  # why`). */
+export function trailingComment(statement: Node): Node | undefined {
+  const next = statement.nextSibling;
+  return next?.type === 'comment' && next.startPosition.row === statement.endPosition.row ? next : undefined;
+}
+
+/** Own-line comments directly above a statement (no blank line between), which describe it. */
+export function leadingComments(statement: Node): Node[] {
+  const comments: Node[] = [];
+  let row = statement.startPosition.row;
+  for (let previous = statement.previousSibling; previous?.type === 'comment' && previous.endPosition.row === row - 1; previous = previous.previousSibling) {
+    if (previous.previousSibling && previous.previousSibling.endPosition.row === previous.startPosition.row) break;
+    comments.unshift(previous);
+    row = previous.startPosition.row;
+  }
+  return comments;
 }

@@ -11,12 +11,13 @@ import type { EngineConfig } from '../config';
 import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
 import { objectAnchor } from '../model/anchors';
-import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
+import { ForkSite, GrpcObject, Site, Timeline, rootOf, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
 import { PythonEdits, freeNames, uniqueName } from './pythonEdits';
 import { enableForkSupportEdits } from './enableForkSupport';
 import { spawnStartMethodFix } from './spawnStartMethod';
+import { closable } from './closableClients';
 
 export interface ChannelFixInput {
   edits: PythonEdits;
@@ -43,13 +44,22 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   const bindsChannel = (rootBinding !== undefined || root === object) && root.kind === 'channel';
   const uses = parentUses(timeline, object, fork);
   const inChildren = childUses(timeline, object, fork);
+  // A child of this fork or of a later one that still calls it would find it closed (by a close
+  // before the fork, or by fork support in the child).
+  const usedInAnyChild = timeline.events.some((e) => e.kind === 'use' && sharesRoot(e.object, object));
   if (binding) {
-    // Only a name bound to the channel itself can be closed (a wrapper may have no close()).
-    const close = bindsChannel ? closeBeforeFork(edits, binding, fork) : undefined;
-    if (close && !input.aio && !uses.after && inChildren.length === 0) {
+    // Only a name bound to the channel itself, or to a client known to have close(), can be closed:
+    // a name bound to a client (a wrapper instance) is closed only when the client has close().
+    const right = field(namedChildren(binding.statement)[0], 'right');
+    const bindsClient = object.kind === 'client' && object.creation.path === edits.file.path && right?.id === object.creation.node.id;
+    const canClose = bindsClient ? closable(edits, object) : bindsChannel;
+    const close = canClose ? closeBeforeFork(edits, binding, fork) : undefined;
+    if (close && !input.aio && !uses.after && !usedInAnyChild) {
       fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
     }
-    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined) : undefined;
+    // Used by the children of a later fork only: one per process, through the accessor.
+    const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined)
+      : usedInAnyChild ? accessorFix(input, binding) : undefined;
     if (perWorker) {
       const closes = close !== undefined && perWorker.edits.includes(close);
       if (uses.after && !input.aio) {
@@ -65,12 +75,11 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
       }
     }
   }
-  if (!input.aio && input.offerForkSupport) {
+  // Never when a child uses the parent's channel: fork support closes it in the child (SPEC §1),
+  // so every call the child makes on it then fails with "Cannot invoke RPC on closed channel".
+  if (!input.aio && input.offerForkSupport && !usedInAnyChild) {
     const support = forkSupport();
-    if (support?.length) {
-      const title = inChildren.length ? 'Enable gRPC fork support before `import grpc` (children must still make their own channels)' : 'Enable gRPC fork support before `import grpc`';
-      fixes.push({ title, applicability: 'unsafe', edits: support });
-    }
+    if (support?.length) fixes.push({ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits: support });
   }
   const spawn = spawnStartMethodFix(edits, timeline, fork, object);
   if (spawn) fixes.push(spawn);
@@ -94,13 +103,16 @@ function mergeEdits(first: TextEdit[], second: TextEdit[]): TextEdit[] {
  * too (both need one), else a pool initializer or a move into the worker function.
  */
 function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEvent[], parentUsesIt: boolean, closeEdit: TextEdit | undefined): Fix | undefined {
-  const accessor = (): Fix | undefined => {
-    const fix = perProcessAccessorFix(input.edits, binding);
-    // The parent's own channel moves behind the accessor too, so there is no name left to close.
-    return fix && { title: `Create \`${binding.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
-  };
-  if (parentUsesIt) return accessor() ?? createInChild(input, binding, uses, closeEdit);
+  const accessor = () => accessorFix(input, binding);
+  // The parent done with it before the fork: closing it there and creating it in the child is smaller.
+  if (parentUsesIt && !closeEdit) return accessor() ?? createInChild(input, binding, uses, closeEdit);
   return createInChild(input, binding, uses, closeEdit) ?? accessor();
+}
+
+function accessorFix(input: ChannelFixInput, binding: ChannelBinding): Fix | undefined {
+  const fix = perProcessAccessorFix(input.edits, binding);
+  // The parent's own channel moves behind the accessor too, so there is no name left to close.
+  return fix && { title: `Create \`${fix.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, applicability: fix.applicability, edits: fix.edits };
 }
 
 /** `channel.close()` right before the statement that forks (before the loop that contains it). */
@@ -184,6 +196,8 @@ function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEve
   const block = uses[0].entry.site.node;
   if (blocks.size !== 1 || uses.some((u) => !binding.names.has(usedName(u.site.node)))) return undefined;
   if (block.startIndex < binding.statement.endIndex) return undefined;
+  // Rebinding a global inside a function would make the name local to all of it (UnboundLocalError).
+  if (binding.global && enclosingFunction(block)) return undefined;
   const first = namedChildren(block).find((s) => s.type !== 'comment');
   if (!first) return undefined;
   return {

@@ -13,7 +13,10 @@ import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, enablesForkSup
 import type { SourceFile } from '../model/sourceFile';
 import type { Timeline } from '../model/timeline';
 import { bringBindingBefore, deleteStatements, grpcStartStatement, insertLinesBefore, osModuleNameBefore } from './envPlacement';
+import { sortedImportRow } from './importPlacement';
+import { detectIndentUnit } from './pythonEdits';
 import { TextLines } from './textLines';
+import { namedChildren } from '../model/syntax';
 
 /** The edits, `[]` when both settings are already made in time, undefined when there is no place for them. */
 export function enableForkSupportEdits(file: SourceFile, timeline: Timeline): TextEdit[] | undefined {
@@ -30,15 +33,27 @@ export function enableForkSupportEdits(file: SourceFile, timeline: Timeline): Te
   let os = osModuleNameBefore(file, target);
   let importLines: string[] = [];
   const moved = [];
+  const edits: TextEdit[] = [];
   if (!os) {
     os = 'os';
     const binding = bringBindingBefore(file, 'os', target, lines);
-    importLines = binding?.importLines.length ? binding.importLines : ['import os'];
+    const row = binding ? undefined : sortedImportRow(file.tree.rootNode, 'os', target);
+    if (row !== undefined) edits.push(insertLinesBefore(row, ['import os'], lines));
+    else importLines = binding?.importLines.length ? binding.importLines : ['import os'];
     if (binding?.moved) moved.push(binding.moved);
   }
-  const settings = [
-    ...(forkSupportOn ? [] : [`${os}.environ.setdefault("${FORK_SUPPORT_VARIABLE}", "true")`]),
-    ...(strategySet ? [] : [`${os}.environ.setdefault("${POLL_STRATEGY_VARIABLE}", "poll")`]),
+  const values: [string, string][] = [
+    ...(forkSupportOn ? [] : [[FORK_SUPPORT_VARIABLE, 'true'] as [string, string]]),
+    ...(strategySet ? [] : [[POLL_STRATEGY_VARIABLE, 'poll'] as [string, string]]),
   ];
-  return [insertLinesBefore(target.startPosition.row, [...importLines, ...settings], lines), ...deleteStatements(moved, lines)];
+  // Before a top-level import, a plain statement makes that import (and every later one) a
+  // flake8/pycodestyle E402; an `if` block is accepted among imports, so the settings take that form.
+  const amongImports = target.parent?.type === 'module' && namedChildren(file.tree.rootNode).some((s) => s.startIndex >= target.startIndex && IMPORTS.has(s.type));
+  const unit = detectIndentUnit(lines.lines);
+  const settings = values.flatMap(([variable, value]) => (amongImports
+    ? [`if "${variable}" not in ${os}.environ:`, `${unit}${os}.environ["${variable}"] = "${value}"`]
+    : [`${os}.environ.setdefault("${variable}", "${value}")`]));
+  return [...edits, insertLinesBefore(target.startPosition.row, [...importLines, ...settings], lines), ...deleteStatements(moved, lines)];
 }
+
+const IMPORTS = new Set(['import_statement', 'import_from_statement']);

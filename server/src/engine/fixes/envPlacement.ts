@@ -90,7 +90,14 @@ function deleteLines(first: number, last: number, lines: TextLines, blank: (row:
       newText: end > last && lines.lines[end] === '' ? lines.eol : '',
     };
   }
-  const end = blank(first - 1) && blank(last + 1) ? last + 1 : last;
+  // Between blank lines, as many blank lines stay as the larger of the two gaps (PEP 8's two
+  // between definitions stay two, a single one stays one).
+  const gap = (from: number, step: number) => {
+    let n = 0;
+    for (let row = from; row >= 0 && row < lines.lines.length && blank(row); row += step) n++;
+    return n;
+  };
+  const end = last + Math.min(gap(first - 1, -1), gap(last + 1, 1));
   return { range: { start: { line: first, character: 0 }, end: { line: end + 1, character: 0 } }, newText: '' };
 }
 

@@ -6,21 +6,31 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
-import type { ChannelBinding } from './channelBinding';
-import { PythonEdits, uniqueName } from './pythonEdits';
+import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
+import { PythonEdits, assignedNames, uniqueName } from './pythonEdits';
 
-export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string } | undefined {
-  if (!binding.global || binding.derived.length > 0) return undefined;
-  const name = binding.name;
+export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string; name: string } | undefined {
+  if (!binding.global) return undefined;
+  // With derived statements (`echo = channel.unary_unary(...)`) the accessor returns the last one
+  // and makes the whole chain inside; the other names must then have no reads of their own.
+  const lastDerived = binding.derived[binding.derived.length - 1];
+  const lastAssignment = lastDerived && namedChildren(lastDerived)[0];
+  const lastNames = lastAssignment?.type === 'assignment' ? assignedNames(lastAssignment) : [];
+  if (lastDerived && lastNames.length !== 1) return undefined;
+  const name = lastDerived ? lastNames[0] : binding.name;
+  const moved = [binding.statement, ...binding.derived];
   const root = edits.file.tree.rootNode;
   const reads: Node[] = [];
-  for (const id of identifiersNamed(root, edits.file.text, name)) {
-    if (id.startIndex >= binding.statement.startIndex && id.endIndex <= binding.statement.endIndex) continue;
-    const role = roleOf(id);
-    if (role === 'other') continue;
-    if (role === 'write') return undefined;
-    if (shadowedIn(id, name)) continue;
-    reads.push(id);
+  for (const bound of binding.names) {
+    for (const id of identifiersNamed(root, edits.file.text, bound)) {
+      if (moved.some((s) => id.startIndex >= s.startIndex && id.endIndex <= s.endIndex)) continue;
+      const role = roleOf(id);
+      if (role === 'other') continue;
+      if (role === 'write') return undefined;
+      if (shadowedIn(id, bound)) continue;
+      if (bound !== name) return undefined;
+      reads.push(id);
+    }
   }
   const taken = edits.moduleNames();
   const accessor = uniqueName(taken, `_get_${name.replace(/^_+/, '')}`);
@@ -29,27 +39,39 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
   const os = edits.ensureModuleImport('os');
   const value = field(namedChildren(binding.statement)[0], 'right')!;
   const unit = edits.indentUnit;
+  const trailing = trailingComment(binding.statement);
   const definition = [
     `${cache} = None`,
     `${owner} = None`,
     '',
     '',
     `def ${accessor}():`,
-    `${unit}"""Returns this process's own \`${name}\`, made on first use in each process (safe across fork)."""`,
+    `${unit}"""One per process, made on first use (safe across fork)."""`,
     `${unit}global ${cache}, ${owner}`,
     `${unit}if ${cache} is None or ${owner} != ${os.name}.getpid():`,
-    ...edits.reindent(value.text, edits.indentOf(binding.statement), '').map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line)),
+    ...(lastDerived
+      ? [...bindingSource(edits, binding, true).slice(leadingComments(binding.statement).length), `${cache} = ${name}`].map((line) => (line ? `${unit}${unit}${line}` : line))
+      : withComment(edits.reindent(value.text, edits.indentOf(binding.statement), ''), trailing).map((line, i) => (i === 0 ? `${unit}${unit}${cache} = ${line}` : line ? `${unit}${unit}${line}` : line))),
     `${unit}${unit}${owner} = ${os.name}.getpid()`,
     `${unit}return ${cache}`,
   ];
+  // The statement's own trailing comment goes with it into the accessor. When only the derived
+  // statements (and comments, blank lines) follow it, the definition replaces that whole run.
+  const block = binding.statement.parent!;
+  const lastMoved = lastDerived ?? binding.statement;
+  const contiguous = namedChildren(block).every((s) => s.startIndex <= binding.statement.startIndex || s.startIndex >= lastMoved.endIndex
+    || s.type === 'comment' || binding.derived.some((d) => d.id === s.id));
+  const end = contiguous ? trailingComment(lastMoved) ?? lastMoved : trailing ?? binding.statement;
   const replaceBinding: TextEdit = {
-    range: nodeRange(binding.statement),
-    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), ''),
+    range: { start: nodeRange(binding.statement).start, end: nodeRange(end).end },
+    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), '') + edits.eol.repeat(blankLinesNeededAfter(edits, end)),
   };
+  const deleteDerived = contiguous ? [] : edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]);
   return {
     accessor,
+    name,
     applicability: 'unsafe',
-    edits: [...os.edits, replaceBinding, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+    edits: [...os.edits, replaceBinding, ...deleteDerived, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
 }
 
@@ -80,4 +102,22 @@ function shadowedIn(id: Node, name: string): boolean {
     if (body && body.descendantsOfType('assignment').some((a) => a && field(a, 'left')?.text === name)) return true;
   }
   return false;
+}
+
+/** Source lines with a comment appended to the last one. */
+function withComment(lines: string[], comment: Node | undefined): string[] {
+  if (!comment) return lines;
+  return lines.map((line, i) => (i === lines.length - 1 ? `${line}  ${comment.text}` : line));
+}
+
+/** Blank lines to add after a new function definition that replaces `last` (PEP 8: two before the next statement). */
+function blankLinesNeededAfter(edits: PythonEdits, last: Node): number {
+  const lines = edits.lines.lines;
+  let row = last.endPosition.row + 1;
+  let blank = 0;
+  while (row < lines.length && lines[row].trim() === '') {
+    blank++;
+    row++;
+  }
+  return row < lines.length ? Math.max(0, 2 - blank) : 0;
 }

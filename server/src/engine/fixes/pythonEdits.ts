@@ -10,6 +10,8 @@ import { TextLines } from './textLines';
 
 const STATEMENT_PARENTS = new Set(['module', 'block']);
 
+import { sortedImportRow } from './importPlacement';
+
 export class PythonEdits {
   readonly lines: TextLines;
   readonly indentUnit: string;
@@ -89,6 +91,12 @@ export class PythonEdits {
       // A trailing comma: the new argument goes after it, on the last argument's line style.
       return { range: { start: closing, end: closing }, newText: afterLast.includes('\n') ? `${this.indentUnit}${name}=${value},${this.eol}${this.lines.indentOf(args.endPosition.row)}` : ` ${name}=${value}` };
     }
+    const row = last.endPosition.row;
+    const limit = Math.max(79, ...this.lines.lines.map((l) => l.length));
+    if (args.startPosition.row === row && this.lines.lines[row].length + name.length + value.length + 3 > limit) {
+      // Too long for one line: the new argument on a line of its own, aligned with the first (PEP 8's visual indent).
+      return { range: { start: insertAt, end: insertAt }, newText: `,${this.eol}${' '.repeat(args.startPosition.column + 1)}${name}=${value}` };
+    }
     return { range: { start: insertAt, end: insertAt }, newText: `, ${name}=${value}` };
   }
 
@@ -104,7 +112,7 @@ export class PythonEdits {
         if (name.type === 'aliased_import' && field(name, 'name')?.text === module) return { name: field(name, 'alias')!.text, edits: [] };
       }
     }
-    const line = this.importInsertionLine();
+    const line = sortedImportRow(this.file.tree.rootNode, module) ?? this.importInsertionLine();
     return { name: module, edits: [{ range: point(line, 0), newText: `import ${module}${this.eol}` }] };
   }
 
@@ -138,7 +146,7 @@ export function isDocstring(statement: Node): boolean {
 }
 
 /** The file's indentation unit: the step of the first indented block, else four spaces. */
-function detectIndentUnit(lines: string[]): string {
+export function detectIndentUnit(lines: string[]): string {
   for (let i = 0; i < lines.length - 1; i++) {
     if (!/:\s*(#.*)?$/.test(lines[i])) continue;
     const outer = /^[ \t]*/.exec(lines[i])![0];

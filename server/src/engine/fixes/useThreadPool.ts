@@ -4,8 +4,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { FORK_APIS } from '../model/apiCatalog';
-import { field, fields, namedChildren } from '../model/syntax';
-import { endOf, itemsOf, replaceNode } from './sequenceEdits';
+import { field, fields, identifiersNamed, namedChildren } from '../model/syntax';
+import { deleteStatements } from './envPlacement';
+import { endOf, itemsOf, removeItem, replaceNode } from './sequenceEdits';
+import { TextLines } from './textLines';
 
 export const USE_THREAD_POOL_TITLE = 'Use a thread pool';
 
@@ -20,8 +22,39 @@ export function useThreadPoolFix(poolCall: Node, qname: string, eol: string): Fi
   const reach = threadPoolName(poolCall, qname);
   if (!reach) return undefined;
   const edits: TextEdit[] = [replaceNode(poolCall, `${reach.name}(${args.join(', ')})`)];
-  if (reach.importEdit) edits.unshift(reach.importEdit(eol));
+  const importEdit = reach.importEdit?.(eol);
+  if (importEdit) edits.unshift(importEdit);
+  edits.push(...unusedImportEdits(poolCall, reach.name, importEdit));
   return { title: USE_THREAD_POOL_TITLE, applicability: 'safe', edits };
+}
+
+/**
+ * The import that only the replaced pool used (`import multiprocessing` for
+ * `multiprocessing.Pool(4)`) goes too, or flake8 reports it unused (F401).
+ */
+function unusedImportEdits(poolCall: Node, replacement: string, importEdit: TextEdit | undefined): TextEdit[] {
+  const callee = field(poolCall, 'function');
+  let head = callee;
+  while (head?.type === 'attribute') head = field(head, 'object');
+  if (head?.type !== 'identifier' || replacement.split('.')[0] === head.text) return [];
+  const root = poolCall.tree.rootNode;
+  const others = identifiersNamed(root, root.text, head.text).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
+  const binding = others.find((id) => IMPORT_TYPES.includes(statementOf(id).type));
+  if (!binding || others.length !== 1) return [];
+  const statement = statementOf(binding);
+  if (statement.parent?.type !== 'module' || (importEdit && importEdit.range.start.line >= statement.startPosition.row && importEdit.range.start.line <= statement.endPosition.row)) return [];
+  const names = fields(statement, 'name');
+  if (names.length > 1) {
+    const item = names.find((n) => n.startIndex <= binding.startIndex && n.endIndex >= binding.endIndex);
+    return item ? [removeItem(statement, item)] : [];
+  }
+  return deleteStatements([statement], new TextLines(root.text));
+}
+
+function statementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'module' && n.parent.type !== 'block') n = n.parent;
+  return n;
 }
 
 /** ThreadPoolExecutor's arguments from the pool's: the worker count and the initializer. */

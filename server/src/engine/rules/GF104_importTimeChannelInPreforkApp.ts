@@ -1,3 +1,4 @@
+import { lazyPerProcessFix } from '../fixes/importTimeClientFixes';
 import { describeObject } from '../model/inheritedObjects';
 import { CodeRunner, RunnerFact, codeRunnerOf } from '../model/runners';
 import type { GrpcObject, Site, Timeline } from '../model/timeline';
@@ -49,9 +50,10 @@ export const importTimeChannelInPreforkApp: Rule = {
       '    stub = BillingStub(grpc.insecure_channel("billing:50051"))',
     ].join('\n'),
     fixes:
-      'No automatic fix: create the channel after the fork, in the runner\'s per-worker hook (Celery ' +
-      '`worker_process_init`, gunicorn `post_fork`, uWSGI `@postfork`) or lazily on first use; or turn off ' +
-      'preloading (`preload_app = False`, `lazy-apps = true`).',
+      'Create it lazily in each worker process: the binding becomes an accessor keyed on `os.getpid()` and its ' +
+      'uses call it. By hand: create it in the runner\'s per-worker hook (Celery `worker_process_init`, gunicorn ' +
+      '`post_fork`, uWSGI `@postfork`), or turn off preloading (`preload_app = False`, `lazy-apps = true`).',
+    fixSafety: 'Unsafe: the channel is then made on first use in each worker, not at import (its connection errors show up later).',
     options:
       'The runners are read from the module\'s folder and every folder above it up to the project root (the ' +
       'nearest folder with `pyproject.toml`, `setup.cfg`, `setup.py` or `.git`): `gunicorn.conf.py`, ' +
@@ -132,6 +134,7 @@ function reportObjects(context: RuleContext, timeline: Timeline, why: Why): void
       at: anchor,
       message: `${describeObject(object)} is created at import time of a module that ${why.runner} loads before forking its workers; every worker inherits its threads and sockets: create it after the fork.`,
       related: [why.related],
+      fixes: [lazyPerProcessFix(context.edits, found, anchor)].filter((f) => f !== undefined),
     });
   }
 }

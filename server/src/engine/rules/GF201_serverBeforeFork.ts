@@ -1,7 +1,10 @@
+import type { Node } from 'web-tree-sitter';
 import { forkName } from '../model/describe';
 import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
+import { identifiersNamed } from '../model/syntax';
 import { Rule } from './rule';
 
 export const serverBeforeFork: Rule = {
@@ -34,8 +37,8 @@ export const serverBeforeFork: Rule = {
       'for _ in range(4):',
       '    multiprocessing.Process(target=serve).start()',
     ].join('\n'),
-    fixes: 'Start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
-    fixSafety: 'Unsafe: the server then runs in the children, not in the parent.',
+    fixes: 'Start the server after the forks (moves its creation, set-up and start below the statement that forks, when the children do not use it); start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
+    fixSafety: 'Unsafe: the server then starts later (after the forks), or runs in the children instead of the parent.',
     references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
   },
   check(context) {
@@ -46,8 +49,19 @@ export const serverBeforeFork: Rule = {
         at: anchor,
         message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
-        fixes: [serverInChildFix(context.edits, object, fork, anchor), spawnStartMethodFix(context.edits, context.timeline, fork)].filter((f) => f !== undefined),
+        fixes: [
+          // Smallest first (SPEC §3): the parent keeps its server, built after the forks; else one per child.
+          serverAfterForkFix(context.edits, object, fork, anchor),
+          serverInChildFix(context.edits, object, fork, anchor),
+          // Children that use the parent's server would, under spawn, each build theirs again at
+          // import (a new port, maybe) while the parent's stays bound: measured to hang clients.
+          childrenUseServer(context.file.text, fork.entryFunctions, object.label) ? undefined : spawnStartMethodFix(context.edits, context.timeline, fork),
+        ].filter((f) => f !== undefined),
       });
     }
   },
 };
+
+function childrenUseServer(text: string, entries: Node[], name: string): boolean {
+  return /^[A-Za-z_]\w*$/.test(name) && entries.some((def) => def.tree.rootNode.text === text && identifiersNamed(def, text, name).some((id) => id.startIndex >= def.startIndex && id.endIndex <= def.endIndex));
+}

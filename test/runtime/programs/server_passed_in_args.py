@@ -1,0 +1,55 @@
+# hazard: GF201
+# fix: Start the server in each child
+"""Pre-forking echo server: main() builds the server and hands it to two
+worker processes, which start it and serve on the shared port. The parent
+acts as a client.
+"""
+import socket
+from concurrent import futures
+from multiprocessing import Process
+
+import grpc
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+ADDRESS = "127.0.0.1:%d" % free_port()
+
+
+def echo(request, context):
+    return request
+
+
+def serve(server):
+    server.start()
+    server.wait_for_termination()
+
+
+def main():
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 1)])
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler("gf.Echo", {"Echo": grpc.unary_unary_rpc_method_handler(echo)}),)
+    )
+    server.add_insecure_port(ADDRESS)
+    workers = [Process(target=serve, args=(server,), daemon=True) for _ in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        with grpc.insecure_channel(ADDRESS) as channel:
+            grpc.channel_ready_future(channel).result(timeout=3)
+            call = channel.unary_unary("/gf.Echo/Echo")
+            for n in range(4):
+                assert call(b"req %d" % n, timeout=3) == b"req %d" % n
+    finally:
+        for w in workers:
+            w.terminate()
+            w.join(5)
+    print("OK")
+
+
+if __name__ == "__main__":
+    main()
