@@ -61,10 +61,13 @@ export interface Bound {
 /** A listing that stops once it holds `maxFiles` files or has taken `maxMs`; `complete` says whether it finished. */
 export function listPythonFilesWithin(root: string, exclude: readonly string[], bound: Bound): { files: string[]; complete: boolean } {
   const isExcluded = makeExcludeMatcher(exclude);
+  // What git ignores (build output, tool folders, data) is not part of the project's code: the
+  // bounded search skips it, as the workspace scan does.
+  const gitignore = GitIgnore.above(root);
   const files: string[] = [];
   const deadline = performance.now() + bound.maxMs;
   let complete = true;
-  const visit = (dir: string) => {
+  const visit = (dir: string, rules: GitIgnore) => {
     if (files.length >= bound.maxFiles || performance.now() > deadline) {
       complete = false;
       return;
@@ -80,8 +83,8 @@ export function listPythonFilesWithin(root: string, exclude: readonly string[], 
       if (!complete) return;
       const full = path.join(dir, entry.name);
       const relative = path.relative(root, full);
-      if (isExcluded(relative)) continue;
-      if (entry.isDirectory()) visit(full);
+      if (isExcluded(relative) || rules.ignores(full, entry.isDirectory())) continue;
+      if (entry.isDirectory()) visit(full, rules.enter(full));
       else if (entry.isFile() && entry.name.endsWith('.py')) {
         if (files.length >= bound.maxFiles) {
           complete = false;
@@ -91,7 +94,7 @@ export function listPythonFilesWithin(root: string, exclude: readonly string[], 
       }
     }
   };
-  visit(root);
+  visit(root, gitignore.enter(root));
   return { files, complete };
 }
 
