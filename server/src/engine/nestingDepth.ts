@@ -66,15 +66,25 @@ const MAX_JUDGED_EDIT = 16;
 
 function boundedByEdit(before: string, after: string, depth: NestingDepth): NestingDepth | undefined {
   if (Math.abs(before.length - after.length) > MAX_JUDGED_EDIT) return undefined;
-  let start = 0;
   const shorter = Math.min(before.length, after.length);
-  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  const start = commonLength(shorter, (n) => before.slice(0, n) === after.slice(0, n));
+  const end = commonLength(shorter - start, (n) => before.slice(before.length - n) === after.slice(after.length - n));
   const removed = before.slice(start, before.length - end);
   const inserted = after.slice(start, after.length - end);
   if (removed.length + inserted.length > MAX_JUDGED_EDIT || STRUCTURAL.test(removed) || STRUCTURAL.test(inserted)) return undefined;
   return { ...depth, expression: depth.expression + removed.length + inserted.length };
+}
+
+/** The longest n ≤ max with same(n), by halving: string comparison is native, a character loop is not. */
+function commonLength(max: number, same: (n: number) => boolean): number {
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (same(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 interface BracketFrame {

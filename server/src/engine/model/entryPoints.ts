@@ -122,6 +122,24 @@ function forkTargetNames(root: Node, text: string): Set<string> {
 }
 
 /**
+ * The identifiers of a definition's text, kept for the texts seen last: between two keystrokes
+ * all definitions but one are unchanged, and re-reading the words of thousands of them would cost
+ * the editor milliseconds per keystroke.
+ */
+const wordCache = new Map<string, Set<string>>();
+const WORD_CACHE_ENTRIES = 20_000;
+
+function wordsOf(text: string): Set<string> {
+  let words = wordCache.get(text);
+  if (!words) {
+    words = new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
+    if (wordCache.size >= WORD_CACHE_ENTRIES) wordCache.clear();
+    wordCache.set(text, words);
+  }
+  return words;
+}
+
+/**
  * The functions and classes whose walk as an entry can produce anything: their text mentions a
  * trigger word (relevance.ts), or a module-level name holding a gRPC object, a pool, a
  * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
@@ -143,7 +161,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
       if (definition?.type !== 'function_definition' && definition?.type !== 'class_definition') continue;
       // Sliced from the JavaScript string, not read back from the tree through WebAssembly.
       const text = source.slice(child.startIndex, child.endIndex);
-      definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []) });
+      definitions.push({ node: definition, name: field(definition, 'name')?.text ?? '', words: wordsOf(text) });
       if (definition.type === 'class_definition') collect(field(definition, 'body') ?? definition);
     }
   };
