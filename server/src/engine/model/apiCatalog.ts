@@ -125,7 +125,6 @@ export const FORK_APIS: Record<string, ForkApi> = Object.fromEntries([
 export const PROCESS_CLASSES = new Set(mpNames('Process'));
 export const START_METHOD_SETTERS = new Set(mpNames('set_start_method'));
 export const CONTEXT_GETTERS = new Set(mpNames('get_context'));
-export const PARTIAL = new Set(['functools.partial']);
 
 /** Pool and executor methods whose first argument runs in the worker processes. */
 export const TASK_METHODS = new Set([

@@ -10,7 +10,7 @@ import { isProcessClass } from './forkEffects';
 import { mentionsTriggers } from './relevance';
 import type { ModuleResolver } from './imports';
 import type { SourceFile } from './sourceFile';
-import { field, namedChildren } from './syntax';
+import { field, namedChildren, sameNode } from './syntax';
 import { Env, Value, grpcObjectOf } from './values';
 import type { WalkState } from './walkState';
 import { Path, emptyArgs, newFrame } from './walker/frame';
@@ -44,11 +44,11 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
     const usedElsewhere = () => resolver?.usedByImporters?.(file.path, name) ?? false;
     const value = env.lookup(name);
     if (definition.type === 'function_definition') {
-      if (value?.kind !== 'function' || !sameDef(value.def, definition) || !isPublic(name) || childOnly.has(name) || !runs(definition) || usedElsewhere()) continue;
+      if (value?.kind !== 'function' || !sameNode(value.def, definition) || !isPublic(name) || childOnly.has(name) || !runs(definition) || usedElsewhere()) continue;
       interpreter.calls.callFunction(value, emptyArgs(), newFrame(env, file, []), fresh(imported), undefined);
       continue;
     }
-    if (value?.kind !== 'class' || !sameDef(value.def, definition)) continue;
+    if (value?.kind !== 'class' || !sameNode(value.def, definition)) continue;
     const processClass = isProcessClass(value);
     const methods = namedChildren(field(definition, 'body') ?? definition)
       .map((c) => (c.type === 'decorated_definition' ? field(c, 'definition') : c))
@@ -75,10 +75,6 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
 
 function isPublic(name: string): boolean {
   return !name.startsWith('_') || (name.startsWith('__') && name.endsWith('__') && name !== '__init__');
-}
-
-function sameDef(a: Node, b: Node): boolean {
-  return a.id === b.id;
 }
 
 function moduleDefinitions(root: Node): Node[] {

@@ -5,7 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import { field, namedChildren } from './syntax';
 import type { ForkSite, Site } from './timeline';
 
-const LOOPS = ['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
+/** Statements and expressions whose body runs several times. */
+export const LOOPS = ['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
 
 export function makesSeveralChildren(fork: ForkSite): boolean {
   if (fork.product === 'manager') return false;

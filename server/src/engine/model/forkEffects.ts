@@ -9,7 +9,7 @@ import type { ChildEntry, ForkSite, Site } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
 import { CallArgs, ChildContext, UNKNOWN, Value, stringOf } from './values';
 import type { WalkState } from './walkState';
-import { Frame, Path, WalkContext, emptyArgs } from './walker/frame';
+import { Frame, Path, WalkContext, emptyArgs, newFrame } from './walker/frame';
 import { lookupClassAttribute } from './walker/expressions';
 import type { Interpreter } from './walker/interpreter';
 
@@ -176,9 +176,7 @@ export class ForkEffects {
     const childBlock = branch.childInConsequence ? consequence : elseBlock;
     const parentBlock = branch.childInConsequence ? elseBlock : consequence;
     const child: ChildContext = { fork: branch.fork, entry: { how: 'forkBranch', site: { node: childBlock ?? node, path: frame.file.path } } };
-    const childFrame: Frame<WalkState> = {
-      ...frame, child, chain: [...branch.fork.chain, branch.fork.site], returns: [], returnValues: [], raises: [], loops: [], tries: [], withs: [],
-    };
+    const childFrame = newFrame<WalkState>(frame.env, frame.file, [...branch.fork.chain, branch.fork.site], child, frame.stack, frame.caller);
     const childPath: Path<WalkState> = { state: this.interpreter.domain.clone(path.state), live: true };
     this.interpreter.execBlock(childBlock, childFrame, childPath);
     this.interpreter.execBlock(parentBlock, frame, path);
@@ -226,10 +224,7 @@ export class ForkEffects {
     if (definition) fork.entryFunctions.push(definition);
     else fork.opaqueEntry = true;
     const { frame, path } = ctx;
-    const childFrame: Frame<WalkState> = {
-      env: frame.env, file: frame.file, chain: [...fork.chain, fork.site], child: { fork, entry: { how, site } }, stack: frame.stack,
-      returns: [], returnValues: [], raises: [], loops: [], tries: [], withs: [],
-    };
+    const childFrame = newFrame<WalkState>(frame.env, frame.file, [...fork.chain, fork.site], { fork, entry: { how, site } }, frame.stack);
     const childPath: Path<WalkState> = { state: this.interpreter.domain.clone(path.state), live: true };
     this.interpreter.calls.callValue(fn, { ...emptyArgs(), positional: args }, childFrame, childPath, undefined);
   }

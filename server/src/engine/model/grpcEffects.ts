@@ -3,6 +3,7 @@
 // bound to ports, called through in the parent, and used in a child that inherited them.
 import type { Node } from 'web-tree-sitter';
 import { CHANNEL_FACTORIES, CONDITIONAL_LIBRARY_CLIENTS, GrpcObjectKind, SERVER_FACTORIES, matchesLibraryClient } from './apiCatalog';
+import { LOOPS } from './forkCount';
 import { field } from './syntax';
 import { ForkSite, GrpcObject, Site, rootOf } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
@@ -159,7 +160,7 @@ export class GrpcEffects {
       const object = grpcObjectOf(other);
       if (!object || rootOf(object) === rootOf(keptObject)) continue;
       const root = rootOf(object);
-      for (const state of states) for (const o of [...state.alive]) if (rootOf(o) === root) state.alive.delete(o);
+      for (const state of states) dropRoot(state, root);
     }
   }
 
@@ -182,7 +183,7 @@ export class GrpcEffects {
     const reachable = reachableRoots(survivors());
     for (const root of candidates) {
       if (reachable.has(root)) continue;
-      for (const state of states) for (const o of [...state.alive]) if (rootOf(o) === root) state.alive.delete(o);
+      for (const state of states) dropRoot(state, root);
     }
   }
 
@@ -204,10 +205,14 @@ export class GrpcEffects {
 
   private close(object: GrpcObject, site: Site, ctx: Context): void {
     // A stub or wrapper is closed through its channel, and the other way round.
-    const root = rootOf(object);
-    for (const o of [...ctx.path.state.alive]) if (rootOf(o) === root) ctx.path.state.alive.delete(o);
+    dropRoot(ctx.path.state, rootOf(object));
     this.recorder.push({ kind: 'close', object, site });
   }
+}
+
+/** Removes a channel and everything built on it (stubs, wrappers) from a path's alive set. */
+function dropRoot(state: WalkState, root: GrpcObject): void {
+  for (const o of [...state.alive]) if (rootOf(o) === root) state.alive.delete(o);
 }
 
 /** The roots of the gRPC objects reachable from `values`, through instances, containers and closures. */
@@ -268,12 +273,11 @@ function computedOnceFor(value: Value | undefined, fork: ForkSite): boolean {
   const forkNode = fork.site.node;
   for (let node = value.node.parent; node; node = node.parent) {
     if (node.type === 'function_definition' || node.type === 'lambda') break;
-    if (LOOPS.has(node.type) && forkNode.tree === node.tree && forkNode.startIndex >= node.startIndex && forkNode.endIndex <= node.endIndex) return false;
+    if (LOOPS.includes(node.type) && forkNode.tree === node.tree && forkNode.startIndex >= node.startIndex && forkNode.endIndex <= node.endIndex) return false;
   }
   return true;
 }
 
-const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
 
 /** Testing a reference (`stub is None`, `if not stub:`) does not touch the channel; the rest does. */
 function isUseContext(node: Node): boolean {

@@ -1,7 +1,6 @@
 // The state along one path of the program: which gRPC objects are alive and which start method
 // `multiprocessing` uses. Paths join by union: an object alive on one path that reaches a fork is
 // alive at that fork (SPEC §2).
-import { startMethodForks } from './apiCatalog';
 import type { GrpcObject } from './timeline';
 import type { StateDomain } from './walker/frame';
 
@@ -29,5 +28,3 @@ function joinStartMethods(methods: (string | undefined)[]): string | undefined {
   if (methods.includes(undefined)) return undefined;
   return methods[0];
 }
-
-export { startMethodForks };
