@@ -1,7 +1,8 @@
 // Builds the test files with esbuild and runs them with node's test runner, tier by tier.
 // Usage: node scripts/runTests.mjs [tier ...] [--iterations=N]
 //   tiers: engine cli protocol neovim runtime lint fuzz (default all); --iterations sets FUZZ_ITERATIONS
-//   for the hostile-input tier unless the environment already does (`npm run fuzz` is the long run).
+//   for the hostile-input tier unless the environment already does (`npm run fuzz` is the long run);
+//   --only=WORD keeps the test files whose name contains WORD (for a quick run while working).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,13 +12,16 @@ const root = path.resolve(import.meta.dirname, '..');
 const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime', 'lint', 'fuzz'];
 const args = process.argv.slice(2);
 const iterations = args.find((a) => a.startsWith('--iterations='))?.slice('--iterations='.length);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const named = args.filter((a) => !a.startsWith('--'));
 const tiers = named.length ? named : allTiers;
 
 const entryPoints = tiers.flatMap((tier) => {
   const dir = path.join(root, 'test', tier);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
+  return fs.readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts') && (!only || f.includes(only)))
+    .map((f) => path.join(dir, f));
 });
 
 const outdir = path.join(root, 'out', 'test');
