@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse, stringify } from 'smol-toml';
-import { SCHEMA_FILE, editorConfiguration, pyprojectSchema, valueSchema } from '../../scripts/settingsSchema';
+import {
+  PYPROJECT_SCHEMA_FILE, SCHEMASTORE_PYPROJECT, SCHEMA_FILE, editorConfiguration, pyprojectSchema, valueSchema, wholePyprojectSchema, withSettingsReference,
+} from '../../scripts/settingsSchema';
 import { DEFAULT_BUDGET } from '../../server/src/engine/budgets';
 import { defaultConfig } from '../../server/src/engine/config';
 import { parsePyproject } from '../../server/src/engine/configFile';
@@ -56,8 +58,26 @@ describe('generated files', () => {
     assert.deepEqual(schema, pyprojectSchema());
   });
 
+  test(`${PYPROJECT_SCHEMA_FILE} holds the same table inside pyproject.toml (run "npm run schema")`, () => {
+    const whole = JSON.parse(fs.readFileSync(path.join(repoRoot, PYPROJECT_SCHEMA_FILE), 'utf8'));
+    assert.deepEqual(whole, wholePyprojectSchema());
+    // SchemaStore's schema is fetched by the editor; here a stand-in that accepts anything.
+    const offline = new Ajv({ strict: false });
+    offline.addSchema({ $id: SCHEMASTORE_PYPROJECT }, SCHEMASTORE_PYPROJECT);
+    const check = offline.compile(whole);
+    assert.equal(check({ project: { name: 'x' }, tool: { ruff: { 'line-length': 100 }, 'grpc-fork-guard': { select: ['GF1'] } } }), true, JSON.stringify(check.errors));
+    assert.equal(check({ tool: { 'grpc-fork-guard': { 'target-platform': 'plan9' } } }), false);
+    assert.equal(check({ tool: { 'grpc-fork-guard': { colour: 'blue' } } }), false);
+  });
+
   test('package.json contributes.configuration is what the settings table renders (run "npm run schema")', () => {
     assert.deepEqual(manifest.contributes.configuration, editorConfiguration());
+  });
+
+  test('the settings table of docs/configuration.md is current (run "npm run schema")', () => {
+    const page = fs.readFileSync(path.join(repoRoot, 'docs', 'configuration.md'), 'utf8');
+    assert.equal(page, withSettingsReference(page));
+    for (const setting of SETTINGS) assert.ok(page.includes(setting.description.replace(/\|/g, '\\|')), setting.description);
   });
 
   test('the settings show under "gRPC Fork Guard" in the VS Code settings UI', () => {
