@@ -83,6 +83,13 @@ describe('generated files', () => {
   test('the settings show under "gRPC Fork Guard" in the VS Code settings UI', () => {
     assert.equal(manifest.contributes.configuration.title, 'gRPC Fork Guard');
     assert.equal(manifest.displayName, 'gRPC Fork Guard');
+    // The settings editor drops a key's prefix when it equals a part of the extension id
+    // (publisher.name) with its hyphens removed: "grpcForkGuard.enable" shows as "Enable" under
+    // the title, not as "Grpc Fork Guard: Enable".
+    const idParts = [manifest.publisher, manifest.name].map((part: string) => part.replace(/-/g, '').toLowerCase());
+    for (const key of Object.keys(manifest.contributes.configuration.properties)) {
+      assert.ok(idParts.includes(key.split('.')[0].toLowerCase()), `${key}: its prefix is not the extension's id`);
+    }
   });
 
   test('every setting is in the schema or among the VS Code settings, and names are unique', () => {
