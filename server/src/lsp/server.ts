@@ -3,7 +3,7 @@
 import * as path from 'path';
 import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, ErrorCodes, InitializeParams, InitializeResult,
-  NotificationType, ResponseError, TextDocumentSyncKind, WorkDoneProgressReporter,
+  ResponseError, TextDocumentSyncKind, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
@@ -13,7 +13,8 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
-import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
+import { AnalysisStatusNotification, FIX_ALL_KIND, InitializationOptions, SHOW_DOCUMENTATION_COMMAND, ScanRequest } from '../../../shared/protocol';
+import { codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
@@ -22,7 +23,7 @@ import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
-import { ScanRequest, WorkspaceScan } from './workspaceScan';
+import { WorkspaceScan } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
 
 export interface AnalysisSnapshot {
@@ -33,15 +34,6 @@ export interface AnalysisSnapshot {
 
 /** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
 export const ANALYSIS_BUDGET_MS = 500;
-
-export interface AnalysisStatus {
-  uri: string;
-  durationMs: number;
-  findings: number;
-  budgetMs: number;
-}
-
-export const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
 
 export class GrpcForkGuardServer {
   readonly logger: Logger;
@@ -150,7 +142,7 @@ export class GrpcForkGuardServer {
     this.supportsWorkspaceFolders = Boolean(params.capabilities?.workspace?.workspaceFolders);
     this.workspaceFolders = this.diskFolders((params.workspaceFolders ?? []).map((folder) => folder?.uri));
     if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = this.diskFolders([params.rootUri]);
-    const options = params.initializationOptions as { logLevel?: string } | undefined;
+    const options = params.initializationOptions as InitializationOptions | undefined;
     this.logger.setLevel(options?.logLevel);
     try {
       this.analyzer = await Analyzer.create(this.grammarDir);

@@ -6,32 +6,16 @@
 import * as path from 'path';
 import { URI } from 'vscode-uri';
 import {
-  CancellationToken, FileChangeType, FileEvent, RequestType, WorkDoneProgressParams, WorkDoneProgressReporter,
+  CancellationToken, FileChangeType, FileEvent, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import type { Finding } from '../engine/findings';
+import type { ScanParams, ScanResult } from '../../../shared/protocol';
 import { catalogRoots, prefilter } from '../workspace/prefilter';
 import { readSourceFile } from '../workspace/scanFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
 import { diskPathOf } from './documentPaths';
 import type { GrpcForkGuardServer } from './server';
-
-export interface ScanParams extends WorkDoneProgressParams {}
-
-export interface ScanResult {
-  /** Files looked at (read); fewer than `total` when cancelled. */
-  files: number;
-  total: number;
-  /** Files parsed and analysed (the others cannot hold a finding: see prefilter.ts). */
-  analysed: number;
-  filesWithFindings: number;
-  findings: number;
-  skipped: number;
-  cancelled: boolean;
-  elapsedMs: number;
-}
-
-export const ScanRequest = new RequestType<ScanParams, ScanResult, void>('grpcForkGuard/scanWorkspace');
 
 export class WorkspaceScan {
   /** Files the last scan listed, with whether their diagnostics are non-empty on the client. */
