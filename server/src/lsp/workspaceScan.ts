@@ -34,7 +34,7 @@ export class WorkspaceScan {
   async scanOnStartup(): Promise<void> {
     const folder = this.server.folders[0];
     if (!folder) return;
-    const settings = await this.server.settingsFor(URI.file(folder).toString());
+    const settings = await this.server.settings.forFolder(folder);
     if (!settings.scanOnStartup) return;
     const reporter = await this.server.connection.window.createWorkDoneProgress().catch(() => undefined);
     await this.scan(reporter, reporter?.token);
@@ -52,7 +52,7 @@ export class WorkspaceScan {
     if (token?.isCancellationRequested) controller.abort();
     const roots = [];
     for (const folder of server.folders) {
-      const settings = await server.settingsFor(URI.file(folder).toString());
+      const settings = await server.settings.forFolder(folder);
       if (settings.enable) roots.push({ path: folder, layer: settings.layer });
     }
     const previous = new Map(this.scanned);
@@ -142,22 +142,20 @@ export class WorkspaceScan {
   private async reanalyse(filePath: string, state: { analysed: boolean } | undefined): Promise<Finding[] | undefined> {
     const project = this.server.projectAnalysis;
     if (!project) return undefined;
-    const settings = await this.server.settingsFor(URI.file(filePath).toString());
+    const settings = await this.server.settings.forDocument(URI.file(filePath).toString());
     if (!settings.enable) return [];
-    return this.server.withSettings(settings, () => {
-      const resolved = project.configFor(filePath);
-      const read = readSourceFile(filePath);
-      if ('skipped' in read) return undefined;
-      const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
-      const resolver = project.resolverFor(resolved.projectRoot);
-      const importsAnalysed = () => verdict.imports.some((module) => {
-        const target = resolver.resolve(filePath, module);
-        return target !== undefined && this.scanned.get(target)?.analysed === true;
-      });
-      if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
-      project.invalidate(filePath);
-      return project.analyzeText(filePath, read.text(), resolved);
+    const resolved = project.configFor(filePath, settings.layer);
+    const read = readSourceFile(filePath);
+    if ('skipped' in read) return undefined;
+    const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
+    const resolver = project.resolverFor(resolved.projectRoot);
+    const importsAnalysed = () => verdict.imports.some((module) => {
+      const target = resolver.resolve(filePath, module);
+      return target !== undefined && this.scanned.get(target)?.analysed === true;
     });
+    if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
+    project.invalidate(filePath);
+    return project.analyzeText(filePath, read.text(), resolved);
   }
 
   private inWorkspace(filePath: string): boolean {
