@@ -2,8 +2,9 @@
 // scan to the engine. Every analysis goes through ProjectAnalysis, as the CLI's does.
 import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, ErrorCodes, InitializeParams, InitializeResult,
-  ResponseError, TextDocumentSyncKind, WorkDoneProgressReporter,
+  ResponseError, TextDocumentSyncKind,
 } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
 import { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
 import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
@@ -41,19 +42,19 @@ export class GrpcForkGuardServer {
   /** Set once the analyser has started. */
   private services: AnalysisServices | undefined;
   private analyzerFailure: string | undefined;
-  readonly documents: DocumentTrees;
+  private readonly documents: DocumentTrees;
   private readonly snapshots = new Map<string, AnalysisSnapshot>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  readonly settings: SettingsStore;
+  private readonly settings: SettingsStore;
   /** Settings a client without workspace/configuration pushed in didChangeConfiguration. */
   private pushedSettings: unknown;
   private workspaceFolders: string[] = [];
   private supportsConfiguration = false;
   private supportsWorkspaceFolders = false;
-  private readonly workspaceScan = new WorkspaceScan(this);
+  private readonly workspaceScan: WorkspaceScan;
 
   constructor(
-    readonly connection: Connection,
+    private readonly connection: Connection,
     private readonly grammarDir?: string,
     /** Fed by the message reader; without it nothing is known to be superseded. */
     private readonly arrived = new ArrivedVersions(),
@@ -68,6 +69,18 @@ export class GrpcForkGuardServer {
         for (const problem of settings.problems) this.logger.warn(`Settings: ${problem}`);
       },
     );
+    this.workspaceScan = new WorkspaceScan({
+      logger: this.logger,
+      folders: () => this.workspaceFolders,
+      project: () => this.services?.project,
+      settingsOfFolder: (folder) => this.settings.forFolder(folder),
+      settingsOfFile: (filePath) => this.settings.forDocument(URI.file(filePath).toString()),
+      isOpen: (filePath) => this.openTextOf(filePath) !== undefined,
+      sendDiagnostics: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
+      progress: (token) => token === undefined
+        ? this.connection.window.createWorkDoneProgress().catch(() => undefined)
+        : Promise.resolve(this.connection.window.attachWorkDoneProgress(token)),
+    });
   }
 
   listen(): void {
@@ -200,17 +213,10 @@ export class GrpcForkGuardServer {
    * The innermost workspace folder holding a file (multi-root); none for a file outside them, whose
    * project is then found from the file alone (never the server's working directory).
    */
-  folderOf(filePath: string): string | undefined {
+  private folderOf(filePath: string): string | undefined {
     return innermostFolder(this.workspaceFolders, filePath);
   }
 
-  get folders(): string[] {
-    return this.workspaceFolders;
-  }
-
-  get projectAnalysis(): ProjectAnalysis | undefined {
-    return this.services?.project;
-  }
 
   private schedule(uri: string, delayMs: number): void {
     clearTimeout(this.timers.get(uri));
@@ -290,13 +296,6 @@ export class GrpcForkGuardServer {
     return undefined;
   }
 
-  isOpen(filePath: string): boolean {
-    return this.openTextOf(filePath) !== undefined;
-  }
-
-  reportProgress(progress: WorkDoneProgressReporter, done: number, total: number): void {
-    progress.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`);
-  }
 }
 
 declare const __VERSION__: string | undefined;
