@@ -19,8 +19,8 @@ export interface AnalysisServices {
   project: ProjectAnalysis;
   trees: DocumentTrees;
   logger: Logger;
-  /** Told the configuration each analysis of a file on disk used (for the output channel). */
-  onConfig?: (filePath: string, resolved: ResolvedConfig) => void;
+  /** Told the configuration each analysis of a file on disk used, and the editor's layer over it. */
+  onConfig?: (resolved: ResolvedConfig, editorLayer: ServerSettings['layer']) => void;
 }
 
 /** Findings for the document's current text under `settings`. Throws only on internal errors. */
@@ -37,7 +37,7 @@ export function analyzeDocument(services: AnalysisServices, entry: OpenDocument,
     return analyzer.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), { tree, budget, onRuleError }).findings;
   }
   const resolved = project.configFor(filePath, settings.layer);
-  services.onConfig?.(filePath, resolved);
+  services.onConfig?.(resolved, settings.layer);
   for (const problem of resolved.problems) logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
   return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
     tree,

@@ -18,6 +18,7 @@ import { codeActionsFor } from './codeActions';
 import { ruleDocsUrl } from '../engine/rules/registry';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
+import { ConfigurationLog } from './configurationLog';
 import { AnalysisServices, analyzeDocument } from './documentAnalysis';
 import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
@@ -33,6 +34,10 @@ export interface AnalysisSnapshot {
   findings: Finding[];
   durationMs: number;
 }
+
+declare const __VERSION__: string | undefined;
+/** package.json's version, set by the build. */
+const SERVER_VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 /** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
 export const ANALYSIS_BUDGET_MS = 500;
@@ -107,7 +112,8 @@ export class GrpcForkGuardServer {
     connection.onDidChangeConfiguration(({ settings }) => {
       this.pushedSettings = (settings as Record<string, unknown> | null)?.[SETTINGS_SECTION];
       this.settings.clear();
-      this.revalidateAll();
+      // The new log level first, so that the analyses this change causes are logged under it.
+      void this.applyLogLevel().finally(() => this.revalidateAll());
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) {
@@ -167,7 +173,8 @@ export class GrpcForkGuardServer {
       const analyzer = await Analyzer.create(this.grammarDir);
       // No default overrides: each analysis passes its document's settings to configFor.
       const project = new ProjectAnalysis(analyzer, () => ({}), (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
-      this.services = { analyzer, project, trees: this.documents, logger: this.logger };
+      const configurationLog = new ConfigurationLog(this.logger);
+      this.services = { analyzer, project, trees: this.documents, logger: this.logger, onConfig: (resolved, layer) => configurationLog.note(resolved, layer) };
     } catch (error) {
       // Without a grammar the server stays up and says so once, instead of crashing in a loop.
       this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
@@ -180,7 +187,7 @@ export class GrpcForkGuardServer {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'grpc-fork-guard', version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev' },
+      serverInfo: { name: 'grpc-fork-guard', version: SERVER_VERSION },
     };
   }
 
@@ -189,15 +196,25 @@ export class GrpcForkGuardServer {
       this.logger.error(this.analyzerFailure);
       void this.connection.window.showErrorMessage(`gRPC Fork Guard: ${this.analyzerFailure}`);
     } else {
-      this.logger.info(`gRPC Fork Guard server started (workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
+      this.logger.info(`gRPC Fork Guard server ${SERVER_VERSION} started (Node ${process.version}; workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
     }
-    if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    void this.applyLogLevel();
+    if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     // vscode-languageserver throws here when the client cannot send these events.
     if (this.supportsWorkspaceFolders) this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
       const removed = new Set(this.diskFolders(event.removed.map((f) => f.uri)));
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(this.diskFolders(event.added.map((f) => f.uri)));
     });
     if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
+  }
+
+  /** `grpcForkGuard.logLevel` is window-scoped: read without a resource, applied at once. */
+  private async applyLogLevel(): Promise<void> {
+    const { logLevel } = await this.settings.forWindow();
+    if (logLevel && logLevel !== this.logger.level) {
+      this.logger.setLevel(logLevel);
+      this.logger.info(`Log level: ${logLevel}`);
+    }
   }
 
   /** Folders the server may scan: a non-file or escaping URI is refused, with a warning. */
@@ -297,5 +314,3 @@ export class GrpcForkGuardServer {
   }
 
 }
-
-declare const __VERSION__: string | undefined;
