@@ -106,15 +106,19 @@ describe('language server over stdio', () => {
     assert.deepEqual(codesAt(await next), ['GF102@15:11']);
   });
 
-  test('hover on a flagged call explains the hazard and links the rule page', async () => {
+  test('hover on a flagged call gives the rule, why and the fixes (not the message again) and links the rule page', async () => {
     const hover = await client.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', {
       textDocument: { uri: poolUri },
       position: { line: 15, character: 13 },
     });
     assert.ok(hover, 'no hover on the GF102 use');
     assert.equal(hover.contents.kind, 'markdown');
-    assert.match(hover.contents.value, /\*\*GF102\*\* parent-channel-used-in-child/);
+    assert.equal(hover.contents.value.split('\n\n')[0], '**GF102** parent-channel-used-in-child');
     assert.match(hover.contents.value, /docs\/rules\/GF102\.md/);
+    // The why and the fixes; not the diagnostic's message, which VS Code shows above the hover already.
+    assert.match(hover.contents.value, /\n\nFixes:\n- /);
+    const gf102 = firstDiagnostics.find((d) => d.code === 'GF102')!;
+    assert.ok(!hover.contents.value.includes(gf102.message.slice(0, 30)), hover.contents.value);
     const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: poolUri }, position: { line: 0, character: 0 } });
     assert.equal(nothing, null);
   });
