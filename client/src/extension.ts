@@ -9,6 +9,7 @@ import {
   AnalysisStatusNotification, ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND as FIX_ALL_KIND_ID, InitializationOptions, SETTINGS_SECTION, ScanRequest, ScanResult,
 } from '../../shared/protocol';
 import { CrashPolicy } from './crashPolicy';
+import { ruleDocsPreview } from './ruleDocsPreview';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND_ID);
 
@@ -18,7 +19,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('gRPC Fork Guard');
   const status = vscode.languages.createLanguageStatusItem('grpcForkGuard.status', { language: 'python' });
   status.name = 'gRPC Fork Guard';
-  status.text = 'gRPC Fork Guard: starting';
+  // The version of the server that runs (it answers `initialize` with it), else the extension's.
+  const extensionVersion = String(context.extension.packageJSON.version ?? '');
+  const named = () => `gRPC Fork Guard ${client?.initializeResult?.serverInfo?.version ?? extensionVersion}`;
+  status.text = `${named()}: starting`;
   status.command = { title: 'Show Output', command: ClientCommands.showOutput };
   context.subscriptions.push(output, status);
 
@@ -35,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'untitled', language: 'python' },
     ],
     outputChannel: output,
+    middleware: { window: ruleDocsPreview(context.extensionPath) },
     initializationOptions: { logLevel: vscode.workspace.getConfiguration(SETTINGS_SECTION).get('logLevel') } satisfies InitializationOptions,
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,pyproject.toml}'),
@@ -55,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient(SETTINGS_SECTION, 'gRPC Fork Guard', serverOptions, clientOptions);
   context.subscriptions.push(client.onDidChangeState(({ newState }) => {
     if (newState === State.Running) crashStatus = undefined;
-    status.text = newState === State.Running ? 'gRPC Fork Guard' : newState === State.Starting ? crashStatus ?? 'gRPC Fork Guard: starting' : crashStatus ?? 'gRPC Fork Guard: stopped';
+    status.text = newState === State.Running ? named() : newState === State.Starting ? crashStatus ?? `${named()}: starting` : crashStatus ?? `${named()}: stopped`;
     status.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Error : crashStatus ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }));
   context.subscriptions.push(vscode.languages.onDidChangeDiagnostics(() => updateCounts(status)));
@@ -76,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (vscode.window.activeTextEditor?.document.uri.toString() !== report.uri) return;
     const slow = report.durationMs > report.budgetMs;
     status.severity = slow ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-    status.text = slow ? `gRPC Fork Guard: slow (${report.durationMs} ms)` : 'gRPC Fork Guard';
+    status.text = slow ? `${named()}: slow (${report.durationMs} ms)` : named();
   }));
 }
 

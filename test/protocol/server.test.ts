@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, startServer } from '../support/lspClient';
-import { examplesDir } from '../support/paths';
+import { URI } from 'vscode-uri';
+import { examplesDir, repoRoot } from '../support/paths';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-protocol-'));
 const poolFile = path.join(workspace, 'pool_worker_channel.py');
@@ -97,7 +98,10 @@ describe('language server over stdio', () => {
     const docs = actions.at(-1)!;
     assert.equal(docs.command?.command, 'grpcForkGuard.server.showDocumentation');
     await client.connection.sendRequest('workspace/executeCommand', { command: docs.command!.command, arguments: docs.command!.arguments });
-    assert.ok(client.messages.some((m) => /^showDocument: https:.*docs\/rules\/GF101\.md \(external\)$/.test(m)), `messages: ${client.messages}`);
+    // The page shipped beside dist/ (it matches the installed version and needs no network).
+    const shown = client.messages.find((m) => m.startsWith('showDocument: '));
+    assert.equal(shown, `showDocument: ${URI.file(path.join(repoRoot, 'docs', 'rules', 'GF101.md')).toString()}`, `messages: ${client.messages}`);
+    assert.ok(fs.existsSync(URI.parse(shown.slice('showDocument: '.length)).fsPath));
     const ignore = actions.find((a) => a.title === 'Ignore GF101 for this line')!;
     const edits = ignore.edit!.changes![poolUri];
     const next = client.diagnostics(poolUri, fromVersion(6));
@@ -114,7 +118,8 @@ describe('language server over stdio', () => {
     assert.ok(hover, 'no hover on the GF102 use');
     assert.equal(hover.contents.kind, 'markdown');
     assert.equal(hover.contents.value.split('\n\n')[0], '**GF102** parent-channel-used-in-child');
-    assert.match(hover.contents.value, /docs\/rules\/GF102\.md/);
+    assert.match(hover.contents.value, /\[GF102 documentation\]\(https:[^)]*docs\/rules\/GF102\.md\)/);
+    assert.ok(hover.contents.value.includes(`([offline copy](${URI.file(path.join(repoRoot, 'docs', 'rules', 'GF102.md')).toString()}))`), hover.contents.value);
     // The why and the fixes; not the diagnostic's message, which VS Code shows above the hover already.
     assert.match(hover.contents.value, /\n\nFixes:\n- /);
     const gf102 = firstDiagnostics.find((d) => d.code === 'GF102')!;

@@ -15,7 +15,6 @@ import {
   AnalysisStatusNotification, FIX_ALL_KIND, InitializationOptions, SETTINGS_SECTION, SHOW_DOCUMENTATION_COMMAND, ScanRequest,
 } from '../../../shared/protocol';
 import { codeActionsFor } from './codeActions';
-import { ruleDocsUrl } from '../engine/rules/registry';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { ConfigurationLog } from './configurationLog';
@@ -24,6 +23,7 @@ import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
+import { ruleDocsTarget, shippedRulePage } from './ruleDocsPage';
 import { Logger } from './logger';
 import { WorkspaceScan } from './workspaceScan';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings } from './settings';
@@ -133,11 +133,12 @@ export class GrpcForkGuardServer {
       if (command !== SHOW_DOCUMENTATION_COMMAND) return;
       const code = String(args?.[0] ?? '');
       if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
-      await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
+      const target = ruleDocsTarget(code);
+      await connection.window.showDocument({ ...target, takeFocus: true }).catch(() => undefined);
     }));
     connection.onHover(this.guarded('textDocument/hover', async (params) => {
       const current = await this.currentFindings(params.textDocument.uri);
-      return current ? hoverFor(current.snapshot.findings, params.position) : undefined;
+      return current ? hoverFor(current.snapshot.findings, params.position, shippedRulePage) : undefined;
     }));
     connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
