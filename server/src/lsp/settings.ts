@@ -5,6 +5,7 @@ import type { ConfigLayer } from '../engine/config';
 import { readLayer } from '../engine/settingsLayer';
 import { editorSettings } from '../engine/settingsTable';
 import { checkExcludePatterns } from '../workspace/pythonFiles';
+import { LOG_LEVELS, LogLevel } from '../../../shared/protocol';
 
 export interface ClientSettings {
   enable?: boolean;
@@ -33,6 +34,8 @@ export interface ServerSettings {
   scanOnStartup: boolean;
   /** Larger documents get one notice instead of a parse (the CLI skips them too). */
   maxFileBytes: number;
+  /** Window-scoped: the output channel's level, when the client sets one. */
+  logLevel?: LogLevel;
   problems: string[];
 }
 
@@ -53,5 +56,8 @@ export function readClientSettings(raw: ClientSettings | null | undefined): Serv
   let maxFileBytes = DEFAULT_BUDGET.maxFileBytes;
   if (typeof settings.maxFileSize === 'number' && settings.maxFileSize > 0) maxFileBytes = Math.round(settings.maxFileSize * 1024 * 1024);
   else if (settings.maxFileSize !== undefined && settings.maxFileSize !== null) problems.push('grpcForkGuard.maxFileSize must be a number of megabytes above 0');
-  return { enable: settings.enable !== false, layer, debounceMs, scanOnStartup: settings.scanOnStartup === true, maxFileBytes, problems };
+  let logLevel: LogLevel | undefined;
+  if ((LOG_LEVELS as unknown[]).includes(settings.logLevel)) logLevel = settings.logLevel as LogLevel;
+  else if (settings.logLevel !== undefined && settings.logLevel !== null) problems.push(`grpcForkGuard.logLevel: unknown level "${settings.logLevel}" (${LOG_LEVELS.join(', ')})`);
+  return { enable: settings.enable !== false, layer, debounceMs, scanOnStartup: settings.scanOnStartup === true, maxFileBytes, logLevel, problems };
 }
