@@ -15,8 +15,12 @@ const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-c
 const LISTING_TTL_MS = 5000;
 /** A search that hit its bound is reused longer: walking again would cost the whole bound each time. */
 const BOUNDED_TTL_MS = 60_000;
-/** The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree. */
-export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
+/**
+ * The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree.
+ * The file count is the bound that decides; the time is only a safety net, generous enough that a loaded machine
+ * (CI, a busy laptop) gets the same answer as an idle one.
+ */
+export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 15_000 };
 
 interface Command {
   file: string;

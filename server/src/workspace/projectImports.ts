@@ -18,9 +18,10 @@ import { listPythonFilesWithin } from './pythonFiles';
 /** `set_start_method("spawn")`, `mp.set_start_method(method="forkserver", force=True)`. Linear: no nested quantifiers. */
 const SETS_START_METHOD = /\bset_start_method\(\s*(?:method\s*=\s*)?["'](spawn|forkserver)["']/;
 const MAIN_GUARD = /^if\s+__name__\s*==\s*["']__main__["']\s*:/m;
-const LISTING_BOUND = { maxFiles: 5_000, maxMs: 500 };
+// The file count decides; the times are safety nets, generous so that load does not change answers.
+const LISTING_BOUND = { maxFiles: 5_000, maxMs: 5_000 };
 /** The whole pass (listing, reading, import names) stops here; the answers are then unknown. */
-const PASS_BUDGET_MS = 750;
+const PASS_BUDGET_MS = 7_500;
 
 export interface ImportGraphSource {
   resolve(fromPath: string, module: string): string | undefined;
