@@ -6,12 +6,14 @@ import * as assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Analyzer } from '../../server/src/engine/analyzer';
 import { defaultConfig, EngineConfig } from '../../server/src/engine/config';
-import type { Finding, Fix, RuleCode } from '../../server/src/engine/findings';
+import type { Finding, Fix } from '../../server/src/engine/findings';
+import type { RuleCode } from '../../server/src/engine/rules/registry';
 import { enableForkSupportEdits } from '../../server/src/engine/fixes/enableForkSupport';
 import { applyEdits } from '../../server/src/engine/fixes/fixAll';
 import { MOVE_ENV_SETTINGS_TITLE } from '../../server/src/engine/fixes/moveEnvSettings';
 import { SET_POLL_STRATEGY_TITLE } from '../../server/src/engine/fixes/setPollStrategy';
 import { buildTimeline } from '../../server/src/engine/model/executionOrder';
+import { relevanceTest } from '../../server/src/engine/relevance';
 import { grammarDir } from '../support/paths';
 
 let analyzer: Analyzer;
@@ -222,7 +224,7 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
   function edits(text: string) {
     const tree = analyzer.parse(text);
     const file = { path: PATH, text, tree };
-    const timeline = buildTimeline(file, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [] });
+    const timeline = buildTimeline(file, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [], canMatter: relevanceTest() });
     return enableForkSupportEdits(file, timeline);
   }
 

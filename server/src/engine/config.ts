@@ -1,6 +1,7 @@
 // The engine's configuration (SPEC §4): defaults here, merging of layers here; reading
 // pyproject.toml and VS Code settings happens in the layers that own those sources.
-import { RuleCode, Severity, RULE_CODES } from './findings';
+import { Severity } from './findings';
+import { RuleCode, RULE_CODES } from './rules/registry';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 export type SeveritySetting = Severity | 'off';

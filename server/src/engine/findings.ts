@@ -1,5 +1,7 @@
 // The engine's output types. They mirror LSP shapes (0-based lines, UTF-16 characters) so the
-// server and the CLI can pass them on without conversion, but nothing here imports LSP.
+// server and the CLI can pass them on without conversion, but nothing here imports LSP. Rule
+// codes are the registry's (rules/registry.ts).
+import type { FindingCode } from './rules/registry';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -51,23 +53,9 @@ export interface Finding {
   fixes: Fix[];
 }
 
-export const RULE_CODES = [
-  'GF101', 'GF102', 'GF103', 'GF104',
-  'GF201', 'GF202', 'GF203', 'GF204',
-  'GF301', 'GF302', 'GF303',
-] as const;
-
-export type RuleCode = (typeof RULE_CODES)[number];
-
 /**
- * The notice that a file was not (fully) analysed: too large, too deeply nested, a parser failure
- * or the time budget. It is reported like a finding so every output shows it, but no rule makes
- * it and no setting turns it off.
+ * The code of the notice that a file was not (fully) analysed: too large, too deeply nested, a
+ * parser failure or the time budget. It is reported like a finding so every output shows it, but
+ * no rule makes it and no setting turns it off.
  */
 export const NOT_ANALYSED = 'GF000';
-
-export type FindingCode = RuleCode | typeof NOT_ANALYSED;
-
-export function isRuleCode(value: string): value is RuleCode {
-  return (RULE_CODES as readonly string[]).includes(value);
-}

@@ -8,13 +8,13 @@ import {
 import { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
 import { mergeConfig } from '../engine/config';
-import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
+import { Finding, NOT_ANALYSED } from '../engine/findings';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
 import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
-import { ruleDocsUrl } from '../engine/rules/registry';
+import { isRuleCode, ruleDocsUrl } from '../engine/rules/registry';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { diskPathOf, labelPathOf } from './documentPaths';

@@ -9,7 +9,8 @@ import {
   CancellationToken, FileChangeType, FileEvent, RequestType, WorkDoneProgressParams, WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import type { Finding } from '../engine/findings';
-import { catalogRoots, prefilter } from '../workspace/prefilter';
+import { catalogRoots } from '../engine/relevance';
+import { prefilter } from '../workspace/prefilter';
 import { readSourceFile } from '../workspace/scanFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';

@@ -5,11 +5,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
-import { mentionsTriggers } from '../engine/model/relevance';
+import { relevanceTest } from '../engine/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
 import { ProjectImports } from './projectImports';
 import { importBases } from './projectRoots';
 import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
+
+/** Importers see a module only when it mentions what a rule follows (setting-independent words). */
+const canMatter = relevanceTest();
 
 export interface ModuleSource {
   /** Undefined when the module is too large, too deep or breaks the parser: it is then treated as unreadable. */
@@ -77,7 +80,7 @@ export class DiskModuleResolver implements ModuleResolver {
     const text = this.readText(filePath);
     let relevant = false;
     if (text !== undefined) {
-      relevant = mentionsTriggers(text) || importedModules(text).some((module) => {
+      relevant = canMatter(text) || importedModules(text).some((module) => {
         const target = this.resolve(filePath, module);
         return target !== undefined && target !== filePath && this.isRelevant(target, visiting);
       }) || (path.basename(filePath) === '__init__.py' && this.holdsRelevantModule(path.dirname(filePath), visiting));

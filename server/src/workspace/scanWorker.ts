@@ -6,11 +6,12 @@ import { sep } from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { Analyzer } from '../engine/analyzer';
 import { GrammarLoadError } from '../engine/pythonParser';
+import { catalogRoots } from '../engine/relevance';
 import type { RunnerFact } from '../engine/model/runners';
 import { codeRunnerFactOf } from './preforkRunners';
 import { readSourceFile } from './scanFiles';
 import { ProjectAnalysis } from './projectAnalysis';
-import { catalogRoots, prefilter } from './prefilter';
+import { prefilter } from './prefilter';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;

@@ -18,6 +18,8 @@ export interface WalkOptions {
   targetPython: [number, number];
   targetPlatform: string;
   channelFactories: readonly string[];
+  /** Whether a text mentions an API some rule follows (engine/relevance.ts); others are not walked as entries. */
+  canMatter: (text: string) => boolean;
   resolver?: ModuleResolver;
 }
 
@@ -31,6 +33,6 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
   const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS);
   forks.interpreter = interpreter;
   callbacks.interpreter = interpreter;
-  runProgram(file, interpreter, options.channelFactories, options.resolver);
+  runProgram(file, interpreter, options.canMatter, options.resolver);
   return recorder.timeline;
 }

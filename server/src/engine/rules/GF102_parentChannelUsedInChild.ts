@@ -3,7 +3,7 @@ import { describeObject } from '../model/inheritedObjects';
 import { ChildEntry, rootOf } from '../model/timeline';
 import { channelFixes } from '../fixes/channelFixes';
 import { objectAnchor } from '../model/anchors';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
 const HOW: Record<ChildEntry['how'], string> = {
   target: 'the process target',
@@ -13,10 +13,11 @@ const HOW: Record<ChildEntry['how'], string> = {
   forkBranch: 'the child branch of the fork',
 };
 
-export const parentChannelUsedInChild: Rule = {
+export const parentChannelUsedInChild = defineRule({
   code: 'GF102',
   name: 'parent-channel-used-in-child',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'Code that runs in a child process uses a gRPC channel or stub made in the parent.',
     whatItDoes:
@@ -76,7 +77,7 @@ export const parentChannelUsedInChild: Rule = {
       });
     }
   },
-};
+});
 
 /** ` through \`ping\`` when the child reaches the channel under another name. */
 function through(usedText: string, label: string): string {

@@ -5,12 +5,13 @@ import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { identifiersNamed } from '../model/syntax';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
-export const serverBeforeFork: Rule = {
+export const serverBeforeFork = defineRule({
   code: 'GF201',
   name: 'server-before-fork',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'A gRPC server is created or started in the parent before the process forks.',
     whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
@@ -60,7 +61,7 @@ export const serverBeforeFork: Rule = {
       });
     }
   },
-};
+});
 
 function childrenUseServer(text: string, entries: Node[], name: string): boolean {
   return /^[A-Za-z_]\w*$/.test(name) && entries.some((def) => def.tree.rootNode.text === text && identifiersNamed(def, text, name).some((id) => id.startIndex >= def.startIndex && id.endIndex <= def.endIndex));

@@ -3,12 +3,13 @@ import type { Fix } from '../findings';
 import { useThreadPoolFix } from '../fixes/useThreadPool';
 import { sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { defineRule } from './rule';
 
-export const serverOnProcessPool: Rule = {
+export const serverOnProcessPool = defineRule({
   code: 'GF204',
   name: 'server-on-process-pool',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', 'ProcessPoolExecutor', 'concurrent'] },
   docs: {
     summary: '`grpc.server(...)` is given a process pool as its thread pool: RPCs never complete.',
     whatItDoes: 'Finds `grpc.server(ProcessPoolExecutor(...))` and servers given any `multiprocessing` pool as `thread_pool`.',
@@ -33,7 +34,7 @@ export const serverOnProcessPool: Rule = {
       });
     }
   },
-};
+});
 
 /** "Use a thread pool", when the pool is built in the `grpc.server(...)` call itself. */
 function threadPoolFix(poolArg: Node, timeline: Timeline, text: string): Fix[] {
