@@ -82,7 +82,8 @@ if (chosen) {
     assert.ok(readImports(Buffer.from('try:from r import s\n')).includes('r.s'));
     assert.ok(readImports(Buffer.from('x = 1; from m import n\n')).includes('m.n'));
     assert.ok(!readImports(Buffer.from('from a b import c\n')).includes('a.c'));
-    assert.deepEqual(importedModules('from .pkg import a, b\nimport c.d as e\n'), ['.pkg', '.pkg.a', '.pkg.b', 'c.d']);
+    const modules = importedModules('from .pkg import a, b\nimport c.d as e\n');
+    for (const module of ['.pkg', '.pkg.a', '.pkg.b', 'c.d']) assert.ok(modules.includes(module), module);
     assert.equal(codeRunnerFactOf('/p/tasks.py', '\n\n   from celery import Celery\n')?.runner, 'celery');
   });
 }

@@ -7,6 +7,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
 import { relevanceTest } from '../engine/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
+import { readImports } from './importReader';
 import { ProjectImports } from './projectImports';
 import { importBases } from './projectRoots';
 import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
@@ -146,23 +147,9 @@ export class DiskModuleResolver implements ModuleResolver {
   }
 }
 
-/**
- * Module names a file imports (`import a.b`, `from .c import d` → `.c`, `.c.d`), read from its text.
- * The pattern runs in linear time on any text: the module is one character class (`[\w.]+`, not
- * `\.*[\w.]*`, whose two parts and the blanks around them could split a line many ways).
- */
+/** Module names a file imports (`import a.b`, `from .c import d` → `.c`, `.c.d`), read from its text. */
 export function importedModules(text: string): string[] {
-  const modules: string[] = [];
-  for (const match of text.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))/gm)) {
-    if (match[3]) modules.push(...match[3].split(',').map((m) => m.trim().split(/\s+as\s+/)[0]).filter(Boolean));
-    else if (match[1] !== undefined) {
-      modules.push(match[1]);
-      for (const name of match[2].split(',').map((n) => n.trim().split(/\s+/)[0]).filter(Boolean)) {
-        modules.push(match[1].endsWith('.') ? `${match[1]}${name}` : `${match[1]}.${name}`);
-      }
-    }
-  }
-  return modules;
+  return readImports(Buffer.from(text));
 }
 
 function findModule(root: string, parts: string[], exists: (path: string) => boolean): string | undefined {

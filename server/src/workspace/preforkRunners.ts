@@ -284,9 +284,20 @@ export function codeRunnerFactOf(file: string, text: string): RunnerFact | undef
   return hint ? codeRunnerFact(file, hint) : undefined;
 }
 
+/** Words one of which every match of CODE_RUNNER_HINT holds. */
+const RUNNER_HINT_WORDS = ['celery', 'functions_framework', 'task'];
+
+/**
+ * Whether a module's text or bytes may start a runner: a plain substring test, because the
+ * multi-line pattern is costly over a large project. The scan's workers ask it of bytes, so a file
+ * that fails it is never decoded.
+ */
+export function mayStartRunner(content: string | Buffer): boolean {
+  return RUNNER_HINT_WORDS.some((word) => content.includes(word));
+}
+
 function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {
-  // A plain substring test first: the multi-line pattern is costly over a large project.
-  if (!text.includes('celery') && !text.includes('functions_framework') && !text.includes('task')) return null;
+  if (!mayStartRunner(text)) return null;
   const match = CODE_RUNNER_HINT.exec(text);
   if (!match) return null;
   const line = text.slice(0, match.index).split('\n').length - 1;
