@@ -11,7 +11,7 @@ import {
 import type { Finding } from '../engine/findings';
 import { catalogRoots } from '../engine/relevance';
 import { prefilter } from '../workspace/prefilter';
-import { readSourceFile } from '../workspace/scanFiles';
+import { readSourceFile } from '../workspace/textFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
 import { diskPathOf } from './documentPaths';
@@ -164,7 +164,7 @@ export class WorkspaceScan {
     return this.server.withSettings(settings, () => {
       const resolved = project.configFor(filePath);
       const read = readSourceFile(filePath);
-      if ('skipped' in read) return undefined;
+      if ('refused' in read) return undefined;
       const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
       const resolver = project.resolverFor(resolved.projectRoot);
       const importsAnalysed = () => verdict.imports.some((module) => {

@@ -9,7 +9,7 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { catalogRoots } from '../engine/relevance';
 import type { RunnerFact } from '../engine/model/runners';
 import { codeRunnerFactOf, mayStartRunner } from './preforkRunners';
-import { readSourceFile } from './scanFiles';
+import { readSourceFile } from './textFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { prefilter } from './prefilter';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
@@ -52,8 +52,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   for (const { path, root } of request.files) {
     if (Atomics.load(cancelled, 0)) break;
     const read = readSourceFile(path);
-    if ('skipped' in read) {
-      results.push({ path, outcome: 'skipped', reason: read.skipped });
+    if ('refused' in read) {
+      results.push({ path, outcome: 'skipped', reason: read.refused });
       continue;
     }
     if (!request.force) {
