@@ -5,7 +5,7 @@
 // each on the parsed module). Each file is read again only when its mtime changes.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunnerFact } from '../engine/model/runners';
+import type { CodeRunnerName, RunnerFact } from '../engine/model/runners';
 import { foldersUpTo } from './projectRoots';
 import { Bound, listPythonFilesWithin } from './pythonFiles';
 import { MAX_CONFIG_BYTES, MAX_SOURCE_BYTES, readTextFile } from './textFiles';
@@ -16,7 +16,7 @@ const LISTING_TTL_MS = 5000;
 /** A search that hit its bound is reused longer: walking again would cost the whole bound each time. */
 const BOUNDED_TTL_MS = 60_000;
 /** The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree. */
-export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
+const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
 
 interface Command {
   file: string;
@@ -274,7 +274,7 @@ function scanCodeRunners(root: string, exclude: readonly string[]): { facts: Run
   return { facts, complete };
 }
 
-function codeRunnerFact(file: string, hint: { runner: 'celery' | 'functions-framework'; line: number }): RunnerFact {
+function codeRunnerFact(file: string, hint: CodeRunnerHint): RunnerFact {
   return { runner: hint.runner, how: `${hint.runner === 'celery' ? 'Celery' : 'functions_framework'} in ${path.basename(file)}`, configPath: file, line: hint.line, appModule: file };
 }
 
@@ -296,10 +296,15 @@ export function mayStartRunner(content: string | Buffer): boolean {
   return RUNNER_HINT_WORDS.some((word) => content.includes(word));
 }
 
-function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {
-  if (!mayStartRunner(text)) return null;
+interface CodeRunnerHint {
+  runner: CodeRunnerName;
+  line: number;
+}
+
+function codeRunnerHint(text: string): CodeRunnerHint | undefined {
+  if (!mayStartRunner(text)) return undefined;
   const match = CODE_RUNNER_HINT.exec(text);
-  if (!match) return null;
+  if (!match) return undefined;
   const line = text.slice(0, match.index).split('\n').length - 1;
   return { runner: /functions_framework/.test(match[0]) ? 'functions-framework' : 'celery', line };
 }

@@ -54,7 +54,7 @@ export type TextBytes = { bytes: Buffer; text(): string } | { refused: string };
  * A UTF-8 text file's bytes (a BOM is dropped from the text), refused when binary or not UTF-8.
  * The UTF-8 check runs natively on the bytes, so a file that is only searched is never decoded.
  */
-export function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
+function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
   const read = readRegularFile(filePath, limits);
   if ('refused' in read) return read;
   const { bytes } = read;

@@ -10,7 +10,7 @@ import { isProcessClass } from './forkEffects';
 import type { ModuleResolver } from './imports';
 import type { SourceFile } from './sourceFile';
 import { field, namedChildren, sameNode } from './syntax';
-import { Env, Value, grpcObjectOf } from './values';
+import { Env, Value, grpcObjectOf, qnameOf } from './values';
 import type { WalkState } from './walkState';
 import { Path, emptyArgs, newFrame } from './walker/frame';
 import { lookupClassAttribute } from './walker/expressions';
@@ -144,7 +144,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   const source = file.text;
   const names = new Set<string>();
   for (const [name, value] of moduleEnv.entries()) {
-    const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
+    const qname = qnameOf(value);
     // A class or function imported from a workspace module that was loaded (so can matter) counts too.
     const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
     if (qname ? canMatter(qname) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);

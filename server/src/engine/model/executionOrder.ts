@@ -1,6 +1,7 @@
 // Builds a program's timeline (timeline.ts): the walker (walker/) runs the program path by path
 // in execution order; the gRPC, fork and environment effects record what happens on the way;
 // entryPoints.ts decides where the program starts.
+import type { EngineConfig } from '../config';
 import { EnvironmentEffects } from './environmentEffects';
 import { runProgram } from './entryPoints';
 import { ForkEffects } from './forkEffects';
@@ -16,7 +17,7 @@ import { Interpreter } from './walker/interpreter';
 
 export interface WalkOptions {
   targetPython: [number, number];
-  targetPlatform: string;
+  targetPlatform: EngineConfig['targetPlatform'];
   channelFactories: readonly string[];
   /** Whether a text mentions an API some rule follows (engine/relevance.ts); others are not walked as entries. */
   canMatter: (text: string) => boolean;

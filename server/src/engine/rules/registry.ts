@@ -42,10 +42,10 @@ export function ruleByCode(code: string): (typeof RULES)[number] | undefined {
   return RULES.find((rule) => rule.code === code);
 }
 
-export const DOCS_BASE_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard/blob/main/docs/rules/';
+const DOCS_BASE_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard/blob/main/docs/rules/';
 
 /** Where the notice that a file was not analysed is explained. */
-export const NOT_ANALYSED_DOCS_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard#parser-and-budgets';
+const NOT_ANALYSED_DOCS_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard#parser-and-budgets';
 
 export function ruleDocsUrl(code: FindingCode): string {
   if (code === NOT_ANALYSED) return NOT_ANALYSED_DOCS_URL;
