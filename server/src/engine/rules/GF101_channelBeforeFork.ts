@@ -1,5 +1,5 @@
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
-import { forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
 import { channelFixes } from '../fixes/channelFixes';
 import { forkSupportEnabled } from '../model/grpcEnvironment';
 import { ENVIRONMENT_WORDS, FORK_WORDS, defineRule } from './rule';

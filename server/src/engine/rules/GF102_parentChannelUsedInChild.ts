@@ -1,5 +1,5 @@
 import { placeName, forkName } from '../model/describe';
-import { describeObject } from '../model/inheritedObjects';
+import { createdHere, describeObject, forksHere } from '../model/describe';
 import { ChildEntry, rootOf } from '../model/timeline';
 import { channelFixes } from '../fixes/channelFixes';
 import { objectAnchor } from '../model/anchors';
@@ -67,8 +67,8 @@ export const parentChannelUsedInChild = defineRule({
         message: `${describeObject(object)}, created in the parent at ${where}, is used${through(event.site.node.text, object.label)} in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
         related: [
           ...(at === event.site ? [] : [{ site: event.site, message: 'The child uses the parent\'s channel here.' }]),
-          { site: object.creation, message: 'The channel is created here, in the parent.' },
-          { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
+          { site: object.creation, message: createdHere('channel', 'in the parent') },
+          { site: event.fork.site, message: forksHere(event.fork) },
         ],
         fixes: channelFixes({
           edits: context.edits, timeline: context.timeline, config: context.config, object, fork: event.fork,

@@ -1,5 +1,5 @@
-import { forkName } from '../model/describe';
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { channelFixes } from '../fixes/channelFixes';
 import { FORK_WORDS, defineRule } from './rule';
 

@@ -1,5 +1,5 @@
 import { lazyPerProcessFix } from '../fixes/importTimeClientFixes';
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject } from '../model/describe';
 import { CodeRunner, RunnerFact, codeRunnerOf } from '../model/runners';
 import type { GrpcObject, Site, Timeline } from '../model/timeline';
 import { sameSite } from '../model/anchors';

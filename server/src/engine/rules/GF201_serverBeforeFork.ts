@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { forkName } from '../model/describe';
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';

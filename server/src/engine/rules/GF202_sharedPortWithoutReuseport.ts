@@ -1,5 +1,5 @@
 import { addReuseportFix } from '../fixes/addReuseport';
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject, forksHere } from '../model/describe';
 import { forkName } from '../model/describe';
 import { makesSeveralChildren } from '../model/forkCount';
 import { reuseportSetting } from '../model/serverOptions';
@@ -77,7 +77,7 @@ export const sharedPortWithoutReuseport = defineRule({
         at: port.server.creation,
         message: `${describeObject(port.server)} is started on \`${addressOf(port)}\` by several children of ${forkName(port.inChild, context.file.path)} and ${what}: add \`("grpc.so_reuseport", 1)\` to its options.`,
         related: [
-          { site: port.inChild.site, message: `The process forks here (\`${port.inChild.api}\`); more than one child runs the server.` },
+          { site: port.inChild.site, message: forksHere(port.inChild, 'more than one child runs the server') },
           { site: port.site, message: `Each child binds \`${addressOf(port)}\` here.` },
         ],
         fixes: fix ? [fix] : [],

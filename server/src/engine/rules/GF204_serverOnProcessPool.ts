@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import { useThreadPoolFix } from '../fixes/useThreadPool';
+import { createdHere } from '../model/describe';
 import { sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
 import { defineRule } from './rule';
@@ -29,7 +30,7 @@ export const serverOnProcessPool = defineRule({
       context.report({
         at: { node: object.threadPoolArg, path: object.creation.path },
         message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
-        related: [{ site: object.creation, message: 'The server is created here.' }],
+        related: [{ site: object.creation, message: createdHere('server') }],
         fixes: object.creation.path === context.file.path ? threadPoolFix(object.threadPoolArg, context.timeline, context.file.text) : [],
       });
     }

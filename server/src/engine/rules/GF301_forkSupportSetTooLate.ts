@@ -1,4 +1,4 @@
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
 import { FORK_SUPPORT_VARIABLE, TooLate, entrySite, writeNode, writesTooLate } from '../model/grpcEnvironment';
 import { callLabel } from '../model/sourceFile';
