@@ -1,7 +1,7 @@
 // Output formats of `grpc-fork-guard check`.
 import * as path from 'path';
-import { Finding, NOT_ANALYSED } from '../engine/findings';
-import { ruleByCode, RuleCode } from '../engine/rules/registry';
+import { Finding, NOT_ANALYSED, RuleCode } from '../engine/findings';
+import { ruleByCode } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
 
 export interface JsonFinding {

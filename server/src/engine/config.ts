@@ -1,13 +1,13 @@
 // The engine's configuration (SPEC §4): defaults here, merging of layers here; reading
 // pyproject.toml and VS Code settings happens in the layers that own those sources.
-import { Severity } from './findings';
-import { RuleCode, RULE_CODES } from './rules/registry';
+import { RuleCode, Severity } from './findings';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 export type SeveritySetting = Severity | 'off';
 
 export interface EngineConfig {
-  select: RuleCode[];
+  /** The codes to report, or all the registry's (rules/registry.ts). */
+  select: RuleCode[] | 'all';
   ignore: RuleCode[];
   severity: Partial<Record<RuleCode, SeveritySetting>>;
   exclude: string[];
@@ -23,7 +23,7 @@ export const DEFAULT_EXCLUDE = ['.venv', 'venv', 'node_modules', '.git', 'site-p
 
 export function defaultConfig(): EngineConfig {
   return {
-    select: [...RULE_CODES],
+    select: 'all',
     ignore: [],
     severity: {},
     exclude: [...DEFAULT_EXCLUDE],
@@ -49,7 +49,7 @@ export function mergeConfig(...layers: ConfigLayer[]): EngineConfig {
 }
 
 export function isRuleEnabled(config: EngineConfig, code: RuleCode): boolean {
-  return config.select.includes(code) && !config.ignore.includes(code) && config.severity[code] !== 'off';
+  return (config.select === 'all' || config.select.includes(code)) && !config.ignore.includes(code) && config.severity[code] !== 'off';
 }
 
 export function parsePythonVersion(text: string): [number, number] | undefined {

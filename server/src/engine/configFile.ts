@@ -2,7 +2,8 @@
 // reported one by one, naming the file and key, and everything else still applies (SPEC §4).
 import { parse as parseToml } from 'smol-toml';
 import { ConfigLayer, Platform, SeveritySetting, parsePythonVersion } from './config';
-import { RULE_CODES, RuleCode, isRuleCode } from './rules/registry';
+import type { RuleCode } from './findings';
+import { RULE_CODES, isRuleCode } from './rules/registry';
 
 export interface ConfigProblem {
   file: string;

@@ -1,7 +1,5 @@
 // The engine's output types. They mirror LSP shapes (0-based lines, UTF-16 characters) so the
-// server and the CLI can pass them on without conversion, but nothing here imports LSP. Rule
-// codes are the registry's (rules/registry.ts).
-import type { FindingCode } from './rules/registry';
+// server and the CLI can pass them on without conversion, but nothing here imports LSP.
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -58,4 +56,12 @@ export interface Finding {
  * parser failure or the time budget. It is reported like a finding so every output shows it, but
  * no rule makes it and no setting turns it off.
  */
-export const NOT_ANALYSED = 'GF000';
+export const NOT_ANALYSED = 'GF000' as const;
+
+/**
+ * The form of a rule code. Which codes exist is the registry's to say (RULE_CODES and isRuleCode
+ * in rules/registry.ts): this layer sits below the rules and cannot list them.
+ */
+export type RuleCode = `GF${number}`;
+
+export type FindingCode = RuleCode | typeof NOT_ANALYSED;

@@ -3,7 +3,8 @@
 import { DEFAULT_BUDGET } from '../engine/budgets';
 import type { ConfigLayer, Platform, SeveritySetting } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
-import { RULE_CODES, RuleCode, isRuleCode } from '../engine/rules/registry';
+import type { RuleCode } from '../engine/findings';
+import { RULE_CODES, isRuleCode } from '../engine/rules/registry';
 import { checkExcludePatterns } from '../workspace/pythonFiles';
 
 export interface ClientSettings {

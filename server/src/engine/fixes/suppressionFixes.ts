@@ -1,7 +1,6 @@
 // "Ignore GFxxx for this line" and "... for this file": edits that add or extend the comments
 // suppression.ts reads.
-import type { Fix, TextEdit } from '../findings';
-import type { RuleCode } from '../rules/registry';
+import type { Fix, RuleCode, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { NOQA, Suppressions } from '../suppression';
 import { TextLines } from './textLines';

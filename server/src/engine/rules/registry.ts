@@ -1,6 +1,6 @@
 // Every rule the engine runs, in code order. A new rule is a new module and one line here: the
 // rule codes, their type and every list of them (settings, CLI, docs) come from this list.
-import { NOT_ANALYSED } from '../findings';
+import { FindingCode, NOT_ANALYSED, RuleCode } from '../findings';
 import { channelBeforeFork } from './GF101_channelBeforeFork';
 import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
 import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
@@ -27,11 +27,7 @@ export const RULES = [
   pollStrategyInvalid,
 ] as const;
 
-export type RuleCode = (typeof RULES)[number]['code'];
-
-/** What a finding's code may be: a rule's, or the notice that a file was not analysed. */
-export type FindingCode = RuleCode | typeof NOT_ANALYSED;
-
+/** The codes of the rules, in code order: every list of codes (settings, CLI, docs) is this one. */
 export const RULE_CODES: readonly RuleCode[] = RULES.map((rule) => rule.code);
 
 export function isRuleCode(value: string): value is RuleCode {

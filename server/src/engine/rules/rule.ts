@@ -1,7 +1,7 @@
 // The contract between the engine and a rule: a rule reads the semantic model (the timeline and
 // the tree) and reports findings; it never parses, walks execution order or formats for a surface.
 import type { EngineConfig } from '../config';
-import type { Fix, Range, RelatedLocation, Severity } from '../findings';
+import type { Fix, Range, RelatedLocation, RuleCode, Severity } from '../findings';
 import type { PythonEdits } from '../fixes/pythonEdits';
 import type { RunnerView } from '../model/runners';
 import type { SourceFile } from '../model/sourceFile';
@@ -83,7 +83,7 @@ export const ENVIRONMENT_WORDS = ['GRPC_', 'environ', 'putenv'];
 /** Pre-forking runners that load project modules before they fork (GF104). */
 export const RUNNER_WORDS = ['celery', 'Celery', 'shared_task', 'gunicorn', 'functions_framework', 'uwsgi'];
 
-export interface Rule<Code extends string = string> {
+export interface Rule<Code extends RuleCode = RuleCode> {
   code: Code;
   name: string;
   defaultSeverity: Severity;
@@ -92,8 +92,8 @@ export interface Rule<Code extends string = string> {
   check(context: RuleContext): void;
 }
 
-/** Keeps a rule's code as its literal type, so the registry's list of rules defines RuleCode. */
-export function defineRule<Code extends string>(rule: Rule<Code>): Rule<Code> {
+/** Keeps a rule's code as its literal type (`'GF101'`, not any code). */
+export function defineRule<Code extends RuleCode>(rule: Rule<Code>): Rule<Code> {
   return rule;
 }
 
