@@ -1,6 +1,6 @@
 // The settings table rendered two ways: a JSON Schema (draft-07) for the [tool.grpc-fork-guard]
 // table of pyproject.toml, and package.json's contributes.configuration for VS Code.
-import { RULE_CODES } from '../server/src/engine/findings';
+import { RULE_CODES } from '../server/src/engine/rules/registry';
 import {
   PYTHON_VERSION_PATTERN, SETTINGS, SEVERITY_SETTINGS, SettingDefinition, SettingValue,
   editorSettings, pyprojectSettings, ruleSelectors,

@@ -13,6 +13,7 @@ import {
 import { DEFAULT_BUDGET } from '../../server/src/engine/budgets';
 import { defaultConfig } from '../../server/src/engine/config';
 import { parsePyproject } from '../../server/src/engine/configFile';
+import { RULE_CODES } from '../../server/src/engine/rules/registry';
 import { SETTINGS, SettingDefinition, SettingValue, editorSettings, pyprojectSettings } from '../../server/src/engine/settingsTable';
 import { DEFAULT_DEBOUNCE_MS, readClientSettings } from '../../server/src/lsp/settings';
 import { repoRoot } from '../support/paths';
@@ -125,7 +126,9 @@ describe('pyproject.toml reader agrees with the schema', () => {
       assert.equal(validate({ [key]: setting.default }), true, JSON.stringify(validate.errors));
       const read = readPyprojectValue(key, setting.default);
       assert.deepEqual(read.problems, []);
-      assert.deepEqual(read.layer[setting.config!], defaultConfig()[setting.config!]);
+      // `select` defaults to 'all' in the engine, which is every registered code.
+      const engineDefault = defaultConfig()[setting.config!];
+      assert.deepEqual(read.layer[setting.config!], engineDefault === 'all' ? [...RULE_CODES] : engineDefault);
     });
 
     test(`${key}: what the schema accepts is read without a problem, and applied`, () => {

@@ -2,7 +2,8 @@
 import { parseArgs } from 'util';
 import type { ConfigLayer, Platform } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
-import { RULE_CODES, RuleCode } from '../engine/findings';
+import type { RuleCode } from '../engine/findings';
+import { RULE_CODES } from '../engine/rules/registry';
 import { nearest } from '../engine/nearestName';
 import { TEXT_STYLES, TextStyle } from './textOutput';
 

@@ -14,6 +14,7 @@ import { RunnerFact, runnerView } from './model/runners';
 import { SourceFile, nodeRange } from './model/sourceFile';
 import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
+import { relevanceTest } from './relevance';
 import { RULES } from './rules/registry';
 import type { Rule, RuleReport } from './rules/rule';
 import { isSuppressed, readSuppressions } from './suppression';
@@ -165,6 +166,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Fil
     targetPython: config.targetPython,
     targetPlatform: config.targetPlatform,
     channelFactories: config.channelFactories,
+    canMatter: relevanceTest(config.channelFactories),
     resolver: options.resolver,
   };
   const timeline = buildTimeline(file, walkOptions);

@@ -62,7 +62,7 @@ function tomlErrorText(error: unknown): string {
 }
 
 /** The lowest version a `requires-python` specifier allows: ">=3.10,<4" → 3.10. */
-export function lowestRequiredPython(specifier: string): [number, number] | undefined {
+function lowestRequiredPython(specifier: string): [number, number] | undefined {
   let lowest: [number, number] | undefined;
   for (const clause of specifier.split(',')) {
     const match = /^\s*(>=|==|~=|>)\s*(\d+)\.(\d+)/.exec(clause);

@@ -1,7 +1,8 @@
 // Reads one setting's value by its kind in the settings table: the value the engine uses, or the
 // problems to report. Wrong entries of a list or table are reported one by one and the rest kept.
 import { parsePythonVersion } from './config';
-import { RULE_CODES, RuleCode, isRuleCode } from './findings';
+import type { RuleCode } from './findings';
+import { RULE_CODES, isRuleCode } from './rules/registry';
 import { PYTHON_VERSION_PATTERN, SEVERITY_SETTINGS, SettingValue } from './settingsTable';
 
 export interface ReadSetting {

@@ -2,7 +2,7 @@
 // package.json and the JSON Schema for [tool.grpc-fork-guard] all come from here
 // (`npm run schema` writes the last two; test/engine/settingsSchema.test.ts proves they agree).
 import type { EngineConfig } from './config';
-import { RULE_CODES } from './findings';
+import { RULE_CODES } from './rules/registry';
 
 /** The shape of a setting's value, as the user writes it. */
 export type SettingValue =
@@ -56,7 +56,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     description: 'Rule codes to report, or their prefixes ("GF1" is GF101–GF104). All rules when unset.',
     value: { kind: 'ruleCodes' },
-    default: [...RULE_CODES],
+    // Read when asked, not at load: the registry's modules load after this table's.
+    get default() {
+      return [...RULE_CODES];
+    },
     pyproject: 'select',
     editor: { name: 'select', scope: 'resource', unsetByDefault: true },
     config: 'select',

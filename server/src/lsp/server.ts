@@ -7,7 +7,8 @@ import {
 import { URI } from 'vscode-uri';
 import { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
-import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
+import { Finding, NOT_ANALYSED } from '../engine/findings';
+import { isRuleCode } from '../engine/rules/registry';
 import { GrammarLoadError } from '../engine/pythonParser';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';

@@ -10,8 +10,9 @@ import { FileChangeType } from 'vscode-languageserver';
 import type { Finding } from '../engine/findings';
 import type { ScanParams, ScanResult } from '../../../shared/protocol';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { catalogRoots, prefilter } from '../workspace/prefilter';
-import { readSourceFile } from '../workspace/scanFiles';
+import { catalogRoots } from '../engine/relevance';
+import { prefilter } from '../workspace/prefilter';
+import { readSourceFile } from '../workspace/textFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
 import { diskPathOf } from './documentPaths';
@@ -163,7 +164,7 @@ export class WorkspaceScan {
     if (!settings.enable) return [];
     const resolved = project.configFor(filePath, settings.layer);
     const read = readSourceFile(filePath);
-    if ('skipped' in read) return undefined;
+    if ('refused' in read) return undefined;
     const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
     const resolver = project.resolverFor(resolved.projectRoot);
     const importsAnalysed = () => verdict.imports.some((module) => {

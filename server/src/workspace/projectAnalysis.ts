@@ -12,7 +12,7 @@ import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
-import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
+import { readSourceFile } from './textFiles';
 
 export interface FileReport {
   path: string;
@@ -88,9 +88,9 @@ export class ProjectAnalysis {
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
-    const read = readTextFile(filePath, { maxBytes: MAX_SOURCE_BYTES });
+    const read = readSourceFile(filePath);
     if ('refused' in read) return { path: filePath, findings: [], skipped: read.refused };
-    const { text } = read;
+    const text = read.text();
     return { path: filePath, findings: this.analyzeText(filePath, text, resolved), text };
   }
 }

@@ -7,11 +7,10 @@
 // they are never entries of the parent.
 import type { Node } from 'web-tree-sitter';
 import { isProcessClass } from './forkEffects';
-import { mentionsTriggers } from './relevance';
 import type { ModuleResolver } from './imports';
 import type { SourceFile } from './sourceFile';
 import { field, namedChildren, sameNode } from './syntax';
-import { Env, Value, grpcObjectOf } from './values';
+import { Env, Value, grpcObjectOf, qnameOf } from './values';
 import type { WalkState } from './walkState';
 import { Path, emptyArgs, newFrame } from './walker/frame';
 import { lookupClassAttribute } from './walker/expressions';
@@ -20,7 +19,7 @@ import type { Interpreter } from './walker/interpreter';
 /** Module-level values a function can turn into a finding by referring to them. */
 const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
 
-export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, channelFactories: readonly string[], resolver?: ModuleResolver): void {
+export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, canMatter: (text: string) => boolean, resolver?: ModuleResolver): void {
   const env = new Env();
   interpreter.calls.registerModule(file.path, env);
   const frame = newFrame<WalkState>(env, file, []);
@@ -28,7 +27,7 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
   const imported = interpreter.runModuleBody(file, frame, path, true);
   if (!imported) return;
   const root = file.tree.rootNode;
-  const interesting = definitionsThatCanMatter(root, env, file, channelFactories);
+  const interesting = definitionsThatCanMatter(root, env, file, canMatter);
   const childOnly = forkTargetNames(root, file.text);
   const walked = (def: Node) => interpreter.calls.walkedFunctions.has(def.id);
   const runs = (def: Node) => interesting.has(def.id) && !walked(def);
@@ -137,18 +136,18 @@ function wordsOf(text: string): Set<string> {
 
 /**
  * The functions and classes whose walk as an entry can produce anything: their text mentions a
- * trigger word (relevance.ts), or a module-level name holding a gRPC object, a pool, a
+ * word a rule follows (engine/relevance.ts), or a module-level name holding a gRPC object, a pool, a
  * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
  * of a large module would cost the editor tens of milliseconds per keystroke and find nothing.
  */
-function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, channelFactories: readonly string[]): Set<number> {
+function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, canMatter: (text: string) => boolean): Set<number> {
   const source = file.text;
   const names = new Set<string>();
   for (const [name, value] of moduleEnv.entries()) {
-    const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
+    const qname = qnameOf(value);
     // A class or function imported from a workspace module that was loaded (so can matter) counts too.
     const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
-    if (qname ? mentionsTriggers(qname, channelFactories) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
+    if (qname ? canMatter(qname) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
   }
   const definitions: { node: Node; name: string; words: Set<string> }[] = [];
   const collect = (node: Node) => {
@@ -164,7 +163,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   collect(root);
   const matters = new Set<number>();
   for (const d of definitions) {
-    if (mentionsTriggers([...d.words].join(' '), channelFactories)) {
+    if (canMatter([...d.words].join(' '))) {
       matters.add(d.node.id);
       names.add(d.name);
     }

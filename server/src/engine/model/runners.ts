@@ -8,7 +8,9 @@ import type { SourceFile } from './sourceFile';
 import { field, namedChildren, stringLiteral } from './syntax';
 import type { Site, Timeline } from './timeline';
 
-export type RunnerName = 'gunicorn' | 'uwsgi' | 'celery' | 'functions-framework';
+/** Runners that start from the code of a module (the others from a command line or a config file). */
+export type CodeRunnerName = 'celery' | 'functions-framework';
+export type RunnerName = 'gunicorn' | 'uwsgi' | CodeRunnerName;
 
 /** A runner configured outside the analysed file, as the workspace layer found it. */
 export interface RunnerFact {
@@ -56,7 +58,7 @@ export function runnerView(file: SourceFile, timeline: Timeline, facts: readonly
 
 /** A runner found in the code of one module: where, and what it is. */
 export interface CodeRunner {
-  runner: 'celery' | 'functions-framework';
+  runner: CodeRunnerName;
   site: Site;
 }
 

@@ -1,10 +1,10 @@
 import { lazyPerProcessFix } from '../fixes/importTimeClientFixes';
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject } from '../model/describe';
 import { CodeRunner, RunnerFact, codeRunnerOf } from '../model/runners';
 import type { GrpcObject, Site, Timeline } from '../model/timeline';
 import { sameSite } from '../model/anchors';
 import { isMainGuard, namedChildren } from '../model/syntax';
-import { ExternalRelated, Rule, RuleContext } from './rule';
+import { ExternalRelated, RUNNER_WORDS, RuleContext, defineRule } from './rule';
 
 const KINDS = ['client', 'channel', 'stub'];
 const IMPORTS = ['import_statement', 'import_from_statement'];
@@ -13,10 +13,11 @@ const RUNNER_NAMES: Record<string, string> = {
   gunicorn: 'gunicorn', uwsgi: 'uWSGI', celery: 'the Celery worker', 'functions-framework': 'the Functions Framework',
 };
 
-export const importTimeChannelInPreforkApp: Rule = {
+export const importTimeChannelInPreforkApp = defineRule({
   code: 'GF104',
   name: 'import-time-channel-in-prefork-app',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...RUNNER_WORDS] },
   docs: {
     summary: 'A gRPC channel, stub or client is made at import time of a module that a pre-forking runner loads before it forks its workers.',
     whatItDoes:
@@ -94,7 +95,7 @@ export const importTimeChannelInPreforkApp: Rule = {
       reportObjects(context, program.timeline, factRelated(fact));
     }
   },
-};
+});
 
 interface Why {
   runner: string;

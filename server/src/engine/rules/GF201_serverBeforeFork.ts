@@ -1,18 +1,19 @@
 import type { Node } from 'web-tree-sitter';
 import { anchorBetween } from '../model/anchors';
-import { forkName } from '../model/describe';
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { identifiersNamed } from '../model/syntax';
 import type { ForkSite, GrpcObject, ProgramEvent, Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
-export const serverBeforeFork: Rule = {
+export const serverBeforeFork = defineRule({
   code: 'GF201',
   name: 'server-before-fork',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'A gRPC server is created or started in the parent before the process forks.',
     whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
@@ -66,7 +67,7 @@ export const serverBeforeFork: Rule = {
       });
     }
   },
-};
+});
 
 /** The last start of the server in its own process before the fork, if any. */
 function startBefore(timeline: Timeline, object: GrpcObject, fork: ForkSite): Extract<ProgramEvent, { kind: 'start' }> | undefined {

@@ -3,7 +3,7 @@ import type { Fix } from '../findings';
 import { moveOptionsFix } from '../fixes/moveOptionsToServer';
 import { field, namedChildren, sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { defineRule } from './rule';
 
 // add_insecure_port(address) and add_secure_port(address, server_credentials) take nothing else.
 const PORT_METHODS: Record<string, string[]> = {
@@ -11,10 +11,11 @@ const PORT_METHODS: Record<string, string[]> = {
   add_secure_port: ['address', 'server_credentials'],
 };
 
-export const portOptionsMisplaced: Rule = {
+export const portOptionsMisplaced = defineRule({
   code: 'GF203',
   name: 'port-options-misplaced',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['secure_port'], follows: ['grpc'] },
   docs: {
     summary: '`add_insecure_port` / `add_secure_port` is given more than the address: a `TypeError` at run time.',
     whatItDoes:
@@ -58,7 +59,7 @@ export const portOptionsMisplaced: Rule = {
       });
     }
   },
-};
+});
 
 /** "Move options to grpc.server", when the walk knows which `grpc.server(...)` call made the server. */
 function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, text: string): Fix[] {

@@ -1,14 +1,16 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import { useThreadPoolFix } from '../fixes/useThreadPool';
+import { createdHere } from '../model/describe';
 import { sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { defineRule } from './rule';
 
-export const serverOnProcessPool: Rule = {
+export const serverOnProcessPool = defineRule({
   code: 'GF204',
   name: 'server-on-process-pool',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', 'ProcessPoolExecutor', 'concurrent'] },
   docs: {
     summary: '`grpc.server(...)` is given a process pool as its thread pool: RPCs never complete.',
     whatItDoes: 'Finds `grpc.server(ProcessPoolExecutor(...))` and servers given any `multiprocessing` pool as `thread_pool`.',
@@ -28,12 +30,12 @@ export const serverOnProcessPool: Rule = {
       context.report({
         at: { node: object.threadPoolArg, path: object.creation.path },
         message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
-        related: [{ site: object.creation, message: 'The server is created here.' }],
+        related: [{ site: object.creation, message: createdHere('server') }],
         fixes: object.creation.path === context.file.path ? threadPoolFix(object.threadPoolArg, context.timeline, context.file.text) : [],
       });
     }
   },
-};
+});
 
 /** "Use a thread pool", when the pool is built in the `grpc.server(...)` call itself. */
 function threadPoolFix(poolArg: Node, timeline: Timeline, text: string): Fix[] {

@@ -1,15 +1,16 @@
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
 import { FORK_SUPPORT_VARIABLE, TooLate, entrySite, writeNode, writesTooLate } from '../model/grpcEnvironment';
 import { callLabel } from '../model/sourceFile';
 import { moveEnvSettingsFix } from '../fixes/moveEnvSettings';
 import type { Site } from '../model/timeline';
-import { Rule } from './rule';
+import { ENVIRONMENT_WORDS, defineRule } from './rule';
 
-export const forkSupportSetTooLate: Rule = {
+export const forkSupportSetTooLate = defineRule({
   code: 'GF301',
   name: 'fork-support-set-too-late',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['GRPC'], follows: ['grpc', ...ENVIRONMENT_WORDS] },
   docs: {
     summary: '`GRPC_ENABLE_FORK_SUPPORT` is set after grpc was imported, or `GRPC_POLL_STRATEGY` after the first channel or server: gRPC never sees it.',
     whatItDoes:
@@ -79,7 +80,7 @@ export const forkSupportSetTooLate: Rule = {
       });
     }
   },
-};
+});
 
 function message({ write, cause }: TooLate, fromPath: string): string {
   const setTo = write.value === undefined ? 'is set' : `is set to \`${write.value}\``;
