@@ -11,6 +11,8 @@ import { codeRunnerFactOf } from './preforkRunners';
 import { readSourceFile } from './scanFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { catalogRoots, prefilter } from './prefilter';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { analyzeNotebookText, notebookPrefilterBytes } from './notebookAnalysis';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;
@@ -66,15 +68,22 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       continue;
     }
     if (!request.force) {
-      const verdict = prefilter(read.bytes, roots);
-      const codeRunner = mayStartRunner(read.bytes, verdict.imports) ? codeRunnerFactOf(path, read.text()) : undefined;
+      const notebook = isNotebookPath(path);
+      const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
+      if (!bytes) {
+        results.push({ path, outcome: 'triggers' });
+        continue;
+      }
+      const verdict = prefilter(bytes, roots);
+      const codeRunner = !notebook && mayStartRunner(read.bytes, verdict.imports) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.triggers) void loadAnalyzer();
       results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
-      results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()) });
+      const text = read.text();
+      results.push({ path, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;
