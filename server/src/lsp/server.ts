@@ -23,6 +23,7 @@ import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
 import { ScanRequest, WorkspaceScan } from './workspaceScan';
+import { LiveNotebooks, NOTEBOOK_DOCUMENT_SYNC } from './notebookDocuments';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
 
 export interface AnalysisSnapshot {
@@ -58,6 +59,7 @@ export class GrpcForkGuardServer {
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
   private readonly workspaceScan = new WorkspaceScan(this);
+  private readonly notebooks = new LiveNotebooks(this);
 
   constructor(
     readonly connection: Connection,
@@ -90,9 +92,11 @@ export class GrpcForkGuardServer {
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
       void this.workspaceScan.documentClosed(textDocument.uri);
     });
+    this.notebooks.listen(connection);
     connection.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
       this.revalidateAll();
+      this.notebooks.revalidateAll();
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) {
@@ -104,6 +108,7 @@ export class GrpcForkGuardServer {
       void this.workspaceScan.filesChanged(changes);
     });
     connection.onCodeAction(this.guarded('textDocument/codeAction', (params) => {
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.codeActions(params);
       const entry = this.documents.get(params.textDocument.uri);
       // Edits computed for a version the client has already replaced would land in the wrong place.
       if (!entry || this.arrived.supersedes(entry.document.uri, entry.document.version)) return [];
@@ -117,6 +122,7 @@ export class GrpcForkGuardServer {
       await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
     }));
     connection.onHover(this.guarded('textDocument/hover', (params) => {
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.hover(params);
       const entry = this.documents.get(params.textDocument.uri);
       if (entry && this.arrived.supersedes(entry.document.uri, entry.document.version)) return undefined;
       const snapshot = entry && this.analyzeNow(entry);
@@ -162,6 +168,7 @@ export class GrpcForkGuardServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        notebookDocumentSync: NOTEBOOK_DOCUMENT_SYNC,
         hoverProvider: true,
         executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },

@@ -1,0 +1,199 @@
+// Jupyter notebooks in the editor, through LSP notebook document sync: the client sends the
+// notebook and its cells (notebookDocument/didOpen, didChange, didClose); the Python code cells
+// are analysed as one program in cell order (engine/notebook), and each cell gets the
+// diagnostics that fall in it, on its own URI, in its own lines. Quick fixes edit the cells the
+// fix's edits fall in; a fix that cannot be placed in cells (across a cell boundary, on a magic
+// line) is not offered.
+import {
+  CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic, Hover, HoverParams, NotebookCellKind,
+  NotebookDocument, NotebookDocuments, NotebookDocumentSyncOptions,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { notAnalysed } from '../engine/budgets';
+import type { Finding } from '../engine/findings';
+import { CellFinding, editsByCell, findingsInCells } from '../engine/notebook/cellFindings';
+import { CellProgram, cellProgram } from '../engine/notebook/cellProgram';
+import { SHOW_DOCUMENTATION_COMMAND, preferredFix } from './codeActions';
+import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
+import { diskPathOf, labelPathOf } from './documentPaths';
+import { hoverFor } from './hover';
+import type { GrpcForkGuardServer } from './server';
+
+/** The server capability: Jupyter notebooks, their Python cells. */
+export const NOTEBOOK_DOCUMENT_SYNC: NotebookDocumentSyncOptions = {
+  notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
+};
+
+interface NotebookSnapshot {
+  version: number;
+  program: CellProgram;
+  /** Program coordinates, fixes included. */
+  findings: Finding[];
+  /** The same findings in their cells' coordinates (no fixes). */
+  inCells: CellFinding[];
+  /** Cell index → cell URI, for the code cells analysed. */
+  cellUris: Map<number, string>;
+}
+
+export class LiveNotebooks {
+  private readonly documents = new NotebookDocuments(TextDocument);
+  private readonly snapshots = new Map<string, NotebookSnapshot>();
+  /** Cell URIs that were sent diagnostics, per notebook (to clear them when cells go). */
+  private readonly published = new Map<string, Set<string>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly open = new Set<string>();
+
+  constructor(private readonly server: GrpcForkGuardServer) {}
+
+  listen(connection: Connection): void {
+    this.documents.listen(connection);
+    this.documents.onDidOpen((notebook) => {
+      this.open.add(notebook.uri);
+      this.schedule(notebook.uri, 0);
+    });
+    this.documents.onDidChange(({ notebookDocument }) => {
+      void this.server.settingsFor(notebookDocument.uri).then((settings) => this.schedule(notebookDocument.uri, settings.debounceMs));
+    });
+    this.documents.onDidClose((notebook) => {
+      this.open.delete(notebook.uri);
+      clearTimeout(this.timers.get(notebook.uri));
+      this.timers.delete(notebook.uri);
+      this.snapshots.delete(notebook.uri);
+      for (const uri of this.published.get(notebook.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.published.delete(notebook.uri);
+    });
+  }
+
+  /** Whether `uri` is a cell of an open notebook (its requests are answered here). */
+  owns(uri: string): boolean {
+    return this.documents.getNotebookCell(uri) !== undefined;
+  }
+
+  revalidateAll(): void {
+    this.snapshots.clear();
+    for (const uri of this.open) this.schedule(uri, 0);
+  }
+
+  codeActions(params: CodeActionParams): CodeAction[] {
+    const found = this.snapshotOfCell(params.textDocument.uri);
+    if (!found) return [];
+    const { snapshot, cell } = found;
+    const only = params.context.only;
+    if (only && !only.some((kind) => CodeActionKind.QuickFix === kind || CodeActionKind.QuickFix.startsWith(`${kind}.`))) return [];
+    const actions: CodeAction[] = [];
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== SOURCE) continue;
+      const index = snapshot.inCells.findIndex((f) => f.cell === cell && findingKey(f.code, f.range) === findingKey(diagnostic.code, diagnostic.range));
+      if (index >= 0) actions.push(...this.quickFixes(snapshot, snapshot.findings[index], diagnostic));
+    }
+    return actions;
+  }
+
+  hover(params: HoverParams): Hover | undefined {
+    const found = this.snapshotOfCell(params.textDocument.uri);
+    if (!found) return undefined;
+    const { snapshot, cell } = found;
+    const here = snapshot.inCells.flatMap((f, index) => (f.cell === cell ? [{ ...f, fixes: snapshot.findings[index].fixes }] : []));
+    return hoverFor(here, params.position);
+  }
+
+  private quickFixes(snapshot: NotebookSnapshot, finding: Finding, diagnostic: Diagnostic): CodeAction[] {
+    const preferred = preferredFix(finding);
+    const actions: CodeAction[] = [];
+    for (const fix of finding.fixes) {
+      const byCell = editsByCell(snapshot.program.spans, fix.edits);
+      if (!byCell) continue;
+      const changes = Object.fromEntries([...byCell].map(([cell, edits]) => [snapshot.cellUris.get(cell)!, edits]));
+      actions.push({
+        title: fix.applicability === 'unsafe' && !fix.isSuppression ? `${fix.title} (unsafe)` : fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: fix === preferred,
+        edit: { changes },
+      });
+    }
+    actions.push({
+      title: `Show documentation for ${finding.code}`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
+    });
+    return actions;
+  }
+
+  private snapshotOfCell(cellUri: string): { snapshot: NotebookSnapshot; cell: number } | undefined {
+    const notebook = this.documents.findNotebookDocumentForCell(cellUri);
+    if (!notebook) return undefined;
+    const snapshot = this.analyse(notebook);
+    const cell = notebook.cells.findIndex((c) => c.document === cellUri);
+    return snapshot && cell >= 0 ? { snapshot, cell } : undefined;
+  }
+
+  private schedule(uri: string, delayMs: number): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      void this.validate(uri);
+    }, delayMs));
+  }
+
+  private async validate(uri: string): Promise<void> {
+    const notebook = this.documents.getNotebookDocument(uri);
+    if (!notebook) return;
+    const settings = await this.server.settingsFor(uri);
+    if (this.documents.getNotebookDocument(uri) !== notebook) return;
+    const snapshot = settings.enable ? this.server.withSettings(settings, () => this.analyse(notebook)) : undefined;
+    const sent = new Set<string>();
+    for (const [index, cell] of notebook.cells.entries()) {
+      const document = this.documents.getCellTextDocument(cell);
+      if (!document) continue;
+      const diagnostics = (snapshot?.inCells ?? []).filter((f) => f.cell === index).map((f) => this.toCellDiagnostic(f, cell.document, snapshot!));
+      if (diagnostics.length === 0 && !this.published.get(uri)?.has(cell.document)) continue;
+      if (diagnostics.length) sent.add(cell.document);
+      await this.server.connection.sendDiagnostics({ uri: cell.document, version: document.version, diagnostics });
+    }
+    // Cells that had diagnostics and are gone now.
+    for (const old of this.published.get(uri) ?? []) {
+      if (!sent.has(old) && !notebook.cells.some((c) => c.document === old)) void this.server.connection.sendDiagnostics({ uri: old, diagnostics: [] });
+    }
+    this.published.set(uri, sent);
+  }
+
+  private toCellDiagnostic(finding: CellFinding, cellUri: string, snapshot: NotebookSnapshot): Diagnostic {
+    const diagnostic = toDiagnostic(finding, cellUri);
+    // A related place in another cell is shown in that cell.
+    diagnostic.relatedInformation?.forEach((info, i) => {
+      const cell = finding.related[i]?.cell;
+      const uri = cell === undefined ? undefined : snapshot.cellUris.get(cell);
+      if (uri) info.location.uri = uri;
+    });
+    return diagnostic;
+  }
+
+  /** The findings of the notebook's current version, analysing it if they are stale. */
+  private analyse(notebook: NotebookDocument): NotebookSnapshot | undefined {
+    const cached = this.snapshots.get(notebook.uri);
+    if (cached && cached.version === notebook.version) return cached;
+    const project = this.server.projectAnalysis;
+    if (!project) return undefined;
+    const cellUris = new Map<number, string>();
+    const cells: { cell: number; source: string }[] = [];
+    for (const [index, cell] of notebook.cells.entries()) {
+      const document = this.documents.getCellTextDocument(cell);
+      if (cell.kind !== NotebookCellKind.Code || document?.languageId !== 'python') continue;
+      cellUris.set(index, cell.document);
+      cells.push({ cell: index, source: document.getText() });
+    }
+    const program = cellProgram(cells);
+    let findings: Finding[];
+    try {
+      findings = project.analyzeText(diskPathOf(notebook.uri) ?? labelPathOf(notebook.uri), program.text);
+    } catch (error) {
+      this.server.logger.error(`Analysis of ${notebook.uri} failed: ${(error as Error).stack ?? error}`);
+      findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
+    }
+    const snapshot = { version: notebook.version, program, findings, inCells: findingsInCells(program.spans, findings), cellUris };
+    this.snapshots.set(notebook.uri, snapshot);
+    return snapshot;
+  }
+}
