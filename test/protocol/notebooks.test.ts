@@ -1,0 +1,92 @@
+// Protocol tier, notebooks: the real bundled server over stdio, synced through LSP notebook
+// document notifications; diagnostics arrive on the cell URIs in the cells' own lines, and a
+// quick fix edits the cells its edits belong to.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { CodeAction, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { TestClient, startServer } from '../support/lspClient';
+import { fixturesDir } from '../support/paths';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-protocol-notebooks-'));
+const notebookPath = path.join(workspace, 'pool.ipynb');
+const notebookUri = `file://${notebookPath}`;
+const fixture = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'notebooks', 'pubsub_pool.ipynb'), 'utf8')) as { cells: { cell_type: string; source: string[] }[] };
+fs.writeFileSync(notebookPath, JSON.stringify(fixture));
+
+const cellUri = (i: number) => `vscode-notebook-cell:${notebookPath}#cell${i}`;
+const cells = fixture.cells.map((cell, i) => ({ kind: cell.cell_type === 'code' ? 2 : 1, document: cellUri(i) }));
+const cellText = fixture.cells.map((cell) => cell.source.join(''));
+
+let client: TestClient;
+const codesAt = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`);
+
+describe('notebooks over the protocol', () => {
+  before(async () => {
+    client = await startServer(workspace);
+  });
+
+  after(async () => {
+    if (client.process.exitCode === null) client.process.kill();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('declares notebook document sync for Jupyter notebooks with Python cells', () => {
+    const capabilities = (client.initializeResult as InitializeResult).capabilities;
+    assert.deepEqual(capabilities.notebookDocumentSync, { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }] });
+  });
+
+  test('diagnostics land on the cell URIs, in the cells\' lines', async () => {
+    const gf101 = client.diagnostics(cellUri(3), (p) => p.diagnostics.length > 0);
+    const gf102 = client.diagnostics(cellUri(5), (p) => p.diagnostics.length > 0);
+    client.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: notebookUri, notebookType: 'jupyter-notebook', version: 1, cells },
+      cellTextDocuments: fixture.cells.flatMap((cell, i) => (cell.cell_type === 'code' ? [{ uri: cellUri(i), languageId: 'python', version: 1, text: cellText[i] }] : [])),
+    });
+    const [onClient, onUse] = await Promise.all([gf101, gf102]);
+    assert.deepEqual(codesAt(onClient), ['GF101@0:12']);
+    assert.deepEqual(codesAt(onUse), ['GF102@1:11']);
+    const related = onClient.diagnostics[0].relatedInformation![0];
+    assert.equal(related.location.uri, cellUri(6), 'the fork site is shown in its own cell');
+    assert.equal(related.location.range.start.line, 1);
+    assert.match(onClient.diagnostics[0].message, /fork at cell 7, line 2/);
+  });
+
+  test('an edit to a cell moves its diagnostics; the cells are re-analysed as one program', async () => {
+    // Two lines put before the client in cell 4: GF101 moves down by two lines in that cell.
+    const moved = client.diagnostics(cellUri(3), (p) => p.diagnostics.some((d) => d.range.start.line === 2));
+    client.connection.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri: notebookUri, version: 2 },
+      change: { cells: { textContent: [{ document: { uri: cellUri(3), version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# made once\n\n' }] }] } },
+    });
+    assert.deepEqual(codesAt(await moved), ['GF101@2:12']);
+    cellText[3] = `# made once\n\n${cellText[3]}`;
+  });
+
+  test('a quick fix edits the cells its edits fall in', async () => {
+    const published = client.latest(cellUri(3))!;
+    const diagnostic = published.diagnostics.find((d) => d.code === 'GF101')!;
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: cellUri(3) },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic], only: ['quickfix'] },
+    });
+    const initializer = actions.find((a) => /Pool initializer/.test(a.title));
+    assert.ok(initializer, actions.map((a) => a.title).join('; '));
+    const changes = initializer.edit!.changes!;
+    assert.deepEqual(Object.keys(changes).sort(), [cellUri(3), cellUri(6)], 'the worker function goes in cell 4, the initializer argument in cell 7');
+    const poolEdit = changes[cellUri(6)][0];
+    assert.equal(poolEdit.range.start.line, 1, 'cell 7\'s own line 2 (`with mp.Pool(...)`)');
+    assert.match(poolEdit.newText, /initializer=/);
+    const ignore = actions.find((a) => a.title === 'Ignore GF101 for this line');
+    assert.deepEqual(Object.keys(ignore!.edit!.changes!), [cellUri(3)]);
+  });
+
+  test('closing the notebook clears its cells\' diagnostics', async () => {
+    const cleared = client.diagnostics(cellUri(3), (p) => p.diagnostics.length === 0);
+    client.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebookUri }, cellTextDocuments: cells.map((c) => ({ uri: c.document })) });
+    await cleared;
+  });
+});
