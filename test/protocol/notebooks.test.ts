@@ -65,6 +65,14 @@ describe('notebooks over the protocol', () => {
     cellText[3] = `# made once\n\n${cellText[3]}`;
   });
 
+  test('hover on a cell\'s finding explains it, with the fixes', async () => {
+    const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: cellUri(3) }, position: { line: 2, character: 15 } });
+    assert.match(hover!.contents.value, /\*\*GF101\*\*/);
+    assert.match(hover!.contents.value, /Pool initializer/);
+    const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: cellUri(3) }, position: { line: 0, character: 0 } });
+    assert.equal(nothing, null);
+  });
+
   test('a quick fix edits the cells its edits fall in', async () => {
     const published = client.latest(cellUri(3))!;
     const diagnostic = published.diagnostics.find((d) => d.code === 'GF101')!;
@@ -88,5 +96,46 @@ describe('notebooks over the protocol', () => {
     const cleared = client.diagnostics(cellUri(3), (p) => p.diagnostics.length === 0);
     client.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebookUri }, cellTextDocuments: cells.map((c) => ({ uri: c.document })) });
     await cleared;
+  });
+});
+
+describe('Scan Workspace with a notebook on disk', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-protocol-notebook-scan-'));
+  const file = path.join(folder, 'analysis.ipynb');
+  const fileUri = `file://${file}`;
+  let scanClient: TestClient;
+
+  before(async () => {
+    fs.writeFileSync(file, JSON.stringify(fixture, null, 1));
+    scanClient = await startServer(folder);
+  });
+
+  after(async () => {
+    if (scanClient.process.exitCode === null) scanClient.process.kill();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('publishes the notebook\'s findings on its file, naming cell, line and column', async () => {
+    const published = scanClient.diagnostics(fileUri, (p) => p.diagnostics.length > 0);
+    const result = await scanClient.connection.sendRequest<{ files: number; analysed: number }>('grpcForkGuard/scanWorkspace', {});
+    assert.equal(result.files, 1);
+    assert.equal(result.analysed, 1);
+    const { diagnostics } = await published;
+    assert.deepEqual(diagnostics.map((d) => d.code), ['GF101', 'GF102']);
+    assert.match(diagnostics[0].message, /^cell 4, line 1, column 13: gRPC client `publisher`/);
+    assert.deepEqual(diagnostics[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, 'the JSON\'s lines are not the cell\'s');
+  });
+
+  test('opening the notebook moves its diagnostics onto the cells; closing it brings the file\'s back', async () => {
+    const cleared = scanClient.diagnostics(fileUri, (p) => p.diagnostics.length === 0);
+    const onCell = scanClient.diagnostics(cellUri(3), (p) => p.diagnostics.length > 0);
+    scanClient.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: fileUri, notebookType: 'jupyter-notebook', version: 1, cells },
+      cellTextDocuments: fixture.cells.flatMap((cell, i) => (cell.cell_type === 'code' ? [{ uri: cellUri(i), languageId: 'python', version: 1, text: cell.source.join('') }] : [])),
+    });
+    await Promise.all([cleared, onCell]);
+    const back = scanClient.diagnostics(fileUri, (p) => p.diagnostics.length > 0);
+    scanClient.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: fileUri }, cellTextDocuments: cells.map((c) => ({ uri: c.document })) });
+    assert.equal((await back).diagnostics.length, 2);
   });
 });

@@ -43,12 +43,18 @@ export class LiveNotebooks {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly open = new Set<string>();
 
-  constructor(private readonly server: GrpcForkGuardServer) {}
+  constructor(
+    private readonly server: GrpcForkGuardServer,
+    /** A notebook closed: what the disk holds (the workspace scan's findings) applies again. */
+    private readonly onClosed: (uri: string) => void = () => undefined,
+  ) {}
 
   listen(connection: Connection): void {
     this.documents.listen(connection);
     this.documents.onDidOpen((notebook) => {
       this.open.add(notebook.uri);
+      // Scan Workspace results on the file give way to the cells' own diagnostics.
+      void connection.sendDiagnostics({ uri: notebook.uri, diagnostics: [] });
       this.schedule(notebook.uri, 0);
     });
     this.documents.onDidChange(({ notebookDocument }) => {
@@ -61,12 +67,18 @@ export class LiveNotebooks {
       this.snapshots.delete(notebook.uri);
       for (const uri of this.published.get(notebook.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
       this.published.delete(notebook.uri);
+      this.onClosed(notebook.uri);
     });
   }
 
   /** Whether `uri` is a cell of an open notebook (its requests are answered here). */
   owns(uri: string): boolean {
     return this.documents.getNotebookCell(uri) !== undefined;
+  }
+
+  /** Whether the notebook stored at `filePath` is open (live analysis owns it, not the scan). */
+  isOpenFile(filePath: string): boolean {
+    return [...this.open].some((uri) => diskPathOf(uri) === filePath);
   }
 
   revalidateAll(): void {

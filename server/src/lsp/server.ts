@@ -59,7 +59,7 @@ export class GrpcForkGuardServer {
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
   private readonly workspaceScan = new WorkspaceScan(this);
-  private readonly notebooks = new LiveNotebooks(this);
+  private readonly notebooks = new LiveNotebooks(this, (uri) => void this.workspaceScan.documentClosed(uri));
 
   constructor(
     readonly connection: Connection,
@@ -346,7 +346,7 @@ export class GrpcForkGuardServer {
   }
 
   isOpen(filePath: string): boolean {
-    return this.openTextOf(filePath) !== undefined;
+    return this.openTextOf(filePath) !== undefined || this.notebooks.isOpenFile(filePath);
   }
 
   reportProgress(progress: WorkDoneProgressReporter, done: number, total: number): void {
