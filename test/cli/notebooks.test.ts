@@ -68,6 +68,16 @@ describe('notebooks in the CLI', () => {
     assert.match(first, /^::warning file=named\/pool\.ipynb,title=GF101::cell 4, line 1, column 13: GF101 /);
   });
 
+  test('a notebook larger than the source-file limit because of its outputs is still checked', () => {
+    const notebook = JSON.parse(fixtureText);
+    notebook.cells[6].outputs.push({ data: { 'image/png': 'A'.repeat(6 * 1024 * 1024) }, metadata: {}, output_type: 'display_data' });
+    write('large/plots.ipynb', JSON.stringify(notebook, null, 1));
+    const result = run(['check', '--output-format', 'concise', 'large/plots.ipynb']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^large\/plots\.ipynb:cell 4, line 1, column 13: GF101 /);
+    assert.doesNotMatch(result.stderr, /skipped/);
+  });
+
   test('a malformed notebook is a GF000 notice, not a crash', () => {
     write('broken/nb.ipynb', '{"cells": [');
     const result = run(['check', '--output-format', 'concise', 'broken/nb.ipynb']);

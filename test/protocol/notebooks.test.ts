@@ -92,6 +92,19 @@ describe('notebooks over the protocol', () => {
     assert.deepEqual(Object.keys(ignore!.edit!.changes!), [cellUri(3)]);
   });
 
+  test('an untitled notebook is analysed from its cells alone', async () => {
+    const untitledCell = (i: number) => `vscode-notebook-cell:Untitled-1.ipynb#cell${i}`;
+    const published = client.diagnostics(untitledCell(1), (p) => p.diagnostics.length > 0);
+    client.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: 'untitled:Untitled-1.ipynb', notebookType: 'jupyter-notebook', version: 1, cells: [0, 1].map((i) => ({ kind: 2, document: untitledCell(i) })) },
+      cellTextDocuments: [
+        { uri: untitledCell(0), languageId: 'python', version: 1, text: '!pip install grpcio\nimport os\nimport grpc\n' },
+        { uri: untitledCell(1), languageId: 'python', version: 1, text: 'channel = grpc.insecure_channel("localhost:50051")\nos.fork()\n' },
+      ],
+    });
+    assert.deepEqual(codesAt(await published), ['GF101@0:10']);
+  });
+
   test('closing the notebook clears its cells\' diagnostics', async () => {
     const cleared = client.diagnostics(cellUri(3), (p) => p.diagnostics.length === 0);
     client.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: notebookUri }, cellTextDocuments: cells.map((c) => ({ uri: c.document })) });

@@ -3,14 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GrammarLoadError, loadPythonLanguage } from '../engine/pythonParser';
 import { Analyzer } from '../engine/analyzer';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { sourceByteLimit } from '../workspace/notebookAnalysis';
 import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { readPyproject } from '../workspace/projectConfig';
-import { MAX_SOURCE_BYTES, describeFileError, readTextFile } from '../workspace/textFiles';
+import { describeFileError, readTextFile } from '../workspace/textFiles';
 import { scanWorkspace } from '../workspace/workspaceScanner';
 import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, FixTarget, fixFile } from './fixCommand';
 import { fixNotebook } from './notebookFix';
-import { isNotebookPath } from '../engine/notebook/notebookInput';
 import { notebookCellLines } from './notebookFrames';
 import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
 import { codeFrameLines } from './codeFrame';
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       const identity = fileIdentity(report.path);
       if (identity && seen.has(identity)) continue;
       if (identity) seen.add(identity);
-      const read = readTextFile(report.path, { maxBytes: MAX_SOURCE_BYTES });
+      const read = readTextFile(report.path, { maxBytes: sourceByteLimit(report.path) });
       if ('refused' in read) {
         unreadable = true;
         writeErr(`grpc-fork-guard: error: ${displayPath(report.path, cwd)} not fixed: ${read.refused}\n`);
@@ -142,7 +143,7 @@ function render(options: CliOptions, reports: FileReport[], cwd: string, checked
         style: options.textStyle ?? (process.stdout.isTTY ? 'full' : 'concise'),
         colours: palette(colourWanted(process.stdout.isTTY, process.env)),
         sourceOf: (file, cell) => {
-          const read = readTextFile(file, { maxBytes: MAX_SOURCE_BYTES });
+          const read = readTextFile(file, { maxBytes: sourceByteLimit(file) });
           if ('refused' in read) return undefined;
           return cell === undefined ? codeFrameLines(read.text) : notebookCellLines(read.text, cell);
         },

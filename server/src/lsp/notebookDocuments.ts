@@ -10,14 +10,17 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { notAnalysed } from '../engine/budgets';
+import { mergeConfig } from '../engine/config';
 import type { Finding } from '../engine/findings';
 import { CellFinding, editsByCell, findingsInCells } from '../engine/notebook/cellFindings';
 import { CellProgram, cellProgram } from '../engine/notebook/cellProgram';
+import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { SHOW_DOCUMENTATION_COMMAND, preferredFix } from './codeActions';
 import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import { hoverFor } from './hover';
 import type { GrpcForkGuardServer } from './server';
+import { ServerSettings, readClientSettings } from './settings';
 
 /** The server capability: Jupyter notebooks, their Python cells. */
 export const NOTEBOOK_DOCUMENT_SYNC: NotebookDocumentSyncOptions = {
@@ -42,6 +45,8 @@ export class LiveNotebooks {
   private readonly published = new Map<string, Set<string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly open = new Set<string>();
+  /** Each notebook's settings as last read (code actions and hovers analyse with them too). */
+  private readonly settings = new Map<string, ServerSettings>();
 
   constructor(
     private readonly server: GrpcForkGuardServer,
@@ -62,6 +67,7 @@ export class LiveNotebooks {
     });
     this.documents.onDidClose((notebook) => {
       this.open.delete(notebook.uri);
+      this.settings.delete(notebook.uri);
       clearTimeout(this.timers.get(notebook.uri));
       this.timers.delete(notebook.uri);
       this.snapshots.delete(notebook.uri);
@@ -154,7 +160,8 @@ export class LiveNotebooks {
     if (!notebook) return;
     const settings = await this.server.settingsFor(uri);
     if (this.documents.getNotebookDocument(uri) !== notebook) return;
-    const snapshot = settings.enable ? this.server.withSettings(settings, () => this.analyse(notebook)) : undefined;
+    this.settings.set(uri, settings);
+    const snapshot = settings.enable ? this.analyse(notebook) : undefined;
     const sent = new Set<string>();
     for (const [index, cell] of notebook.cells.entries()) {
       const document = this.documents.getCellTextDocument(cell);
@@ -182,6 +189,18 @@ export class LiveNotebooks {
     return diagnostic;
   }
 
+  /**
+   * A notebook on disk is analysed in its project (configuration, imports); one the server may not
+   * read around (untitled, remote: documentPaths.ts) from its text alone, with default configuration.
+   */
+  private findingsOf(uri: string, text: string, project: ProjectAnalysis, settings: ServerSettings): Finding[] {
+    const filePath = diskPathOf(uri);
+    if (filePath) return project.analyzeText(filePath, text);
+    const result = this.server.engine!.analyze(labelPathOf(uri), text, mergeConfig({}, settings.layer), { budget: { maxFileBytes: settings.maxFileBytes } });
+    result.tree?.delete();
+    return result.findings;
+  }
+
   /** The findings of the notebook's current version, analysing it if they are stale. */
   private analyse(notebook: NotebookDocument): NotebookSnapshot | undefined {
     const cached = this.snapshots.get(notebook.uri);
@@ -199,7 +218,8 @@ export class LiveNotebooks {
     const program = cellProgram(cells);
     let findings: Finding[];
     try {
-      findings = project.analyzeText(diskPathOf(notebook.uri) ?? labelPathOf(notebook.uri), program.text);
+      const settings = this.settings.get(notebook.uri) ?? readClientSettings(undefined);
+      findings = this.server.withSettings(settings, () => this.findingsOf(notebook.uri, program.text, project, settings));
     } catch (error) {
       this.server.logger.error(`Analysis of ${notebook.uri} failed: ${(error as Error).stack ?? error}`);
       findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];

@@ -219,6 +219,10 @@ export class GrpcForkGuardServer {
     return this.project;
   }
 
+  get engine(): Analyzer | undefined {
+    return this.analyzer;
+  }
+
   settingsFor(uri: string): Promise<ServerSettings> {
     let cached = this.settingsCache.get(uri);
     if (!cached) {

@@ -3,6 +3,19 @@
 import { CellFinding, findingsInCells } from '../engine/notebook/cellFindings';
 import { programOfNotebook } from '../engine/notebook/notebookInput';
 import type { ProjectAnalysis, ResolvedConfig } from './projectAnalysis';
+import { MAX_SOURCE_BYTES } from './textFiles';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+
+/**
+ * Notebooks keep their outputs (plots, tables) beside the code, so they are often far larger than
+ * the program in them; the program itself still meets the engine's size budget.
+ */
+export const MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+
+/** The largest file read for analysis: a notebook's limit or a source file's. */
+export function sourceByteLimit(filePath: string): number {
+  return isNotebookPath(filePath) ? MAX_NOTEBOOK_BYTES : MAX_SOURCE_BYTES;
+}
 
 export function analyzeNotebookText(project: ProjectAnalysis, filePath: string, text: string, resolved?: ResolvedConfig): CellFinding[] {
   const input = programOfNotebook(text);

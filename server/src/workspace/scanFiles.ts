@@ -2,12 +2,13 @@
 // regular file, too large, binary, not UTF-8), with the UTF-8 check done natively on the bytes so
 // that files the pre-filter drops are never decoded.
 import { isUtf8 } from 'buffer';
-import { MAX_SOURCE_BYTES, decodeUtf8, looksBinary, readRegularFile } from './textFiles';
+import { decodeUtf8, looksBinary, readRegularFile } from './textFiles';
+import { sourceByteLimit } from './notebookAnalysis';
 
 export type SourceRead = { bytes: Buffer; text(): string } | { skipped: string };
 
 export function readSourceFile(filePath: string, within?: string): SourceRead {
-  const read = readRegularFile(filePath, { maxBytes: MAX_SOURCE_BYTES, within });
+  const read = readRegularFile(filePath, { maxBytes: sourceByteLimit(filePath), within });
   if ('refused' in read) return { skipped: read.refused };
   const { bytes } = read;
   if (looksBinary(bytes)) return { skipped: 'binary file' };
