@@ -128,4 +128,15 @@ describe('notebook cells as one program', () => {
     assert.match(inCells[0].message, /fork at cell 7, line 2 \(`mp\.Pool\(\.\.\.\)`\)/);
     assert.deepEqual(inCells[0].related.map((r) => [r.cell, r.range.start.line]), [[6, 1]]);
   });
+
+  test('hostile input stays a notice or a refusal, never an exception', () => {
+    const deep = `{"cells": [${'['.repeat(200_000)}${']'.repeat(200_000)}]}`;
+    const input = programOfNotebook(deep);
+    assert.ok('notice' in input && /cell 1 .*not a JSON object/.test(input.notice.message));
+    assert.equal(withCellSources(deep, new Map([[0, 'x']])), undefined, 'the JSON scanner refuses what it cannot place');
+    const quotes = blankIPythonSyntax(`${'"\\'.repeat(300_000)}\n%time x`);
+    assert.equal(quotes.lines.length, 2);
+    const brackets = blankIPythonSyntax(`${'('.repeat(300_000)}\n!ls`);
+    assert.deepEqual(brackets.blanked, [], 'inside brackets `!ls` is not an escape');
+  });
 });
