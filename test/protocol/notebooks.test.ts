@@ -65,10 +65,14 @@ describe('notebooks over the protocol', () => {
     cellText[3] = `# made once\n\n${cellText[3]}`;
   });
 
-  test('hover on a cell\'s finding explains it, with the fixes', async () => {
+  test('hover on a cell\'s finding explains it, with the fixes, without repeating the message', async () => {
     const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: cellUri(3) }, position: { line: 2, character: 15 } });
     assert.match(hover!.contents.value, /\*\*GF101\*\*/);
     assert.match(hover!.contents.value, /Pool initializer/);
+    // VS Code shows the diagnostic's message above the hover: the hover does not say it again.
+    const message = client.latest(cellUri(3))!.diagnostics.find((d) => d.code === 'GF101')!.message;
+    assert.ok(!hover!.contents.value.includes(message), 'the diagnostic message is not repeated');
+    assert.doesNotMatch(hover!.contents.value, /fork at cell 7/);
     const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: cellUri(3) }, position: { line: 0, character: 0 } });
     assert.equal(nothing, null);
   });

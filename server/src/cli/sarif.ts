@@ -7,6 +7,7 @@
 import * as path from 'path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { Finding, NOT_ANALYSED, Severity } from '../engine/findings';
+import { REPOSITORY_URL } from '../engine/projectLinks';
 import { RULES, ruleDocsUrl } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
 import { cellNumber } from './cellPlaces';
@@ -48,7 +49,7 @@ export function toSarif(reports: FileReport[], cwd: string, version: string): Lo
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'grpc-fork-guard', version, informationUri: 'https://github.com/grpc-fork-guard/grpc-fork-guard', rules } },
+      tool: { driver: { name: 'grpc-fork-guard', version, informationUri: REPOSITORY_URL, rules } },
       originalUriBaseIds: { [SRCROOT]: { uri: pathToFileUri(cwd, true) } },
       columnKind: 'utf16CodeUnits',
       results,

@@ -1,6 +1,8 @@
 // The engine's configuration (SPEC §4): defaults here, merging of layers here; reading
-// pyproject.toml and VS Code settings happens in the layers that own those sources.
+// pyproject.toml and VS Code settings happens in the layers that own those sources. The defaults
+// are the settings table's (test/engine/settingsSchema.test.ts holds them equal).
 import { RuleCode, Severity, RULE_CODES } from './findings';
+import { DEFAULT_EXCLUDE, DEFAULT_TARGET_PYTHON } from './settingsTable';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 export type SeveritySetting = Severity | 'off';
@@ -18,7 +20,7 @@ export interface EngineConfig {
   unsafeFixes: boolean;
 }
 
-export const DEFAULT_EXCLUDE = ['.venv', 'venv', 'node_modules', '.git', 'site-packages', '__pycache__'];
+export { DEFAULT_EXCLUDE };
 
 export function defaultConfig(): EngineConfig {
   return {
@@ -26,7 +28,7 @@ export function defaultConfig(): EngineConfig {
     ignore: [],
     severity: {},
     exclude: [...DEFAULT_EXCLUDE],
-    targetPython: [3, 9],
+    targetPython: parsePythonVersion(DEFAULT_TARGET_PYTHON)!,
     targetPlatform: 'linux',
     channelFactories: [],
     assumeForkSupport: false,

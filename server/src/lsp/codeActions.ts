@@ -4,9 +4,8 @@ import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic } from 'vscode
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Fix } from '../engine/findings';
 import { applyEdits, fixAllEdits } from '../engine/fixes/fixAll';
-import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
-
-export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.grpcForkGuard`;
+import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
+import { findingKey, toDiagnostic } from './diagnostics';
 
 export interface FixAllContext {
   unsafeFixes: boolean;
@@ -19,7 +18,7 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
   if (wants(CodeActionKind.QuickFix)) {
     const byKey = new Map(findings.map((finding) => [findingKey(finding.code, finding.range), finding]));
     for (const diagnostic of params.context.diagnostics) {
-      if (diagnostic.source !== SOURCE) continue;
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
       const finding = byKey.get(findingKey(diagnostic.code, diagnostic.range));
       if (finding) actions.push(...quickFixes(finding, diagnostic, document.uri, findings));
     }
@@ -32,8 +31,6 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
   }
   return actions;
 }
-
-export const SHOW_DOCUMENTATION_COMMAND = 'grpcForkGuard.server.showDocumentation';
 
 /** The family each diagnostic gets, as vscode-eslint does: its fixes, fix all of the rule, ignore, docs. */
 function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findings: Finding[]): CodeAction[] {

@@ -9,26 +9,43 @@ import {
   NotebookDocument, NotebookDocuments, NotebookDocumentSyncOptions,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
 import { mergeConfig } from '../engine/config';
 import type { Finding } from '../engine/findings';
 import { CellFinding, editsByCell, findingsInCells } from '../engine/notebook/cellFindings';
 import { CellProgram, cellProgram } from '../engine/notebook/cellProgram';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { SHOW_DOCUMENTATION_COMMAND, preferredFix } from './codeActions';
-import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
+import { DIAGNOSTIC_SOURCE, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
+import { preferredFix } from './codeActions';
+import { findingKey, toDiagnostic } from './diagnostics';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import { hoverFor } from './hover';
-import type { GrpcForkGuardServer } from './server';
-import { ServerSettings, readClientSettings } from './settings';
+import type { Logger } from './logger';
+import { shippedRulePage } from './ruleDocsPage';
+import type { ServerSettings } from './settings';
 
 /** The server capability: Jupyter notebooks, their Python cells. */
 export const NOTEBOOK_DOCUMENT_SYNC: NotebookDocumentSyncOptions = {
   notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
 };
 
+/** What live notebooks need of the language server, and nothing more. */
+export interface NotebookHost {
+  readonly logger: Logger;
+  /** Undefined until the analyser has started. */
+  analysis(): { analyzer: Analyzer; project: ProjectAnalysis } | undefined;
+  /** A notebook's settings (its URI is the scope, as a text document's is). */
+  settingsOf(uri: string): Promise<ServerSettings>;
+  sendDiagnostics(uri: string, diagnostics: Diagnostic[], version?: number): Promise<void>;
+  /** A notebook closed: what the disk holds (the workspace scan's findings) applies again. */
+  notebookClosed(uri: string): void;
+}
+
 interface NotebookSnapshot {
   version: number;
+  /** The settings it was analysed under (settings read anew make it stale). */
+  settings: ServerSettings;
   program: CellProgram;
   /** Program coordinates, fixes included. */
   findings: Finding[];
@@ -45,35 +62,28 @@ export class LiveNotebooks {
   private readonly published = new Map<string, Set<string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly open = new Set<string>();
-  /** Each notebook's settings as last read (code actions and hovers analyse with them too). */
-  private readonly settings = new Map<string, ServerSettings>();
 
-  constructor(
-    private readonly server: GrpcForkGuardServer,
-    /** A notebook closed: what the disk holds (the workspace scan's findings) applies again. */
-    private readonly onClosed: (uri: string) => void = () => undefined,
-  ) {}
+  constructor(private readonly host: NotebookHost) {}
 
   listen(connection: Connection): void {
     this.documents.listen(connection);
     this.documents.onDidOpen((notebook) => {
       this.open.add(notebook.uri);
       // Scan Workspace results on the file give way to the cells' own diagnostics.
-      void connection.sendDiagnostics({ uri: notebook.uri, diagnostics: [] });
+      void this.host.sendDiagnostics(notebook.uri, []);
       this.schedule(notebook.uri, 0);
     });
     this.documents.onDidChange(({ notebookDocument }) => {
-      void this.server.settingsFor(notebookDocument.uri).then((settings) => this.schedule(notebookDocument.uri, settings.debounceMs));
+      void this.host.settingsOf(notebookDocument.uri).then((settings) => this.schedule(notebookDocument.uri, settings.debounceMs));
     });
     this.documents.onDidClose((notebook) => {
       this.open.delete(notebook.uri);
-      this.settings.delete(notebook.uri);
       clearTimeout(this.timers.get(notebook.uri));
       this.timers.delete(notebook.uri);
       this.snapshots.delete(notebook.uri);
-      for (const uri of this.published.get(notebook.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      for (const uri of this.published.get(notebook.uri) ?? []) void this.host.sendDiagnostics(uri, []);
       this.published.delete(notebook.uri);
-      this.onClosed(notebook.uri);
+      this.host.notebookClosed(notebook.uri);
     });
   }
 
@@ -92,27 +102,28 @@ export class LiveNotebooks {
     for (const uri of this.open) this.schedule(uri, 0);
   }
 
-  codeActions(params: CodeActionParams): CodeAction[] {
-    const found = this.snapshotOfCell(params.textDocument.uri);
+  async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
+    const found = await this.snapshotOfCell(params.textDocument.uri);
     if (!found) return [];
     const { snapshot, cell } = found;
     const only = params.context.only;
     if (only && !only.some((kind) => CodeActionKind.QuickFix === kind || CodeActionKind.QuickFix.startsWith(`${kind}.`))) return [];
     const actions: CodeAction[] = [];
     for (const diagnostic of params.context.diagnostics) {
-      if (diagnostic.source !== SOURCE) continue;
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
       const index = snapshot.inCells.findIndex((f) => f.cell === cell && findingKey(f.code, f.range) === findingKey(diagnostic.code, diagnostic.range));
       if (index >= 0) actions.push(...this.quickFixes(snapshot, snapshot.findings[index], diagnostic));
     }
     return actions;
   }
 
-  hover(params: HoverParams): Hover | undefined {
-    const found = this.snapshotOfCell(params.textDocument.uri);
+  /** As a text document's hover: the rule, why, the fixes and the rule page, never the message again. */
+  async hover(params: HoverParams): Promise<Hover | undefined> {
+    const found = await this.snapshotOfCell(params.textDocument.uri);
     if (!found) return undefined;
     const { snapshot, cell } = found;
     const here = snapshot.inCells.flatMap((f, index) => (f.cell === cell ? [{ ...f, fixes: snapshot.findings[index].fixes }] : []));
-    return hoverFor(here, params.position);
+    return hoverFor(here, params.position, shippedRulePage);
   }
 
   private quickFixes(snapshot: NotebookSnapshot, finding: Finding, diagnostic: Diagnostic): CodeAction[] {
@@ -139,10 +150,16 @@ export class LiveNotebooks {
     return actions;
   }
 
-  private snapshotOfCell(cellUri: string): { snapshot: NotebookSnapshot; cell: number } | undefined {
+  /**
+   * The cell's notebook analysed (if stale) under the notebook's settings, awaited as a text
+   * document's code actions and hover await its settings; none when the notebook changed meanwhile.
+   */
+  private async snapshotOfCell(cellUri: string): Promise<{ snapshot: NotebookSnapshot; cell: number } | undefined> {
     const notebook = this.documents.findNotebookDocumentForCell(cellUri);
     if (!notebook) return undefined;
-    const snapshot = this.analyse(notebook);
+    const settings = await this.host.settingsOf(notebook.uri);
+    if (this.documents.getNotebookDocument(notebook.uri) !== notebook || !settings.enable) return undefined;
+    const snapshot = this.analyse(notebook, settings);
     const cell = notebook.cells.findIndex((c) => c.document === cellUri);
     return snapshot && cell >= 0 ? { snapshot, cell } : undefined;
   }
@@ -158,10 +175,9 @@ export class LiveNotebooks {
   private async validate(uri: string): Promise<void> {
     const notebook = this.documents.getNotebookDocument(uri);
     if (!notebook) return;
-    const settings = await this.server.settingsFor(uri);
+    const settings = await this.host.settingsOf(uri);
     if (this.documents.getNotebookDocument(uri) !== notebook) return;
-    this.settings.set(uri, settings);
-    const snapshot = settings.enable ? this.analyse(notebook) : undefined;
+    const snapshot = settings.enable ? this.analyse(notebook, settings) : undefined;
     const sent = new Set<string>();
     for (const [index, cell] of notebook.cells.entries()) {
       const document = this.documents.getCellTextDocument(cell);
@@ -169,11 +185,11 @@ export class LiveNotebooks {
       const diagnostics = (snapshot?.inCells ?? []).filter((f) => f.cell === index).map((f) => this.toCellDiagnostic(f, cell.document, snapshot!));
       if (diagnostics.length === 0 && !this.published.get(uri)?.has(cell.document)) continue;
       if (diagnostics.length) sent.add(cell.document);
-      await this.server.connection.sendDiagnostics({ uri: cell.document, version: document.version, diagnostics });
+      await this.host.sendDiagnostics(cell.document, diagnostics, document.version);
     }
     // Cells that had diagnostics and are gone now.
     for (const old of this.published.get(uri) ?? []) {
-      if (!sent.has(old) && !notebook.cells.some((c) => c.document === old)) void this.server.connection.sendDiagnostics({ uri: old, diagnostics: [] });
+      if (!sent.has(old) && !notebook.cells.some((c) => c.document === old)) void this.host.sendDiagnostics(old, []);
     }
     this.published.set(uri, sent);
   }
@@ -191,22 +207,23 @@ export class LiveNotebooks {
 
   /**
    * A notebook on disk is analysed in its project (configuration, imports); one the server may not
-   * read around (untitled, remote: documentPaths.ts) from its text alone, with default configuration.
+   * read around (untitled, remote: documentPaths.ts) from its text alone; both under the notebook's
+   * settings, passed in as a text document's are (documentAnalysis.ts).
    */
-  private findingsOf(uri: string, text: string, project: ProjectAnalysis, settings: ServerSettings): Finding[] {
+  private findingsOf(uri: string, text: string, analysis: { analyzer: Analyzer; project: ProjectAnalysis }, settings: ServerSettings): Finding[] {
     const filePath = diskPathOf(uri);
-    if (filePath) return project.analyzeText(filePath, text);
-    const result = this.server.engine!.analyze(labelPathOf(uri), text, mergeConfig({}, settings.layer), { budget: { maxFileBytes: settings.maxFileBytes } });
+    if (filePath) return analysis.project.analyzeText(filePath, text, analysis.project.configFor(filePath, settings.layer));
+    const result = analysis.analyzer.analyze(labelPathOf(uri), text, mergeConfig({}, settings.layer), { budget: { maxFileBytes: settings.maxFileBytes } });
     result.tree?.delete();
     return result.findings;
   }
 
   /** The findings of the notebook's current version, analysing it if they are stale. */
-  private analyse(notebook: NotebookDocument): NotebookSnapshot | undefined {
+  private analyse(notebook: NotebookDocument, settings: ServerSettings): NotebookSnapshot | undefined {
     const cached = this.snapshots.get(notebook.uri);
-    if (cached && cached.version === notebook.version) return cached;
-    const project = this.server.projectAnalysis;
-    if (!project) return undefined;
+    if (cached && cached.version === notebook.version && cached.settings === settings) return cached;
+    const analysis = this.host.analysis();
+    if (!analysis) return undefined;
     const cellUris = new Map<number, string>();
     const cells: { cell: number; source: string }[] = [];
     for (const [index, cell] of notebook.cells.entries()) {
@@ -218,13 +235,12 @@ export class LiveNotebooks {
     const program = cellProgram(cells);
     let findings: Finding[];
     try {
-      const settings = this.settings.get(notebook.uri) ?? readClientSettings(undefined);
-      findings = this.server.withSettings(settings, () => this.findingsOf(notebook.uri, program.text, project, settings));
+      findings = this.findingsOf(notebook.uri, program.text, analysis, settings);
     } catch (error) {
-      this.server.logger.error(`Analysis of ${notebook.uri} failed: ${(error as Error).stack ?? error}`);
+      this.host.logger.error(`Analysis of ${notebook.uri} failed: ${(error as Error).stack ?? error}`);
       findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
     }
-    const snapshot = { version: notebook.version, program, findings, inCells: findingsInCells(program.spans, findings), cellUris };
+    const snapshot = { version: notebook.version, settings, program, findings, inCells: findingsInCells(program.spans, findings), cellUris };
     this.snapshots.set(notebook.uri, snapshot);
     return snapshot;
   }

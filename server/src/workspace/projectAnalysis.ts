@@ -26,6 +26,8 @@ export interface ResolvedConfig {
   config: EngineConfig;
   problems: ConfigProblem[];
   projectRoot: string;
+  /** The pyproject.toml whose `[tool.grpc-fork-guard]` section applies, if any. */
+  pyproject?: string;
 }
 
 
@@ -34,6 +36,7 @@ export class ProjectAnalysis {
 
   constructor(
     private readonly analyzer: Analyzer,
+    /** The caller's layer over pyproject.toml when `configFor` is given none. */
     private readonly overrides: () => ConfigLayer,
     /**
      * The folder taken as a file's project when no project marker is found between the file and
@@ -43,13 +46,15 @@ export class ProjectAnalysis {
     private readonly openText?: (path: string) => string | undefined,
   ) {}
 
-  configFor(filePath: string): ResolvedConfig {
+  /** `overrides`: the caller's layer over pyproject.toml (the editor passes each document's settings). */
+  configFor(filePath: string, overrides: ConfigLayer = this.overrides()): ResolvedConfig {
     const pyproject = nearestPyproject(filePath);
     const parsed = pyproject ? readPyproject(pyproject) : undefined;
     return {
-      config: mergeConfig(parsed?.layer ?? {}, this.overrides()),
+      config: mergeConfig(parsed?.layer ?? {}, overrides),
       problems: parsed?.problems ?? [],
       projectRoot: projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary),
+      pyproject: parsed?.hasSection ? pyproject : undefined,
     };
   }
 

@@ -1,5 +1,6 @@
 // Every rule the engine runs, in code order. A new rule is a new module and one line here.
 import { FindingCode, NOT_ANALYSED } from '../findings';
+import { repositoryFileUrl } from '../projectLinks';
 import { channelBeforeFork } from './GF101_channelBeforeFork';
 import { parentChannelUsedInChild } from './GF102_parentChannelUsedInChild';
 import { aioChannelBeforeFork } from './GF103_aioChannelBeforeFork';
@@ -31,10 +32,10 @@ export function ruleByCode(code: FindingCode): Rule | undefined {
   return RULES.find((rule) => rule.code === code);
 }
 
-export const DOCS_BASE_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard/blob/main/docs/rules/';
+export const DOCS_BASE_URL = repositoryFileUrl('docs/rules/');
 
 /** Where the notice that a file was not analysed is explained. */
-export const NOT_ANALYSED_DOCS_URL = 'https://github.com/grpc-fork-guard/grpc-fork-guard#parser-and-budgets';
+export const NOT_ANALYSED_DOCS_URL = repositoryFileUrl('docs/reliability.md#parser-and-budgets');
 
 export function ruleDocsUrl(code: FindingCode): string {
   if (code === NOT_ANALYSED) return NOT_ANALYSED_DOCS_URL;

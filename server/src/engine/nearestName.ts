@@ -1,4 +1,4 @@
-// "Did you mean": the known name closest to a mistyped one, when it is close enough to be meant.
+// "Did you mean": the known name closest to a mistyped one (an option, a command, a configuration key).
 
 export function nearest(typed: string, known: readonly string[]): string | undefined {
   let best: string | undefined;

@@ -1,0 +1,49 @@
+// The analysis of one open document: its text, the settings it is analysed under, and nothing
+// else of the server's state. Configuration is passed in (the document's editor settings over
+// its pyproject.toml), as vscode-eslint passes each document's settings to its validation, so
+// this call can move to another thread unchanged.
+import * as path from 'path';
+import type { Analyzer } from '../engine/analyzer';
+import { mergeConfig } from '../engine/config';
+import type { Finding } from '../engine/findings';
+import { preforkRunners } from '../workspace/preforkRunners';
+import type { ProjectAnalysis, ResolvedConfig } from '../workspace/projectAnalysis';
+import { diskPathOf, labelPathOf } from './documentPaths';
+import type { DocumentTrees, OpenDocument } from './documentTrees';
+import type { Logger } from './logger';
+import type { ServerSettings } from './settings';
+
+/** What an analysis needs of the server: built once the analyser has started. */
+export interface AnalysisServices {
+  analyzer: Analyzer;
+  project: ProjectAnalysis;
+  trees: DocumentTrees;
+  logger: Logger;
+  /** Told the configuration each analysis of a file on disk used, and the editor's layer over it. */
+  onConfig?: (resolved: ResolvedConfig, editorLayer: ServerSettings['layer']) => void;
+}
+
+/** Findings for the document's current text under `settings`. Throws only on internal errors. */
+export function analyzeDocument(services: AnalysisServices, entry: OpenDocument, settings: ServerSettings): Finding[] {
+  const { analyzer, project, trees, logger } = services;
+  const { uri } = entry.document;
+  const filePath = diskPathOf(uri);
+  const onRuleError = (rule: { code: string }, error: unknown) => logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`);
+  // The tree is parsed only when the text is within the budgets (size, nesting).
+  const tree = (deadline?: number) => trees.treeOf(entry, deadline);
+  const budget = { maxFileBytes: settings.maxFileBytes };
+  if (!filePath) {
+    // A document the server may not read around (see documentPaths.ts): its text, no pyproject.toml, no imports.
+    return analyzer.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), { tree, budget, onRuleError }).findings;
+  }
+  const resolved = project.configFor(filePath, settings.layer);
+  services.onConfig?.(resolved, settings.layer);
+  for (const problem of resolved.problems) logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
+  return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
+    tree,
+    budget,
+    resolver: project.resolverFor(resolved.projectRoot),
+    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
+    onRuleError,
+  }).findings;
+}
