@@ -37,12 +37,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Python cells of Jupyter notebooks: synced as notebooks (the server's notebookDocumentSync);
+      // this lets their hover and code action requests reach the server.
+      { notebook: 'jupyter-notebook', language: 'python' },
     ],
     outputChannel: output,
     middleware: { window: ruleDocsPreview(context.extensionPath) },
     initializationOptions: { logLevel: vscode.workspace.getConfiguration(SETTINGS_SECTION).get('logLevel') } satisfies InitializationOptions,
     synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,pyproject.toml}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,*.ipynb,pyproject.toml}'),
     },
     // A crashed server is restarted a bounded number of times, and the status item says so.
     errorHandler: {

@@ -27,6 +27,7 @@ import { hoverFor } from './hover';
 import { ruleDocsTarget, shippedRulePage } from './ruleDocsPage';
 import { Logger } from './logger';
 import { WorkspaceScan } from './workspaceScan';
+import { LiveNotebooks, NOTEBOOK_DOCUMENT_SYNC } from './notebookDocuments';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings } from './settings';
 import { SettingsStore } from './settingsStore';
 
@@ -58,6 +59,7 @@ export class GrpcForkGuardServer {
   private supportsConfiguration = false;
   private supportsWorkspaceFolders = false;
   private readonly workspaceScan: WorkspaceScan;
+  private readonly notebooks: LiveNotebooks;
 
   constructor(
     private readonly connection: Connection,
@@ -81,11 +83,18 @@ export class GrpcForkGuardServer {
       project: () => this.services?.project,
       settingsOfFolder: (folder) => this.settings.forFolder(folder),
       settingsOfFile: (filePath) => this.settings.forDocument(URI.file(filePath).toString()),
-      isOpen: (filePath) => this.openTextOf(filePath) !== undefined,
+      isOpen: (filePath) => this.openTextOf(filePath) !== undefined || this.notebooks.isOpenFile(filePath),
       sendDiagnostics: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
       progress: (token) => token === undefined
         ? this.connection.window.createWorkDoneProgress().catch(() => undefined)
         : Promise.resolve(this.connection.window.attachWorkDoneProgress(token)),
+    });
+    this.notebooks = new LiveNotebooks({
+      logger: this.logger,
+      analysis: () => this.services,
+      settingsOf: (uri) => this.settings.forDocument(uri),
+      sendDiagnostics: (uri, diagnostics, version) => this.connection.sendDiagnostics({ uri, version, diagnostics }),
+      notebookClosed: (uri) => void this.workspaceScan.documentClosed(uri),
     });
   }
 
@@ -110,11 +119,15 @@ export class GrpcForkGuardServer {
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
       void this.workspaceScan.documentClosed(textDocument.uri);
     });
+    this.notebooks.listen(connection);
     connection.onDidChangeConfiguration(({ settings }) => {
       this.pushedSettings = (settings as Record<string, unknown> | null)?.[SETTINGS_SECTION];
       this.settings.clear();
       // The new log level first, so that the analyses this change causes are logged under it.
-      void this.applyLogLevel().finally(() => this.revalidateAll());
+      void this.applyLogLevel().finally(() => {
+        this.revalidateAll();
+        this.notebooks.revalidateAll();
+      });
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) {
@@ -126,6 +139,7 @@ export class GrpcForkGuardServer {
       void this.workspaceScan.filesChanged(changes);
     });
     connection.onCodeAction(this.guarded('textDocument/codeAction', async (params) => {
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.codeActions(params);
       const current = await this.currentFindings(params.textDocument.uri);
       if (!current) return [];
       return codeActionsFor(params, current.entry.document, current.snapshot.findings, { unsafeFixes: current.settings.layer.unsafeFixes === true });
@@ -138,6 +152,7 @@ export class GrpcForkGuardServer {
       await connection.window.showDocument({ ...target, takeFocus: true }).catch(() => undefined);
     }));
     connection.onHover(this.guarded('textDocument/hover', async (params) => {
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.hover(params);
       const current = await this.currentFindings(params.textDocument.uri);
       return current ? hoverFor(current.snapshot.findings, params.position, shippedRulePage) : undefined;
     }));
@@ -184,6 +199,7 @@ export class GrpcForkGuardServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        notebookDocumentSync: NOTEBOOK_DOCUMENT_SYNC,
         hoverProvider: true,
         executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },

@@ -15,6 +15,9 @@ import { prefilter } from '../workspace/prefilter';
 import { readSourceFile } from '../workspace/textFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { analyzeNotebookText, notebookPrefilterBytes } from '../workspace/notebookAnalysis';
+import { notebookFileDiagnostic } from './notebookFileDiagnostics';
 import { diskPathOf } from './documentPaths';
 import type { Logger } from './logger';
 import type { ServerSettings } from './settings';
@@ -126,7 +129,7 @@ export class WorkspaceScan {
     if (this.scanned.size === 0) return;
     for (const change of changes) {
       const filePath = diskPathOf(change.uri);
-      if (!filePath?.endsWith('.py')) continue;
+      if (!filePath || !(filePath.endsWith('.py') || isNotebookPath(filePath))) continue;
       const state = this.scanned.get(filePath);
       if (change.type === FileChangeType.Deleted) {
         this.scanned.delete(filePath);
@@ -165,7 +168,10 @@ export class WorkspaceScan {
     const resolved = project.configFor(filePath, settings.layer);
     const read = readSourceFile(filePath);
     if ('refused' in read) return undefined;
-    const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
+    const notebook = isNotebookPath(filePath);
+    const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
+    if (notebook && !bytes) return analyzeNotebookText(project, filePath, read.text(), resolved);
+    const verdict = prefilter(bytes!, catalogRoots(resolved.config.channelFactories));
     const resolver = project.resolverFor(resolved.projectRoot);
     const importsAnalysed = () => verdict.imports.some((module) => {
       const target = resolver.resolve(filePath, module);
@@ -173,7 +179,7 @@ export class WorkspaceScan {
     });
     if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
     project.invalidate(filePath);
-    return project.analyzeText(filePath, read.text(), resolved);
+    return notebook ? analyzeNotebookText(project, filePath, read.text(), resolved) : project.analyzeText(filePath, read.text(), resolved);
   }
 
   private inWorkspace(filePath: string): boolean {
@@ -192,6 +198,7 @@ export class WorkspaceScan {
     if (findings.length === 0 && !state?.published) return;
     if (state) state.published = findings.length > 0;
     const uri = URI.file(filePath).toString();
-    this.host.sendDiagnostics(uri, findings.map((f) => toDiagnostic(f, uri)));
+    const convert = isNotebookPath(filePath) ? notebookFileDiagnostic : toDiagnostic;
+    this.host.sendDiagnostics(uri, findings.map((f) => convert(f, uri)));
   }
 }

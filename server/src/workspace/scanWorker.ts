@@ -12,6 +12,8 @@ import { codeRunnerFactOf, mayStartRunner } from './preforkRunners';
 import { readSourceFile } from './textFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { prefilter } from './prefilter';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { analyzeNotebookText, notebookPrefilterBytes } from './notebookAnalysis';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;
@@ -57,15 +59,22 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       continue;
     }
     if (!request.force) {
-      const verdict = prefilter(read.bytes, roots);
-      const codeRunner = mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
+      const notebook = isNotebookPath(path);
+      const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
+      if (!bytes) {
+        results.push({ path, outcome: 'triggers' });
+        continue;
+      }
+      const verdict = prefilter(bytes, roots);
+      const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.triggers) void loadAnalyzer();
       results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
-      results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()) });
+      const text = read.text();
+      results.push({ path, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;

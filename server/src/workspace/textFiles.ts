@@ -6,6 +6,7 @@
 import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
 
 /** Python files larger than this are skipped: generated code, not hand-written programs. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
@@ -68,7 +69,18 @@ function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
  * analysis all read it: the same refusals (not a regular file, too large, binary, not UTF-8).
  */
 export function readSourceFile(filePath: string, within?: string): TextBytes {
-  return readTextBytes(filePath, { maxBytes: MAX_SOURCE_BYTES, within });
+  return readTextBytes(filePath, { maxBytes: sourceByteLimit(filePath), within });
+}
+
+/**
+ * Notebooks keep their outputs (plots, tables) beside the code, so they are often far larger than
+ * the program in them; the program itself still meets the engine's size budget.
+ */
+export const MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+
+/** The largest file read for analysis: a notebook's limit or a source file's. */
+export function sourceByteLimit(filePath: string): number {
+  return isNotebookPath(filePath) ? MAX_NOTEBOOK_BYTES : MAX_SOURCE_BYTES;
 }
 
 export type TextRead = { text: string; bytes: Buffer } | { refused: string };
