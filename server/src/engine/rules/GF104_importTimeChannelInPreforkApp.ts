@@ -1,4 +1,5 @@
-import { lazyPerProcessFix } from '../fixes/importTimeClientFixes';
+import { importTimeClientFixes } from '../fixes/importTimeClientFixes';
+import type { RunnerHook } from '../fixes/runnerHookFixes';
 import { describeObject } from '../model/inheritedObjects';
 import { CodeRunner, RunnerFact, codeRunnerOf } from '../model/runners';
 import type { GrpcObject, Site, Timeline } from '../model/timeline';
@@ -99,13 +100,15 @@ export const importTimeChannelInPreforkApp: Rule = {
 interface Why {
   runner: string;
   related: { site: Site; message: string } | ExternalRelated;
+  /** The runner's per-worker hook that a fix can make the client in. */
+  hook?: RunnerHook;
 }
 
 function codeRelated(runner: CodeRunner, where: string): Why {
   const message = runner.runner === 'celery'
     ? `The Celery worker imports ${where} and then forks its prefork pool (the default) here.`
     : `The Functions Framework imports ${where} and then forks its workers.`;
-  return { runner: RUNNER_NAMES[runner.runner], related: { site: runner.site, message } };
+  return { runner: RUNNER_NAMES[runner.runner], related: { site: runner.site, message }, hook: runner.runner === 'celery' ? { runner: 'celery' } : undefined };
 }
 
 function factRelated(fact: RunnerFact): Why {
@@ -116,7 +119,17 @@ function factRelated(fact: RunnerFact): Why {
       range: { start: { line: fact.line, character: 0 }, end: { line: fact.line + 1, character: 0 } },
       message: `${RUNNER_NAMES[fact.runner]} loads the app here (${fact.how}) and then forks its workers.`,
     },
+    hook: hookOf(fact),
   };
+}
+
+function hookOf(fact: RunnerFact): RunnerHook | undefined {
+  switch (fact.runner) {
+    case 'gunicorn': return { runner: 'gunicorn', fact };
+    case 'uwsgi': return { runner: 'uwsgi' };
+    case 'celery': return { runner: 'celery' };
+    default: return undefined;
+  }
 }
 
 /** Objects alive once the runner's module has been imported, reported in the module that makes them. */
@@ -134,7 +147,7 @@ function reportObjects(context: RuleContext, timeline: Timeline, why: Why): void
       at: anchor,
       message: `${describeObject(object)} is created at import time of a module that ${why.runner} loads before forking its workers; every worker inherits its threads and sockets: create it after the fork.`,
       related: [why.related],
-      fixes: [lazyPerProcessFix(context.edits, found, anchor)].filter((f) => f !== undefined),
+      fixes: importTimeClientFixes(context.edits, found, anchor, why.hook, { timeline: context.timeline, importersUse: (name) => context.runners.importersUse(name) }),
     });
   }
 }
