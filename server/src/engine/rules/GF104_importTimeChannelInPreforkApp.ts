@@ -52,9 +52,16 @@ export const importTimeChannelInPreforkApp: Rule = {
     ].join('\n'),
     fixes:
       'Create it lazily in each worker process: the binding becomes an accessor keyed on `os.getpid()` and its ' +
-      'uses call it. By hand: create it in the runner\'s per-worker hook (Celery `worker_process_init`, gunicorn ' +
-      '`post_fork`, uWSGI `@postfork`), or turn off preloading (`preload_app = False`, `lazy-apps = true`).',
-    fixSafety: 'Unsafe: the channel is then made on first use in each worker, not at import (its connection errors show up later).',
+      'uses call it. Or create it in the runner\'s per-worker hook: the names are bound to `None` and an ' +
+      '`init_<name>()` function makes the client, connected to Celery\'s `worker_process_init` signal, decorated ' +
+      'with uWSGI\'s `@postfork`, or called from `post_fork(server, worker)` in the gunicorn configuration file ' +
+      'that was found (the fix edits that file too; it is a quick fix only, never part of "fix all"). The hook ' +
+      'fix is offered when only functions read the client, import time never calls them, nothing rebinds the ' +
+      'names and no other module imports them. By hand: turn off preloading (`preload_app = False`, `lazy-apps = true`).',
+    fixSafety:
+      'Unsafe: the channel is then made on first use in each worker, not at import (its connection errors show up ' +
+      'later); with the hook fix, a process that never runs the hook (a Celery pool that does not fork, a script ' +
+      'that imports the module) sees `None`.',
     options:
       'The runners are read from the module\'s folder and every folder above it up to the project root (the ' +
       'nearest folder with `pyproject.toml`, `setup.cfg`, `setup.py` or `.git`): `gunicorn.conf.py`, ' +
