@@ -54,7 +54,8 @@ def _get_stub():
     """One per process, made on first use (safe across fork)."""
     global _stub, _stub_pid
     if _stub is None or _stub_pid != os.getpid():
-        channel = grpc.insecure_channel("billing:50051")  # plaintext inside the cluster
+        # plaintext inside the cluster
+        channel = grpc.insecure_channel("billing:50051")
         stub = billing_pb2_grpc.BillingStub(channel)
         _stub = stub
         _stub_pid = os.getpid()

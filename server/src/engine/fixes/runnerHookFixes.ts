@@ -8,7 +8,7 @@ import type { FileEdits, Fix, TextEdit } from '../findings';
 import type { RunnerFact } from '../model/runners';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import { GrpcObject, Timeline, sharesRoot } from '../model/timeline';
-import { ChannelBinding, bindingSource, leadingComments } from './channelBinding';
+import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
 import { replaceBindingRun, roleOf, shadowedIn } from './perProcessAccessor';
 import { PythonEdits, point, uniqueName } from './pythonEdits';
 
@@ -111,16 +111,20 @@ function ensureFromImport(edits: PythonEdits, module: string, name: string): { n
       if (imported.type === 'aliased_import' && field(imported, 'name')?.text === name) return { name: field(imported, 'alias')!.text, edits: [] };
     }
   }
-  const line = `from ${module} import ${name}${edits.eol}`;
+  // The neighbour's `# noqa: E402` is the file's convention for imports below code: the new one follows it.
+  const line = (neighbour: Node | undefined) => {
+    const noqa = neighbour && trailingComment(neighbour);
+    return `from ${module} import ${name}${noqa && /^#\s*noqa\b/i.test(noqa.text) ? `  ${noqa.text}` : ''}${edits.eol}`;
+  };
   // Beside the imports of the same package when there are some (isort's order), else at the end of the import block.
   const imports = statements.filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement');
   const root = module.split('.')[0];
   const samePackage = imports.filter((s) => (field(s, 'module_name') ?? namedChildren(s)[0])?.text.split('.')[0] === root);
   const after = samePackage.find((s) => s.type === 'import_from_statement' && field(s, 'module_name')!.text > module);
-  if (after) return { name, edits: [{ range: point(after.startPosition.row, 0), newText: line }] };
+  if (after) return { name, edits: [{ range: point(after.startPosition.row, 0), newText: line(after) }] };
   const last = samePackage[samePackage.length - 1] ?? topImportBlock(statements);
-  if (!last) return { name, edits: [{ range: point(edits.importInsertionLine(), 0), newText: line }] };
-  return { name, edits: [{ range: point(last.endPosition.row + 1, 0), newText: line }] };
+  if (!last) return { name, edits: [{ range: point(edits.importInsertionLine(), 0), newText: line(undefined) }] };
+  return { name, edits: [{ range: point(last.endPosition.row + 1, 0), newText: line(last) }] };
 }
 
 /** The last import of the module's leading run of imports (comments and docstring allowed before). */
