@@ -148,6 +148,7 @@ describe('fix coverage', () => {
         const entry = coverage.get(finding.code) ?? { fixed: 0, all: 0 };
         entry.all++;
         if (finding.fixes.some((f) => !f.isSuppression)) entry.fixed++;
+        else t.diagnostic(`no fix: ${path.relative(fixturesDir, file)}:${finding.range.start.line + 1} ${finding.code} ${finding.message}`);
         coverage.set(finding.code, entry);
       }
     }
