@@ -153,7 +153,13 @@ describe('fix coverage', () => {
       }
     }
     for (const [code, { fixed, all }] of [...coverage].sort()) t.diagnostic(`${code}: ${fixed}/${all} findings have a fix (${Math.round((100 * fixed) / all)} %)`);
-    // GF104 had none before; every rule has some now.
-    for (const [code, { fixed }] of coverage) assert.ok(fixed > 0, `${code} has no fix on any fixture`);
+    // Every finding of these rules has a fix that is not a suppression; the others may not lose
+    // any they have (the shapes left are listed above as "no fix").
+    const complete = ['GF202', 'GF203', 'GF204', 'GF302', 'GF303'];
+    const floor: Record<string, number> = { GF101: 70, GF102: 19, GF103: 7, GF104: 13, GF201: 9, GF301: 22 };
+    for (const [code, { fixed, all }] of coverage) {
+      if (complete.includes(code)) assert.equal(fixed, all, `${code}: ${all - fixed} findings have no fix`);
+      else assert.ok(fixed >= (floor[code] ?? all), `${code}: ${fixed} findings have a fix, fewer than ${floor[code]}`);
+    }
   });
 });
