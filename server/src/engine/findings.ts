@@ -27,8 +27,15 @@ export interface FileEdits {
 /** Ruff's notion: a safe fix only removes the hazard; an unsafe one may change other behaviour. */
 export type Applicability = 'safe' | 'unsafe';
 
+/**
+ * What a fix does, for code that chooses among fixes (never their titles): closing or scoping the
+ * parent's object before the fork fixes the parent's side only (GF101), not a child's use (GF102).
+ */
+export type FixKind = 'closeBeforeFork' | 'withBlock' | 'runnerHook' | 'perProcessAccessor';
+
 export interface Fix {
   title: string;
+  kind?: FixKind;
   applicability: Applicability;
   /** Edits to the analysed file, non-overlapping. */
   edits: TextEdit[];

@@ -59,7 +59,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     if (close && !input.aio && !uses.after && !usedInAnyChild) {
       const scoped = bindsChannel && !bindsClient ? withBlockFix(edits, binding) : undefined;
       if (scoped) fixes.push(scoped);
-      fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
+      fixes.push({ title: `Close \`${binding.name}\` before the fork`, kind: 'closeBeforeFork', applicability: 'safe', edits: [close] });
     }
     // Used by the children of a later fork only: one per process, through the accessor.
     const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined)

@@ -19,6 +19,7 @@ export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, an
   if (accessor) {
     fixes.push({
       title: `Create \`${accessor.name}\` lazily in each worker process (per-process accessor \`${accessor.accessor}()\`)`,
+      kind: 'perProcessAccessor',
       applicability: accessor.applicability,
       edits: accessor.edits,
     });

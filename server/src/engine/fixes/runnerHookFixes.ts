@@ -42,6 +42,7 @@ export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, objec
       const signal = ensureFromImport(edits, 'celery.signals', 'worker_process_init');
       return {
         title: `Create \`${base}\` in each worker process (Celery \`worker_process_init\`)`,
+        kind: 'runnerHook',
         applicability: 'unsafe',
         edits: [...signal.edits, ...replaceBindingRun(edits, binding, [...placeholders, `@${signal.name}.connect`, `def ${init}(**kwargs):`, ...body])],
       };
@@ -50,6 +51,7 @@ export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, objec
       const postfork = ensureFromImport(edits, 'uwsgidecorators', 'postfork');
       return {
         title: `Create \`${base}\` in each worker process (uWSGI \`@postfork\`)`,
+        kind: 'runnerHook',
         applicability: 'unsafe',
         edits: [...postfork.edits, ...replaceBindingRun(edits, binding, [...placeholders, `@${postfork.name}`, `def ${init}():`, ...body])],
       };
@@ -60,6 +62,7 @@ export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, objec
       if (config === undefined || !module) return undefined;
       return {
         title: `Create \`${base}\` in each worker process (gunicorn \`post_fork\` in ${baseName(hook.fact.configPath)})`,
+        kind: 'runnerHook',
         applicability: 'unsafe',
         edits: replaceBindingRun(edits, binding, [...placeholders, `def ${init}():`, ...body]),
         otherFiles: [postForkEdits(hook.fact.configPath, config, `from ${module} import ${init}`, `${init}()`)],

@@ -54,6 +54,7 @@ export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix |
   }
   return {
     title: `Use \`${binding.name}\` in a \`with\` block (closed before the fork)`,
+    kind: 'withBlock',
     applicability: 'safe',
     edits: [{ range: nodeRange(binding.statement), newText: header }, ...indented],
   };

@@ -55,7 +55,7 @@ export const portOptionsMisplaced: Rule = {
       context.report({
         at: { node: call, path: context.file.path },
         message: `\`${problem.method}\` takes only ${problem.allowed.join(' and ')}; ${problem.extra} here raises TypeError: pass server options to \`grpc.server(..., options=[...])\`.`,
-        fixes: orRemove(moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text), call, problem),
+        fixes: orRemove(moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text), call, problem, context.timeline, context.file.path),
       });
     }
   },
@@ -75,13 +75,15 @@ function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, t
 }
 
 /**
- * Without a `grpc.server(...)` call to move them to (a server made elsewhere, a name), the
+ * Without a `grpc.server(...)` call to move them to (a server made elsewhere, a parameter), the
  * arguments the method does not take are removed: the call raised TypeError with them, so the
  * program never ran with them; unsafe, since what they asked for must then be given to grpc.server.
  */
-function orRemove(fixes: Fix[], call: Node, problem: { method: string; extras: Node[] }): Fix[] {
+function orRemove(fixes: Fix[], call: Node, problem: { method: string; extras: Node[] }, timeline: Timeline, path: string): Fix[] {
   const args = field(call, 'arguments');
   if (fixes.length > 0 || problem.extras.length === 0 || !args) return fixes;
+  // A known server whose options conflict with these: the move was refused on purpose.
+  if (timeline.events.some((e) => e.kind === 'serverPort' && e.site.path === path && sameNode(e.site.node, call) && e.server.creation.path === path)) return fixes;
   const names = problem.extras.map((e) => (e.type === 'keyword_argument' ? `${field(e, 'name')?.text}=` : truncate(e.text)));
   return [{
     title: `Remove ${names.map((n) => `\`${n}\``).join(', ')} from \`${problem.method}\` (give ${problem.extras.length > 1 ? 'them' : 'it'} to grpc.server instead)`,
