@@ -55,3 +55,11 @@ test('GF204: not through a name the program also uses for its own work', () => {
   assert.ok(finding);
   assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
 });
+
+test('GF204: the import only the dropped `mp_context=` used goes too (no F401)', () => {
+  const text = 'import multiprocessing\nfrom concurrent.futures import ProcessPoolExecutor\n\nimport grpc\n\nexecutor = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))\nserver = grpc.server(executor)\n';
+  const fixed = applyEdits(text, onlyFix('GF204', text).edits);
+  assert.doesNotMatch(fixed, /import multiprocessing/);
+  assert.match(fixed, /ThreadPoolExecutor\(max_workers=2\)/);
+  assert.deepEqual(analyse(fixed).map((f) => f.code), []);
+});
