@@ -34,13 +34,12 @@ export function useThreadPoolFix(poolCall: Node, qname: string, eol: string): Fi
 }
 
 /**
- * The import that only the replaced pool used (`import multiprocessing` for
+ * The import of `name` when only the replaced pool used it (`import multiprocessing` for
  * `multiprocessing.Pool(4)`) goes too, or flake8 reports it unused (F401).
  */
 function unusedImportEdits(poolCall: Node, name: string, importEdit: TextEdit | undefined): TextEdit[] {
   const root = poolCall.tree.rootNode;
-  const head = { text: name };
-  const others = identifiersNamed(root, root.text, head.text).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
+  const others = identifiersNamed(root, root.text, name).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
   const binding = others.find((id) => IMPORT_TYPES.includes(statementOf(id).type));
   if (!binding || others.length !== 1) return [];
   const statement = statementOf(binding);
