@@ -11,6 +11,7 @@ import { TextLines } from './fixes/textLines';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
+import { wrapLongLines } from './fixes/lineWrap';
 import { SourceFile, nodeRange } from './model/sourceFile';
 import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
@@ -199,7 +200,7 @@ export function analyzeFile(file: SourceFile, config: EngineConfig, options: Fil
         related: (r.related ?? []).map((rel): RelatedLocation => ('site' in rel
           ? { path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message }
           : rel)),
-        fixes: r.fixes ?? [],
+        fixes: (r.fixes ?? []).map((fix) => wrapLongLines(lines, file.tree.rootNode, (edits ??= new PythonEdits(file)).indentUnit, fix)),
       };
       if (isSuppressed(finding, suppressions)) return;
       finding.fixes.push(ignoreForLine(rule.code, range.start.line, lines, suppressions), ignoreForFile(rule.code, lines, suppressions));

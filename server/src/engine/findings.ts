@@ -18,14 +18,33 @@ export interface TextEdit {
   newText: string;
 }
 
+export interface FileEdits {
+  /** Absolute path of the file. */
+  path: string;
+  edits: TextEdit[];
+}
+
 /** Ruff's notion: a safe fix only removes the hazard; an unsafe one may change other behaviour. */
 export type Applicability = 'safe' | 'unsafe';
 
+/**
+ * What a fix does, for code that chooses among fixes (never their titles): closing or scoping the
+ * parent's object before the fork fixes the parent's side only (GF101), not a child's use (GF102).
+ */
+export type FixKind = 'closeBeforeFork' | 'withBlock' | 'runnerHook' | 'perProcessAccessor';
+
 export interface Fix {
   title: string;
+  kind?: FixKind;
   applicability: Applicability;
   /** Edits to the analysed file, non-overlapping. */
   edits: TextEdit[];
+  /**
+   * Edits to other files of the project (gunicorn's `post_fork` goes into its configuration file),
+   * made against the text the engine was given for them. "Fix all" never applies these fixes: it
+   * rewrites one file.
+   */
+  otherFiles?: FileEdits[];
   /** Suppression fixes are offered but never applied by "fix all". */
   isSuppression?: boolean;
   /**

@@ -2,7 +2,8 @@
 // safe fix preferred; plus `source.fixAll.grpcForkGuard` for fix-on-save.
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding, Fix } from '../engine/findings';
+import { URI } from 'vscode-uri';
+import type { Finding, Fix, TextEdit } from '../engine/findings';
 import { applyEdits, fixAllEdits } from '../engine/fixes/fixAll';
 import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
 import { findingKey, toDiagnostic } from './diagnostics';
@@ -40,7 +41,7 @@ function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findi
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     isPreferred: fix === preferred,
-    edit: { changes: { [uri]: fix.edits } },
+    edit: { changes: fixChanges(uri, fix) },
   }));
   const sameRule = findings.filter((f) => f.code === finding.code && preferredFix(f));
   if (sameRule.length > 1) {
@@ -61,6 +62,13 @@ function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findi
     command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
   });
   return actions;
+}
+
+/** The fix's edits by document: the analysed one, and any other file it edits (gunicorn's configuration). */
+function fixChanges(uri: string, fix: Fix): Record<string, TextEdit[]> {
+  const changes: Record<string, TextEdit[]> = { [uri]: fix.edits };
+  for (const other of fix.otherFiles ?? []) changes[URI.file(other.path).toString()] = other.edits;
+  return changes;
 }
 
 /** The best safe fix that removes the hazard (never a suppression). */

@@ -104,7 +104,7 @@ function gunicornFacts(dir: string, root: string, commands: Command[]): RunnerFa
     const config = cached(configFile, 'gunicornConfig', gunicornConfig);
     if (!config || config.preloadLine === undefined) continue;
     const how = `\`preload_app = True\` in ${path.basename(configFile)}`;
-    const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine };
+    const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine, configText: config.text };
     // The app comes from `wsgi_app` in the file, else from the command lines that start gunicorn.
     const apps = config.wsgiApp ? [config.wsgiApp] : runs.filter((r) => !r.preload && r.app).map((r) => r.app!);
     if (apps.length === 0) facts.push(base);
@@ -131,8 +131,8 @@ function gunicornRun(command: Command): GunicornRun | undefined {
   return run;
 }
 
-function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string } {
-  const result: { preloadLine?: number; wsgiApp?: string } = {};
+function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string; text: string } {
+  const result: { preloadLine?: number; wsgiApp?: string; text: string } = { text };
   text.split(/\r\n|\r|\n/).forEach((line, index) => {
     if (/^preload_app\s*=\s*True\b/.test(line)) result.preloadLine = index;
     const app = /^wsgi_app\s*=\s*(['"])([^'"]+)\1/.exec(line);

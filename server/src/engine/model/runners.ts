@@ -23,6 +23,8 @@ export interface RunnerFact {
   line: number;
   /** Absolute path of the module the runner loads first, when the configuration names it. */
   appModule?: string;
+  /** The text of a Python configuration file (gunicorn.conf.py): a fix may add a hook to it. */
+  configText?: string;
 }
 
 /** What rules see of the runners: the facts, and the import-time run of a module they load. */
@@ -30,6 +32,8 @@ export interface RunnerView {
   facts: readonly RunnerFact[];
   /** `modulePath` run as the entry module (its file and timeline), or undefined when it cannot be loaded. */
   programOf(modulePath: string): RunnerProgram | undefined;
+  /** Whether another module of the project imports `name` from the analysed one. */
+  importersUse(name: string): boolean;
 }
 
 export interface RunnerProgram {
@@ -52,6 +56,9 @@ export function runnerView(file: SourceFile, timeline: Timeline, facts: readonly
         cache.set(modulePath, loaded ? { file: loaded, timeline: buildTimeline(loaded, options) } : undefined);
       }
       return cache.get(modulePath);
+    },
+    importersUse(name) {
+      return options.resolver?.usedByImporters?.(file.path, name) ?? false;
     },
   };
 }

@@ -73,7 +73,7 @@ export const parentChannelUsedInChild = defineRule({
         fixes: channelFixes({
           edits: context.edits, timeline: context.timeline, config: context.config, object, fork: event.fork,
           anchor: objectAnchor(object, event.fork), aio: object.kind === 'aioChannel',
-        }).filter((fix) => !fix.title.startsWith('Close')),
+        }).filter((fix) => fix.kind !== 'closeBeforeFork' && fix.kind !== 'withBlock'),
       });
     }
   },
