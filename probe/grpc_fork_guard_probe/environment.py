@@ -81,6 +81,8 @@ def on_first_object(stack):
         return
     first_object = {"stack": stack, "env": snapshot()}
     _check_poll_strategy(stack)
+    # Fork support with an engine it cannot work with can abort right here, before any fork.
+    check_fork_support_engine(None)
 
 
 def poll_strategy_at_start():
@@ -88,7 +90,7 @@ def poll_strategy_at_start():
     return (first_object["env"] if first_object else snapshot()).get(POLL_STRATEGY)
 
 
-def check_at_fork(fork_stack):
+def check_fork_support_engine(fork_stack):
     """GF302: fork support is on but the poll strategy is not one fork support works with."""
     if grpc_import is None or not fork_support_enabled(grpc_import["env"]):
         return
@@ -100,7 +102,7 @@ def check_at_fork(fork_stack):
         return
     written = _writes.get(POLL_STRATEGY)
     where = written[1] if written is not None else grpc_import["stack"]
-    _hazard("GF302", where, {"value": value, "engine": engine, "fork": stacks.describe(fork_stack),
+    _hazard("GF302", where, {"value": value, "engine": engine, "fork": stacks.describe(fork_stack or []),
                              "writtenByProgram": written is not None})
 
 
@@ -133,7 +135,7 @@ def _check_poll_strategy(fallback_stack):
 
 
 def _hazard(code, stack, details):
-    key = (code, id(stack), details.get("value"))
+    key = (code, details.get("variable"), details.get("value"))
     if key in _reported:
         return
     _reported.add(key)

@@ -37,7 +37,7 @@ def _before():
             event["env"] = environment.snapshot()
         report.write(event)
         if live or environment.grpc_import is not None:
-            environment.check_at_fork(stack)
+            environment.check_fork_support_engine(stack)
     except Exception:
         pass
 

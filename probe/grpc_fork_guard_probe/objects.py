@@ -16,7 +16,8 @@ from . import environment, report, stacks
 inherited_anything = False
 
 _serial = itertools.count(1)
-_records = {}  # id(object) -> Record, for live objects
+_records = {}  # id(object) -> Record, for looking an object up while it lives
+_tracked = set()  # Records whose object, or a multi-callable it made, may still be alive
 _owners = {}  # id(multi-callable) -> Record of the channel that made it
 _patched = set()
 
@@ -25,7 +26,7 @@ _CALLS = ("__call__", "with_call", "future")
 
 
 class Record(object):
-    __slots__ = ("id", "kind", "api", "stack", "reference", "closed", "started", "inner", "inherited", "used")
+    __slots__ = ("id", "kind", "api", "stack", "reference", "callables", "wrapped", "closed", "started", "inner", "inherited", "used")
 
     def __init__(self, kind, api, stack):
         self.id = "%d.%d" % (os.getpid(), next(_serial))
@@ -33,6 +34,9 @@ class Record(object):
         self.api = api
         self.stack = stack
         self.reference = None
+        # A stub keeps only the multi-callables of a channel it was given: they keep its connection.
+        self.callables = None
+        self.wrapped = None  # where its first multi-callable was made (a stub's constructor)
         self.closed = False
         self.started = None
         self.inner = None  # the channel an intercept_channel wraps
@@ -40,7 +44,11 @@ class Record(object):
         self.used = False
 
     def alive(self):
-        return not self.closed and self.reference is not None and self.reference() is not None
+        if self.closed:
+            return False
+        if self.reference is not None and self.reference() is not None:
+            return True
+        return bool(self.callables)
 
     def describe(self):
         return {
@@ -49,12 +57,18 @@ class Record(object):
             "api": self.api,
             "stack": stacks.describe(self.stack),
             "started": stacks.describe(self.started) if self.started else None,
+            "wrapped": stacks.describe(self.wrapped) if self.wrapped else None,
         }
 
 
 def alive():
     """Live objects, leaving out an intercepted channel whose inner channel is reported itself."""
-    live = [record for record in list(_records.values()) if record.alive()]
+    live = []
+    for record in list(_tracked):
+        if record.alive():
+            live.append(record)
+        else:
+            _tracked.discard(record)
     return [record for record in live if record.inner is None or not record.inner.alive()]
 
 
@@ -117,6 +131,7 @@ def _track(made, kind, api, stack, args):
     if api.endswith("intercept_channel") and args:
         record.inner = _records.get(id(args[0]))
     _records[key] = record
+    _tracked.add(record)
     _patch_class(type(made), kind)
 
 
@@ -254,6 +269,10 @@ def _wrap_callable_factory(cls, name):
             if owner is not None:
                 key = id(made)
                 _owners[key] = (owner, weakref.ref(made, lambda reference, key=key: _forget(_owners, key, reference)))
+                if owner.callables is None:
+                    owner.callables = weakref.WeakSet()
+                    owner.wrapped = stacks.capture()
+                owner.callables.add(made)
                 _patch_calls(type(made))
         except Exception:
             pass
