@@ -6,6 +6,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, NotificationType, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import { CrashPolicy } from './crashPolicy';
+import { registerRunWithForkCheck } from './runWithForkCheck';
 
 interface ScanResult {
   files: number;
@@ -84,6 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('grpcForkGuard.scanWorkspace', () => scanWorkspace()),
     vscode.commands.registerCommand('grpcForkGuard.fixAllInFile', () => fixAllInFile()),
   );
+  registerRunWithForkCheck(context);
   await client.start();
   // A file over the analysis budget turns the status item yellow instead of freezing anything.
   context.subscriptions.push(client.onNotification(AnalysisStatusNotification, (report) => {

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Analyzer } from '../engine/analyzer';
 import type { Finding } from '../engine/findings';
-import { isConfirmed, markConfirmation, StaticFinding } from '../probe/confirmation';
+import { confirmingFinding, markConfirmation, StaticFinding } from '../probe/confirmation';
 import { parseProbeReport, ProbeEvent } from '../probe/probeEvents';
 import { probeDirectory, probedEnvironment } from '../probe/probeLocation';
 import { RuntimeFinding, runtimeFindings, summarizeRun } from '../probe/runtimeFindings';
@@ -16,7 +16,7 @@ import { MAX_SOURCE_BYTES, describeFileError, readTextFile } from '../workspace/
 import type { CliOptions } from './args';
 import { EXIT_ERROR, writeErr, writeOut } from './output';
 import { render } from './render';
-import { toJson } from './report';
+import { displayPath, toJson } from './report';
 
 export async function runCommand(options: CliOptions, version: string): Promise<number> {
   const command = options.runCommand ?? [];
@@ -34,12 +34,17 @@ export async function runCommand(options: CliOptions, version: string): Promise<
       return EXIT_ERROR;
     }
     const events = readEvents(reportFile);
-    const { reports, confirmed } = await confirmedReports(events, options);
+    const { reports, confirmations } = await confirmedReports(events, options);
+    const confirmed = confirmations.map(Boolean);
     const cwd = process.cwd();
     const findingCount = reports.reduce((n, r) => n + r.findings.length, 0);
     let text = render(options, reports, cwd, 1, version);
     if (options.format === 'json' && !options.statistics) {
-      text = JSON.stringify(toJson(reports, cwd).map((entry, index) => ({ ...entry, confirmed: confirmed[index] })), null, 2);
+      // `confirmedBy`: the finding of `check` that matches (the editor marks it "confirmed at run time").
+      text = JSON.stringify(toJson(reports, cwd).map((entry, index) => {
+        const by = confirmations[index];
+        return { ...entry, confirmed: Boolean(by), ...(by ? { confirmedBy: { path: displayPath(by.path, cwd), code: by.finding.code, range: by.finding.range } } : {}) };
+      }), null, 2);
     }
     if (options.outputFile) {
       try {
@@ -93,25 +98,25 @@ function sourceLines(file: string): string[] | undefined {
 }
 
 /** The run's findings by file, each marked after the static analysis of the files involved. */
-async function confirmedReports(events: ProbeEvent[], options: CliOptions): Promise<{ reports: FileReport[]; confirmed: boolean[] }> {
-  const selected = runtimeFindings(events, sourceLines).filter((f) => isSelected(f.finding, options));
+async function confirmedReports(events: ProbeEvent[], options: CliOptions): Promise<{ reports: FileReport[]; confirmations: (StaticFinding | undefined)[] }> {
+  const selected = runtimeFindings(events, sourceLines, process.cwd()).filter((f) => isSelected(f.finding, options));
   const staticFindings = await analyseFiles(involvedFiles(selected), options);
-  const byPath = new Map<string, { finding: Finding; confirmed: boolean }[]>();
+  const byPath = new Map<string, { finding: Finding; confirmed: StaticFinding | undefined }[]>();
   for (const found of selected) {
-    const confirmed = isConfirmed(found, staticFindings);
-    const marked = markConfirmation(found, confirmed);
+    const confirmed = confirmingFinding(found, staticFindings);
+    const marked = markConfirmation(found, Boolean(confirmed));
     const list = byPath.get(found.path) ?? [];
     list.push({ finding: marked.finding, confirmed });
     byPath.set(found.path, list);
   }
   const reports: FileReport[] = [];
-  const confirmed: boolean[] = [];
+  const confirmations: (StaticFinding | undefined)[] = [];
   for (const file of [...byPath.keys()].sort()) {
     const entries = byPath.get(file)!.sort((a, b) => a.finding.range.start.line - b.finding.range.start.line || a.finding.range.start.character - b.finding.range.start.character || a.finding.code.localeCompare(b.finding.code));
     reports.push({ path: file, findings: entries.map((e) => e.finding) });
-    confirmed.push(...entries.map((e) => e.confirmed));
+    confirmations.push(...entries.map((e) => e.confirmed));
   }
-  return { reports, confirmed };
+  return { reports, confirmations };
 }
 
 function isSelected(finding: Finding, options: CliOptions): boolean {

@@ -11,9 +11,10 @@ export interface StaticFinding {
   finding: Pick<Finding, 'code' | 'range'>;
 }
 
-export function isConfirmed(runtime: RuntimeFinding, found: readonly StaticFinding[]): boolean {
+/** The static finding that confirms a run-time one, if any. */
+export function confirmingFinding(runtime: RuntimeFinding, found: readonly StaticFinding[]): StaticFinding | undefined {
   const places = [{ path: runtime.path, line: runtime.finding.range.start.line }, ...(runtime.aliases ?? [])];
-  return found.some((s) => s.finding.code === runtime.finding.code && places.some((p) => p.path === s.path && p.line === s.finding.range.start.line));
+  return found.find((s) => s.finding.code === runtime.finding.code && places.some((p) => p.path === s.path && p.line === s.finding.range.start.line));
 }
 
 export function markConfirmation(runtime: RuntimeFinding, confirmed: boolean): RuntimeFinding {

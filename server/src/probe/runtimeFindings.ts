@@ -33,8 +33,13 @@ export function summarizeRun(events: ProbeEvent[]): RunSummary {
   return { processes: pids.size, forks: forks.length, objects: objects.size };
 }
 
-export function runtimeFindings(events: ProbeEvent[], sourceOf: SourceLines): RuntimeFinding[] {
+/**
+ * `workspace`: the folder whose code the user is looking at; a stack is placed at its innermost frame
+ * there (the call into a library made outside it), else at the innermost frame of user code.
+ */
+export function runtimeFindings(events: ProbeEvent[], sourceOf: SourceLines, workspace?: string): RuntimeFinding[] {
   const place = placer(sourceOf);
+  const userFrame = (stack: ProbeStack) => placeFrame(stack, workspace);
   const findings = new Map<string, RuntimeFinding & { forks: Set<string> }>();
   const add = (key: string, fork: string | undefined, make: () => RuntimeFinding | undefined) => {
     const existing = findings.get(key);
@@ -64,6 +69,8 @@ export function runtimeFindings(events: ProbeEvent[], sourceOf: SourceLines): Ru
       add(`${code}|${frameKey(at)}|${frameKey(forkFrame)}`, fork.id, () => {
         const related: RelatedLocation[] = [place.related(forkFrame, `the fork (${fork.method}) seen at run time`)];
         if (started) related.push(place.related(made, `the server is created here`));
+        const innermost = placeFrame(object.stack);
+        if (innermost && innermost !== made) related.push(place.related(innermost, `the call that made it, outside the workspace`));
         const use = uses.find((u) => u.record === object.id && u.fork === fork.id);
         const useFrame = use && userFrame(use.stack);
         if (useFrame) related.push(place.related(useFrame, `the child (pid ${use.pid}) uses it here`));
@@ -100,7 +107,7 @@ export function runtimeFindings(events: ProbeEvent[], sourceOf: SourceLines): Ru
   for (const hazard of events.filter((e): e is HazardEvent => e.event === 'hazard')) {
     const at = userFrame(hazard.stack);
     if (!at) continue;
-    add(`${hazard.code}|${frameKey(at)}|${String(hazard.variable ?? '')}`, undefined, () => hazardFinding(hazard, at, place));
+    add(`${hazard.code}|${frameKey(at)}|${String(hazard.variable ?? '')}`, undefined, () => hazardFinding(hazard, at, place, userFrame));
   }
 
   return [...findings.values()].map(({ forks: seen, ...found }) => {
@@ -121,7 +128,7 @@ function aliveCode(object: ProbeObject, fork: ForkEvent): RuleCode | undefined {
   }
 }
 
-function hazardFinding(hazard: HazardEvent, at: ProbeFrame, place: Placer): RuntimeFinding | undefined {
+function hazardFinding(hazard: HazardEvent, at: ProbeFrame, place: Placer, userFrame: (stack: ProbeStack) => ProbeFrame | undefined): RuntimeFinding | undefined {
   const value = typeof hazard.value === 'string' ? hazard.value : null;
   const outside = hazard.writtenByProgram === false ? ' (set in the environment before the program started)' : '';
   const related: RelatedLocation[] = [];
@@ -174,9 +181,10 @@ function describeKind(kind: ProbeObject['kind']): string {
   return { channel: 'gRPC channel', 'aio-channel': 'gRPC aio channel', server: 'gRPC server', 'aio-server': 'gRPC aio server' }[kind];
 }
 
-/** The innermost frame in user code; else the innermost frame in a real file. */
-export function userFrame(stack: ProbeStack): ProbeFrame | undefined {
-  return stack.find((f) => f.user) ?? stack.find((f) => !f.file.startsWith('<'));
+/** The innermost frame in the workspace, else in user code, else in a real file. */
+export function placeFrame(stack: ProbeStack, workspace?: string): ProbeFrame | undefined {
+  const inside = workspace ? `${workspace.replace(/[\\/]+$/, '')}${workspace.includes('\\') ? '\\' : '/'}` : undefined;
+  return (inside ? stack.find((f) => f.user && f.file.startsWith(inside)) : undefined) ?? stack.find((f) => f.user) ?? stack.find((f) => !f.file.startsWith('<'));
 }
 
 function userFrames(stack: ProbeStack): ProbeFrame[] {
