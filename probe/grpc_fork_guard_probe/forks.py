@@ -45,6 +45,7 @@ def _before():
 def _after_in_child():
     try:
         if _pending is not None:
+            objects.born_of_fork = _pending[0]
             objects.mark_inherited(_pending[1], _pending[0])
     except Exception:
         pass

@@ -14,6 +14,8 @@ from . import environment, report, stacks
 
 # Set in a forked child that inherited at least one live object; until then calls pay one check.
 inherited_anything = False
+# The fork this process was born of, if it was forked (GF202 compares the servers of its children).
+born_of_fork = None
 
 _serial = itertools.count(1)
 _records = {}  # id(object) -> Record, for looking an object up while it lives
@@ -26,7 +28,7 @@ _CALLS = ("__call__", "with_call", "future")
 
 
 class Record(object):
-    __slots__ = ("id", "kind", "api", "stack", "reference", "callables", "wrapped", "closed", "started", "inner", "inherited", "used")
+    __slots__ = ("id", "kind", "api", "stack", "reference", "callables", "wrapped", "reuseport", "closed", "started", "inner", "inherited", "used")
 
     def __init__(self, kind, api, stack):
         self.id = "%d.%d" % (os.getpid(), next(_serial))
@@ -37,6 +39,7 @@ class Record(object):
         # A stub keeps only the multi-callables of a channel it was given: they keep its connection.
         self.callables = None
         self.wrapped = None  # where its first multi-callable was made (a stub's constructor)
+        self.reuseport = None  # a server's grpc.so_reuseport option, when given
         self.closed = False
         self.started = None
         self.inner = None  # the channel an intercept_channel wraps
@@ -111,7 +114,7 @@ def _wrap_factory(module, name, kind):
             pass
         made = original(*args, **kwargs)
         try:
-            _track(made, kind, api, stack, args)
+            _track(made, kind, api, stack, args, kwargs)
         except Exception:
             pass
         return made
@@ -121,7 +124,7 @@ def _wrap_factory(module, name, kind):
     setattr(module, name, factory)
 
 
-def _track(made, kind, api, stack, args):
+def _track(made, kind, api, stack, args, kwargs):
     record = Record(kind, api, stack)
     key = id(made)
     try:
@@ -130,6 +133,8 @@ def _track(made, kind, api, stack, args):
         return
     if api.endswith("intercept_channel") and args:
         record.inner = _records.get(id(args[0]))
+    if kind == "server":
+        record.reuseport = _reuseport_option(args[3] if len(args) > 3 else kwargs.get("options"))
     _records[key] = record
     _tracked.add(record)
     _patch_class(type(made), kind)
@@ -203,13 +208,28 @@ def _on_start(instance, args, kwargs, name):
 
 
 def _on_add_port(instance, args, kwargs, name):
+    record = _record_of(instance)
     if inherited_anything:
-        _note_use(_record_of(instance), name)
+        _note_use(record, name)
+    if born_of_fork is not None and record is not None and record.inherited is None and args:
+        # A server made in a forked child binds an address: several children on one address need SO_REUSEPORT.
+        report.write({"event": "bind", "fork": born_of_fork, "record": record.id, "address": str(args[0]),
+                      "reuseport": record.reuseport, "stack": stacks.describe(record.stack or [])})
     # GF203: the port methods take the address (and, for a secure port, the credentials) only.
     allowed = 1 if name == "add_insecure_port" else 2
     if len(args) > allowed or kwargs:
         extra = sorted(kwargs) or ["%d positional" % (len(args) - allowed)]
         _hazard("GF203", {"method": name, "extra": extra})
+
+
+def _reuseport_option(options):
+    try:
+        for option in options or ():
+            if option[0] == "grpc.so_reuseport":
+                return option[1]
+    except Exception:
+        pass
+    return None
 
 
 def _check_thread_pool(args, kwargs, stack):

@@ -76,7 +76,7 @@ export function runProcess(command: string, args: string[], options: { cwd: stri
 export async function runWithProbe(command: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; programSeconds?: number; extraArgs?: string[] }): Promise<{ outcome: Outcome; findings: JsonFinding[] }> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-probe-'));
   const output = path.join(scratch, 'findings.json');
-  const seconds = options.programSeconds ?? 12;
+  const seconds = options.programSeconds ?? 10;
   try {
     const outcome = await runProcess(process.execPath, [cliJs, 'run', '--format', 'json', '--output', output, ...(options.extraArgs ?? []), '--', 'timeout', '-k', '2', String(seconds), ...command], {
       cwd: options.cwd,

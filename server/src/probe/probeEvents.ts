@@ -72,9 +72,22 @@ export interface HazardEvent {
   [detail: string]: unknown;
 }
 
-export type ProbeEvent = GrpcImportEvent | ForkEvent | UseEvent | HazardEvent;
+/** A server made in a forked child bound an address (GF202 compares the children of one fork site). */
+export interface BindEvent {
+  event: 'bind';
+  pid: number;
+  fork: string;
+  record: string;
+  address: string;
+  /** Its `grpc.so_reuseport` option; null when not given. */
+  reuseport: number | null;
+  /** Where the server was made. */
+  stack: ProbeStack;
+}
 
-const EVENTS = new Set(['grpc-import', 'fork', 'use', 'hazard']);
+export type ProbeEvent = GrpcImportEvent | ForkEvent | UseEvent | HazardEvent | BindEvent;
+
+const EVENTS = new Set(['grpc-import', 'fork', 'use', 'hazard', 'bind']);
 
 /** The events of a report file; a line that is not a whole event (a process killed mid-run) is skipped. */
 export function parseProbeReport(text: string): ProbeEvent[] {

@@ -3,7 +3,7 @@
 // probe saw directly (GF203, GF204, GF301, GF302, GF303). Pure: files are read through `sourceOf`.
 import type { Finding, Range, RelatedLocation, RuleCode, Severity } from '../engine/findings';
 import { ruleByCode } from '../engine/rules/registry';
-import type { ForkEvent, HazardEvent, ProbeEvent, ProbeFrame, ProbeObject, ProbeStack, UseEvent } from './probeEvents';
+import type { BindEvent, ForkEvent, HazardEvent, ProbeEvent, ProbeFrame, ProbeObject, ProbeStack, UseEvent } from './probeEvents';
 
 export interface RuntimeFinding {
   /** Absolute path of the file holding the range. */
@@ -101,6 +101,31 @@ export function runtimeFindings(events: ProbeEvent[], sourceOf: SourceLines, wor
       const forkText = forkFrame ? ` after the fork at ${place.where(forkFrame, at)}` : ' after a fork';
       const message = `${describeKind(object.kind)} \`${place.text(made) ?? `${object.api}(...)`}\`, created in the parent at ${place.where(made, at)}, is used in the child (pid ${use.pid})${forkText}; a channel does not survive a fork: create it in the child.`;
       return { path: at.file, finding: finding('GF102', message, place.range(at), related), aliases: [] };
+    });
+  }
+
+  // GF202: children of one fork site binding one fixed address, without SO_REUSEPORT on.
+  const binds = new Map<string, BindEvent[]>();
+  for (const bind of events.filter((e): e is BindEvent => e.event === 'bind')) {
+    const fork = forkById.get(bind.fork);
+    const forkFrame = fork && userFrame(fork.stack);
+    if (!forkFrame || /:0$/.test(bind.address) || bind.reuseport === 1) continue;
+    const key = `${frameKey(forkFrame)}|${bind.address}`;
+    binds.set(key, [...(binds.get(key) ?? []), bind]);
+  }
+  for (const group of binds.values()) {
+    const children = new Set(group.map((b) => b.pid));
+    const at = userFrame(group[0].stack);
+    const fork = forkById.get(group[0].fork)!;
+    const forkFrame = userFrame(fork.stack)!;
+    if (children.size < 2 || !at) continue;
+    const disabled = group.some((b) => b.reuseport === 0);
+    add(`GF202|${frameKey(at)}|${group[0].address}`, undefined, () => {
+      const what = `gRPC server \`${place.text(at) ?? 'grpc.server(...)'}\` is bound to \`${group[0].address}\` by ${children.size} children of the fork at ${place.where(forkFrame, at)}`;
+      const message = disabled
+        ? `${what} and sets \`grpc.so_reuseport\` to 0, so only the first child can bind: add \`("grpc.so_reuseport", 1)\` to its options.`
+        : `${what} without \`grpc.so_reuseport\`; gRPC turns it on by default on Linux, but set it to 1 to say the children share the port.`;
+      return { path: at.file, finding: finding('GF202', message, place.range(at), [place.related(forkFrame, 'the fork seen at run time')], disabled ? undefined : 'information') };
     });
   }
 
@@ -233,7 +258,11 @@ function placer(sourceOf: SourceLines): Placer {
       const r = range(frame);
       const text = lines(frame.file)?.[r.start.line];
       if (text === undefined) return undefined;
-      const slice = r.end.line === r.start.line ? text.slice(r.start.character, r.end.character) : `${text.slice(r.start.character)}...`;
+      if (r.end.line !== r.start.line) {
+        const callee = /^\s*([\w.]+)\(/.exec(text.slice(r.start.character));
+        return callee ? `${callee[1]}(...)` : undefined;
+      }
+      const slice = text.slice(r.start.character, r.end.character);
       const compact = slice.replace(/\s+/g, ' ').trim();
       if (!compact) return undefined;
       const call = /^([\w.]+)\(.+\)$/.exec(compact);
