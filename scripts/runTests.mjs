@@ -1,6 +1,6 @@
 // Builds the test files with esbuild and runs them with node's test runner, tier by tier.
 // Usage: node scripts/runTests.mjs [tier ...] [--iterations=N]
-//   tiers: engine cli protocol neovim runtime lint fuzz (default all); --iterations sets FUZZ_ITERATIONS
+//   tiers: engine cli protocol neovim runtime probe lint fuzz (default all); --iterations sets FUZZ_ITERATIONS
 //   for the hostile-input tier unless the environment already does (`npm run fuzz` is the long run);
 //   --only=WORD keeps the test files whose name contains WORD (for a quick run while working).
 import * as esbuild from 'esbuild';
@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime', 'lint', 'fuzz'];
+const allTiers = ['engine', 'cli', 'protocol', 'neovim', 'runtime', 'probe', 'lint', 'fuzz'];
 const args = process.argv.slice(2);
 const iterations = args.find((a) => a.startsWith('--iterations='))?.slice('--iterations='.length);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);

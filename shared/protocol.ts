@@ -54,6 +54,7 @@ export const ClientCommands = {
   fixAllInFile: 'grpcForkGuard.fixAllInFile',
   restartServer: 'grpcForkGuard.restartServer',
   showOutput: 'grpcForkGuard.showOutput',
+  runFileWithForkCheck: 'grpcForkGuard.runFileWithForkCheck',
 } as const;
 
 /** The `source` of every diagnostic the server publishes. */

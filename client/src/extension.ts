@@ -10,6 +10,7 @@ import {
 } from '../../shared/protocol';
 import { CrashPolicy } from './crashPolicy';
 import { ruleDocsPreview } from './ruleDocsPreview';
+import { registerRunWithForkCheck } from './runWithForkCheck';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND_ID);
 
@@ -78,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(ClientCommands.scanWorkspace, () => scanWorkspace()),
     vscode.commands.registerCommand(ClientCommands.fixAllInFile, () => fixAllInFile()),
   );
+  registerRunWithForkCheck(context);
   await client.start();
   // A file over the analysis budget turns the status item yellow instead of freezing anything.
   context.subscriptions.push(client.onNotification(AnalysisStatusNotification, (report) => {

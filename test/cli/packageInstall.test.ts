@@ -32,10 +32,10 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 describe('npm package', () => {
   test('ships the bundles, the grammar, README, LICENSE and the rule pages only', () => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const needed of ['bin/grpc-fork-guard.cjs', 'dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md']) {
+    for (const needed of ['bin/grpc-fork-guard.cjs', 'dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md', 'probe/sitecustomize.py', 'probe/grpc_fork_guard_probe/objects.py']) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
-    const unexpected = files.filter((f) => !/^(bin\/grpc-fork-guard\.cjs|dist\/[a-zA-Z]+\.js|grammars\/[-a-z]+\.wasm|grammars\/README\.md|docs\/rules\/[A-Z0-9]+\.md|README\.md|LICENSE|package\.json)$/.test(f));
+    const unexpected = files.filter((f) => !/^(bin\/grpc-fork-guard\.cjs|dist\/[a-zA-Z]+\.js|grammars\/[-a-z]+\.wasm|grammars\/README\.md|docs\/rules\/[A-Z0-9]+\.md|probe\/(grpc_fork_guard_probe\/)?[_a-z]+\.py|README\.md|LICENSE|package\.json)$/.test(f));
     assert.deepEqual(unexpected, []);
   });
 
@@ -55,6 +55,18 @@ describe('npm package', () => {
     assert.match(result.stdout, /^jobs\.py:4:11: GF101 /m);
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
+  test('the installed grpc-fork-guard runs a program with its probe', () => {
+    const bin = path.join(prefix, 'bin', 'grpc-fork-guard');
+    const project = path.join(scratch, 'probed');
+    fs.mkdirSync(project, { recursive: true });
+    // No grpc needed: the probe reports that the program never imported it, and the exit code passes through.
+    fs.writeFileSync(path.join(project, 'hello.py'), 'import sys\nprint("hello")\nsys.exit(3)\n');
+    const result = spawnSync(bin, ['run', '--', '/usr/bin/python3', 'hello.py'], { cwd: project, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stdout, /^hello$/m);
+    assert.match(result.stderr, /never imported grpc/);
   });
 
   test('installed from a commit without a build, the command says what is missing', () => {

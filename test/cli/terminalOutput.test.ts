@@ -164,7 +164,7 @@ describe('usage mistakes', () => {
     assert.equal(usage(['check', '--fix']), 'grpc-fork-guard: error: unknown option "--fix"; did you mean the `fix` command (grpc-fork-guard fix ...)?');
     assert.equal(usage(['check', '--selct', 'GF1']), 'grpc-fork-guard: error: unknown option "--selct"; did you mean `--select`?');
     assert.equal(usage(['check', '--exit-zer0']), 'grpc-fork-guard: error: unknown option "--exit-zer0"; did you mean `--exit-zero`?');
-    assert.equal(usage(['chekc', '.']), 'grpc-fork-guard: error: unknown command "chekc" (expected "check" or "fix"); did you mean `check`?');
+    assert.equal(usage(['chekc', '.']), 'grpc-fork-guard: error: unknown command "chekc" (expected "check", "fix" or "run"); did you mean `check`?');
     assert.equal(usage(['check', '--format', 'sarf']), 'grpc-fork-guard: error: unknown format "sarf" (expected text, json, sarif, github); did you mean "sarif"?');
     assert.match(usage(['check', '--qqqqqq']), /unknown option "--qqqqqq" \(a path that starts with "-" goes after "--"\)$/);
   });

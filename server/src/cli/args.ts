@@ -11,7 +11,7 @@ export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 export interface CliOptions {
-  command: 'check' | 'fix' | 'help' | 'version';
+  command: 'check' | 'fix' | 'run' | 'help' | 'version';
   paths: string[];
   format: OutputFormat;
   /** Text with a code frame under each finding, or one line each; unset: full on a terminal. */
@@ -25,16 +25,25 @@ export interface CliOptions {
   diff: boolean;
   /** Show the stack of an internal error. */
   verbose: boolean;
+  /** `run`: the command to run with the probe (everything after `--`). */
+  runCommand?: string[];
+  /** `run`: the file that receives the findings instead of stdout. */
+  outputFile?: string;
 }
 
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: grpc-fork-guard check [PATHS...] [options]
        grpc-fork-guard fix [PATHS...] [--unsafe-fixes] [--diff]
+       grpc-fork-guard run [--format FORMAT] [--output FILE] -- COMMAND [ARGS...]
 
 check: finds gRPC and fork() hazards in Python files (a directory is scanned recursively).
 fix:   applies the preferred safe fixes (and unsafe ones with --unsafe-fixes) in place;
        --diff prints them as a unified diff instead and writes nothing.
+run:   runs a Python program (or its tests, a worker, a server) with a probe that
+       watches gRPC objects and forks, passes its output and exit code through,
+       then reports what the probe saw, each finding marked confirmed (check
+       reports it too) or seen only at run time.
 
 Options:
   --format FORMAT           text (default), json, sarif (SARIF 2.1.0) or github
@@ -51,6 +60,7 @@ Options:
                             findings (as a table, or JSON with --format json)
   --unsafe-fixes            fix: also apply fixes that may change other behaviour
   --diff                    fix: show the changes, do not write them
+  --output FILE             run: write the findings to FILE instead of stdout
   --verbose                 show the details (stack trace) of an internal error
   -h, --help                show this help
   --version                 show the version
@@ -61,7 +71,7 @@ Colour: on when the output is a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration, output or internal error
 (and, for fix, a file that could not be written).`;
 
-const COMMANDS = ['check', 'fix'] as const;
+const COMMANDS = ['check', 'fix', 'run'] as const;
 const OPTIONS = {
   format: { type: 'string' },
   'output-format': { type: 'string' },
@@ -74,14 +84,19 @@ const OPTIONS = {
   'unsafe-fixes': { type: 'boolean' },
   diff: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  output: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
 export function parseCommandLine(argv: string[]): CliOptions {
+  // `run ... -- COMMAND`: what follows `--` belongs to the command, options and all.
+  const dash = argv.indexOf('--');
+  const ours = dash < 0 ? argv : argv.slice(0, dash);
+  const runCommand = firstPositional(ours) === 'run' ? (dash < 0 ? [] : argv.slice(dash + 1)) : undefined;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+    parsed = parseArgs({ args: runCommand ? ours : argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError(describeParseError(error as Error & { code?: string }));
   }
@@ -90,10 +105,15 @@ export function parseCommandLine(argv: string[]): CliOptions {
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const [command, ...paths] = positionals;
-  if (command === undefined) throw new UsageError('no command given (expected "check" or "fix")');
-  if (command !== 'check' && command !== 'fix') {
+  if (command === undefined) throw new UsageError('no command given (expected "check", "fix" or "run")');
+  if (command !== 'check' && command !== 'fix' && command !== 'run') {
     const meant = nearest(command, COMMANDS);
-    throw new UsageError(`unknown command "${command}" (expected "check" or "fix")${meant ? `; did you mean \`${meant}\`?` : ''}`);
+    throw new UsageError(`unknown command "${command}" (expected "check", "fix" or "run")${meant ? `; did you mean \`${meant}\`?` : ''}`);
+  }
+  if (values.output !== undefined && command !== 'run') throw new UsageError('--output is an option of `run` only');
+  if (command === 'run') {
+    if (paths.length) throw new UsageError(`run takes the command after "--" (grpc-fork-guard run -- ${paths.join(' ')})`);
+    if (!runCommand || runCommand.length === 0) throw new UsageError('run needs a command after "--", e.g. grpc-fork-guard run -- python app.py');
   }
   const { format, textStyle } = outputChoice(values.format, values['output-format']);
   const statistics = values.statistics ?? false;
@@ -116,7 +136,17 @@ export function parseCommandLine(argv: string[]): CliOptions {
     command, paths: paths.length ? paths : ['.'], format, textStyle, overrides,
     exitZero: values['exit-zero'] ?? false, unsafeFixes: values['unsafe-fixes'] ?? false, diff: values.diff ?? false, statistics,
     verbose: values.verbose ?? false,
+    ...(command === 'run' ? { runCommand, outputFile: values.output } : {}),
   };
+}
+
+/** The first argument that is neither an option nor an option's value. */
+function firstPositional(argv: string[]): string | undefined {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: false, options: OPTIONS }).positionals[0];
+  } catch {
+    return undefined;
+  }
 }
 
 function codeList(text: string, flag: string): RuleCode[] {

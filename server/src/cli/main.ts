@@ -8,17 +8,15 @@ import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { readPyproject } from '../workspace/projectConfig';
 import { describeFileError, readTextFile, sourceByteLimit } from '../workspace/textFiles';
 import { scanWorkspace } from '../workspace/workspaceScanner';
-import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
+import { USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, FixTarget, fixFile } from './fixCommand';
 import { fixNotebook } from './notebookFix';
-import { notebookCellLines } from './notebookFrames';
 import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
-import { codeFrameLines } from './codeFrame';
 import { colourWanted, palette } from './colour';
 import { whyNothingChecked } from './nothingChecked';
-import { countByRule, displayPath, statisticsText, toGithub, toJson } from './report';
-import { toSarif } from './sarif';
-import { toText } from './textOutput';
+import { displayPath } from './report';
+import { render } from './render';
+import { runCommand } from './runCommand';
 
 const EXIT_CLEAN = 0;
 const EXIT_FINDINGS = 1;
@@ -40,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
     writeOut(`${VERSION}\n`);
     return EXIT_CLEAN;
   }
+  if (options.command === 'run') return runCommand(options, VERSION);
   const cwd = process.cwd();
   const missing = options.paths.filter((p) => !fs.existsSync(p));
   if (missing.length) {
@@ -117,38 +116,10 @@ async function main(argv: string[]): Promise<number> {
     }
     return runFix(project, targets, options, cwd, configError || unreadable);
   }
-  writeOut(`${render(options, ordered, cwd, checkedFiles)}\n`);
+  writeOut(`${render(options, ordered, cwd, checkedFiles, VERSION)}\n`);
   if (configError) return EXIT_ERROR;
   const found = ordered.some((r) => r.findings.length > 0);
   return found && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
-}
-
-function render(options: CliOptions, reports: FileReport[], cwd: string, checkedFiles: number): string {
-  if (options.statistics) {
-    const counts = countByRule(reports);
-    if (options.format === 'json') return JSON.stringify(counts, null, 2);
-    return counts.length === 0 && checkedFiles === 0 ? 'No Python files were checked.' : statisticsText(counts);
-  }
-  switch (options.format) {
-    case 'json':
-      return JSON.stringify(toJson(reports, cwd), null, 2);
-    case 'sarif':
-      return JSON.stringify(toSarif(reports, cwd, VERSION), null, 2);
-    case 'github':
-      return toGithub(reports, cwd);
-    default:
-      return toText(reports, cwd, {
-        // Ruff's choice: frames for a person at a terminal, one line each for logs and pipes.
-        style: options.textStyle ?? (process.stdout.isTTY ? 'full' : 'concise'),
-        colours: palette(colourWanted(process.stdout.isTTY, process.env)),
-        sourceOf: (file, cell) => {
-          const read = readTextFile(file, { maxBytes: sourceByteLimit(file) });
-          if ('refused' in read) return undefined;
-          return cell === undefined ? codeFrameLines(read.text) : notebookCellLines(read.text, cell);
-        },
-        checkedFiles,
-      });
-  }
 }
 
 function isLink(p: string): boolean {

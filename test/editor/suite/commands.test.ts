@@ -29,7 +29,7 @@ suite('commands', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     await eventually('activation', () => (ext?.isActive ? true : undefined));
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['grpcForkGuard.scanWorkspace', 'grpcForkGuard.fixAllInFile', 'grpcForkGuard.restartServer', 'grpcForkGuard.showOutput']) {
+    for (const id of ['grpcForkGuard.scanWorkspace', 'grpcForkGuard.fixAllInFile', 'grpcForkGuard.restartServer', 'grpcForkGuard.showOutput', 'grpcForkGuard.runFileWithForkCheck']) {
       assert.ok(all.includes(id), `${id} is registered`);
     }
   });
