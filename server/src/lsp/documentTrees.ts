@@ -4,6 +4,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analyzer } from '../engine/analyzer';
+import { forgetTree } from '../engine/model/syntax';
 
 export interface OpenDocument {
   document: TextDocument;
@@ -45,6 +46,7 @@ export class DocumentTrees {
       if (!tree) continue;
       const newEndIndex = startIndex + change.text.length;
       const newEnd = entry.document.positionAt(newEndIndex);
+      forgetTree(tree);
       tree.edit({
         startIndex, oldEndIndex, newEndIndex,
         startPosition: { row: start.line, column: start.character },

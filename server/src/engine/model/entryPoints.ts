@@ -122,17 +122,30 @@ function forkTargetNames(root: Node, text: string): Set<string> {
  * all definitions but one are unchanged, and re-reading the words of thousands of them would cost
  * the editor milliseconds per keystroke.
  */
-const wordCache = new Map<string, Set<string>>();
+interface DefinitionWords {
+  words: Set<string>;
+  /** Whether the words mention a trigger, per channel-factory setting (joined). */
+  triggers: Map<string, boolean>;
+}
+
+const wordCache = new Map<string, DefinitionWords>();
 const WORD_CACHE_ENTRIES = 20_000;
 
-function wordsOf(text: string): Set<string> {
+function wordsOf(text: string): DefinitionWords {
   let words = wordCache.get(text);
   if (!words) {
-    words = new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
+    words = { words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), triggers: new Map() };
     if (wordCache.size >= WORD_CACHE_ENTRIES) wordCache.clear();
     wordCache.set(text, words);
   }
   return words;
+}
+
+function wordsMentionTriggers(entry: DefinitionWords, channelFactories: readonly string[]): boolean {
+  const key = channelFactories.join('\n');
+  let mentions = entry.triggers.get(key);
+  if (mentions === undefined) entry.triggers.set(key, (mentions = mentionsTriggers([...entry.words].join(' '), channelFactories)));
+  return mentions;
 }
 
 /**
@@ -150,7 +163,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
     const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
     if (qname ? mentionsTriggers(qname, channelFactories) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
   }
-  const definitions: { node: Node; name: string; words: Set<string> }[] = [];
+  const definitions: { node: Node; name: string; words: DefinitionWords }[] = [];
   const collect = (node: Node) => {
     for (const child of namedChildren(node)) {
       const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
@@ -164,7 +177,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   collect(root);
   const matters = new Set<number>();
   for (const d of definitions) {
-    if (mentionsTriggers([...d.words].join(' '), channelFactories)) {
+    if (wordsMentionTriggers(d.words, channelFactories)) {
       matters.add(d.node.id);
       names.add(d.name);
     }
@@ -172,7 +185,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   for (let changed = true; changed;) {
     changed = false;
     for (const d of definitions) {
-      if (matters.has(d.node.id) || ![...d.words].some((w) => names.has(w))) continue;
+      if (matters.has(d.node.id) || ![...d.words.words].some((w) => names.has(w))) continue;
       matters.add(d.node.id);
       names.add(d.name);
       changed = true;
