@@ -19,6 +19,7 @@ import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
+import { AnalysisHost } from './analysisHost';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
@@ -58,6 +59,7 @@ export class GrpcForkGuardServer {
   /** Settings of the document being analysed, read by the project's override callback. */
   private currentLayer: ServerSettings['layer'] = {};
   private readonly workspaceScan = new WorkspaceScan(this);
+  private readonly analysisHost: AnalysisHost;
 
   constructor(
     readonly connection: Connection,
@@ -66,7 +68,8 @@ export class GrpcForkGuardServer {
     private readonly arrived = new ArrivedVersions(),
   ) {
     this.logger = new Logger(connection);
-    this.documents = new DocumentTrees(() => this.analyzer);
+    this.analysisHost = new AnalysisHost((level, message) => this.logger[level](message), grammarDir);
+    this.documents = new DocumentTrees(() => this.analyzer, this.analysisHost);
   }
 
   listen(): void {
@@ -98,16 +101,18 @@ export class GrpcForkGuardServer {
       for (const change of changes) {
         const filePath = diskPathOf(change.uri);
         if (filePath) this.project?.invalidate(filePath);
+        if (filePath) this.analysisHost.invalidate(filePath);
       }
       // An import or a pyproject.toml may have changed what every open file means.
       this.revalidateAll();
       void this.workspaceScan.filesChanged(changes);
     });
-    connection.onCodeAction(this.guarded('textDocument/codeAction', (params) => {
+    connection.onCodeAction(this.guarded('textDocument/codeAction', async (params) => {
       const entry = this.documents.get(params.textDocument.uri);
       // Edits computed for a version the client has already replaced would land in the wrong place.
       if (!entry || this.arrived.supersedes(entry.document.uri, entry.document.version)) return [];
-      const snapshot = this.analyzeNow(entry);
+      const snapshot = await this.analyzeNow(entry);
+      if (snapshot?.version !== entry.document.version) return [];
       return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
     }));
     connection.onExecuteCommand(this.guarded('workspace/executeCommand', async ({ command, arguments: args }) => {
@@ -116,15 +121,16 @@ export class GrpcForkGuardServer {
       if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
       await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
     }));
-    connection.onHover(this.guarded('textDocument/hover', (params) => {
+    connection.onHover(this.guarded('textDocument/hover', async (params) => {
       const entry = this.documents.get(params.textDocument.uri);
       if (entry && this.arrived.supersedes(entry.document.uri, entry.document.version)) return undefined;
-      const snapshot = entry && this.analyzeNow(entry);
-      return snapshot ? hoverFor(snapshot.findings, params.position) : undefined;
+      const snapshot = entry && await this.analyzeNow(entry);
+      return snapshot && snapshot.version === entry.document.version ? hoverFor(snapshot.findings, params.position) : undefined;
     }));
     connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
+      this.analysisHost.stop();
     });
     connection.listen();
   }
@@ -261,8 +267,8 @@ export class GrpcForkGuardServer {
     if (this.documents.get(uri) !== entry) return;
     // A newer version (or the close) is queued: the run it schedules analyses that instead.
     if (this.arrived.supersedes(uri, entry.document.version)) return;
-    const snapshot = settings.enable ? this.analyzeWith(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
-    if (!snapshot) return;
+    const snapshot = settings.enable ? await this.analyzeOffThread(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
+    if (!snapshot || this.documents.get(uri) !== entry) return;
     await this.connection.sendDiagnostics({
       uri,
       version: snapshot.version,
@@ -272,11 +278,22 @@ export class GrpcForkGuardServer {
   }
 
   /** Findings for the document's current version, analysing now if they are stale. */
-  analyzeNow(entry: OpenDocument): AnalysisSnapshot | undefined {
+  analyzeNow(entry: OpenDocument): Promise<AnalysisSnapshot | undefined> {
     const snapshot = this.snapshots.get(entry.document.uri);
-    if (snapshot && snapshot.version === entry.document.version) return snapshot;
+    if (snapshot && snapshot.version === entry.document.version) return Promise.resolve(snapshot);
     // Code actions follow diagnostics, so the document's settings are normally known by now.
-    return this.analyzeWith(entry, this.lastSettings.get(entry.document.uri) ?? readClientSettings(undefined));
+    return this.analyzeOffThread(entry, this.lastSettings.get(entry.document.uri) ?? readClientSettings(undefined));
+  }
+
+  /** In the analysis thread (analysisHost.ts) when it runs, else here; undefined when a newer version overtook this one. */
+  private async analyzeOffThread(entry: OpenDocument, settings: ServerSettings): Promise<AnalysisSnapshot | undefined> {
+    if (!this.analyzer || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings);
+    const { uri, version } = entry.document;
+    const filePath = diskPathOf(uri);
+    const snapshot = await this.analysisHost.analyze(uri, version, settings, filePath && this.folderOf(filePath));
+    this.lastSettings.set(uri, settings);
+    if (snapshot && this.documents.get(uri) === entry) this.snapshots.set(uri, snapshot);
+    return snapshot;
   }
 
   private readonly lastSettings = new Map<string, ServerSettings>();
