@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { typingFile } from './typingFile.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
@@ -351,12 +352,7 @@ results.naive = timed(process.execPath, [naiveScript, corpus]);
 const editorDir = path.join(benchDir, 'editor');
 fs.rmSync(editorDir, { recursive: true, force: true });
 fs.mkdirSync(editorDir, { recursive: true });
-const bigLines = ['import multiprocessing as mp', 'import grpc', 'channel = grpc.insecure_channel("localhost:50051")', ''];
-for (let i = 0; bigLines.length < 4990; i++) {
-  bigLines.push(`def handler_${i}(request, context):`, `    total = sum(x * ${i} for x in request.items)`, `    return {"total": total, "name": "h${i}"}`, '');
-}
-bigLines.push('def main():', '    with mp.Pool(4) as pool:', '        pool.map(handler_0, [])', '', 'main()');
-const bigText = `${bigLines.join('\n')}\n`;
+const { lines: bigLines, text: bigText, keystroke } = typingFile();
 const bigFile = path.join(editorDir, 'big.py');
 fs.writeFileSync(bigFile, bigText);
 
@@ -368,16 +364,10 @@ async function measureEditor(serverJs) {
   editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: bigText } });
   await opened;
   const latencies = [];
-  // Typing in the middle of the file: a character added to a string literal, then removed again.
-  const editLine = bigLines.findIndex((line, index) => index >= 2500 && line.startsWith('    return {'));
-  const editColumn = bigLines[editLine].indexOf('"h') + 2;
   for (let i = 0; i < 200; i++) {
     const version = i + 2;
     const published = editor.waitFor((p) => p.uri === bigUri && p.version === version);
-    const at = { line: editLine, character: editColumn };
-    const change = i % 2 === 0
-      ? { range: { start: at, end: at }, text: 'x' }
-      : { range: { start: at, end: { line: editLine, character: editColumn + 1 } }, text: '' };
+    const change = keystroke(i);
     const t0 = process.hrtime.bigint();
     editor.connection.sendNotification('textDocument/didChange', { textDocument: { uri: bigUri, version }, contentChanges: [change] });
     await published;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { typingFile } from './typingFile.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const benchDir = path.join(root, '.bench');
@@ -25,13 +26,7 @@ export { ProjectAnalysis } from './server/src/workspace/projectAnalysis';`,
 });
 const { Analyzer, DocumentTrees, ProjectAnalysis } = createRequire(import.meta.url)(bundle);
 
-// The same file as bench/run.mjs types in.
-const lines = ['import multiprocessing as mp', 'import grpc', 'channel = grpc.insecure_channel("localhost:50051")', ''];
-for (let i = 0; lines.length < 4990; i++) {
-  lines.push(`def handler_${i}(request, context):`, `    total = sum(x * ${i} for x in request.items)`, `    return {"total": total, "name": "h${i}"}`, '');
-}
-lines.push('def main():', '    with mp.Pool(4) as pool:', '        pool.map(handler_0, [])', '', 'main()');
-const text = `${lines.join('\n')}\n`;
+const { lines, text, keystroke } = typingFile();
 const file = path.join(workDir, 'big.py');
 fs.writeFileSync(file, text);
 
@@ -47,12 +42,9 @@ const analyse = () => {
   }).findings;
 };
 analyse();
-const line = lines.findIndex((l, index) => index >= 2500 && l.startsWith('    return {'));
-const column = lines[line].indexOf('"h') + 2;
 const costs = [];
 for (let i = 0; i < 200; i++) {
-  const at = { line, character: column };
-  const change = i % 2 === 0 ? { range: { start: at, end: at }, text: 'x' } : { range: { start: at, end: { line, character: column + 1 } }, text: '' };
+  const change = keystroke(i);
   const before = process.cpuUsage();
   documents.change(uri, i + 2, [change]);
   analyse();
