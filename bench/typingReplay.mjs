@@ -17,14 +17,16 @@ const bundle = path.join(benchDir, 'typingEngine.cjs');
 await esbuild.build({
   stdin: {
     contents: `export { Analyzer } from './server/src/engine/analyzer';
+export { analyzeDocument } from './server/src/lsp/documentAnalysis';
 export { DocumentTrees } from './server/src/lsp/documentTrees';
+export { readClientSettings } from './server/src/lsp/settings';
 export { ProjectAnalysis } from './server/src/workspace/projectAnalysis';`,
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning',
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
 });
-const { Analyzer, DocumentTrees, ProjectAnalysis } = createRequire(import.meta.url)(bundle);
+const { Analyzer, DocumentTrees, ProjectAnalysis, analyzeDocument, readClientSettings } = createRequire(import.meta.url)(bundle);
 
 const { lines, text, keystroke } = typingFile();
 const file = path.join(workDir, 'big.py');
@@ -35,12 +37,10 @@ const project = new ProjectAnalysis(analyzer, () => ({}), workDir);
 const documents = new DocumentTrees(() => analyzer);
 const uri = `file://${file}`;
 const entry = documents.open(uri, 'python', 1, text);
-const analyse = () => {
-  const resolved = project.configFor(file);
-  return analyzer.analyze(file, entry.document.getText(), resolved.config, {
-    tree: (deadline) => documents.treeOf(entry, deadline), resolver: project.resolverFor(resolved.projectRoot), runners: [],
-  }).findings;
-};
+// The editor's own analysis call (the analysis thread and the server's thread run it), default settings.
+const services = { analyzer, project, trees: documents, logger: { error: console.error, warn: () => {}, info: () => {}, debug: () => {} } };
+const settings = readClientSettings(undefined);
+const analyse = () => analyzeDocument(services, entry, settings);
 analyse();
 const costs = [];
 for (let i = 0; i < 200; i++) {

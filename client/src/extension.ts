@@ -3,28 +3,15 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, NotificationType, RequestType, ServerOptions, State, TransportKind, WorkDoneProgress,
+  CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind, WorkDoneProgress,
 } from 'vscode-languageclient/node';
+import {
+  AnalysisStatusNotification, ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND as FIX_ALL_KIND_ID, InitializationOptions, SETTINGS_SECTION, ScanRequest, ScanResult,
+} from '../../shared/protocol';
 import { CrashPolicy } from './crashPolicy';
+import { ruleDocsPreview } from './ruleDocsPreview';
 
-interface ScanResult {
-  files: number;
-  filesWithFindings: number;
-  findings: number;
-  skipped: number;
-  cancelled: boolean;
-}
-
-interface AnalysisStatus {
-  uri: string;
-  durationMs: number;
-  findings: number;
-  budgetMs: number;
-}
-
-const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
-const ScanRequest = new RequestType<{ workDoneToken?: string }, ScanResult, void>('grpcForkGuard/scanWorkspace');
-const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('grpcForkGuard');
+const FIX_ALL_KIND = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND_ID);
 
 let client: LanguageClient | undefined;
 
@@ -32,8 +19,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('gRPC Fork Guard');
   const status = vscode.languages.createLanguageStatusItem('grpcForkGuard.status', { language: 'python' });
   status.name = 'gRPC Fork Guard';
-  status.text = 'gRPC Fork Guard: starting';
-  status.command = { title: 'Show Output', command: 'grpcForkGuard.showOutput' };
+  // The version of the server that runs (it answers `initialize` with it), else the extension's.
+  const extensionVersion = String(context.extension.packageJSON.version ?? '');
+  const named = () => `gRPC Fork Guard ${client?.initializeResult?.serverInfo?.version ?? extensionVersion}`;
+  status.text = `${named()}: starting`;
+  status.command = { title: 'Show Output', command: ClientCommands.showOutput };
   context.subscriptions.push(output, status);
 
   const crashes = new CrashPolicy();
@@ -47,11 +37,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Python cells of Jupyter notebooks: synced as notebooks (the server's notebookDocumentSync);
+      // this lets their hover and code action requests reach the server.
+      { notebook: 'jupyter-notebook', language: 'python' },
     ],
     outputChannel: output,
-    initializationOptions: { logLevel: vscode.workspace.getConfiguration('grpcForkGuard').get('logLevel') },
+    middleware: { window: ruleDocsPreview(context.extensionPath) },
+    initializationOptions: { logLevel: vscode.workspace.getConfiguration(SETTINGS_SECTION).get('logLevel') } satisfies InitializationOptions,
     synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,pyproject.toml}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,*.ipynb,pyproject.toml}'),
     },
     // A crashed server is restarted a bounded number of times, and the status item says so.
     errorHandler: {
@@ -66,23 +60,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       },
     },
   };
-  client = new LanguageClient('grpcForkGuard', 'gRPC Fork Guard', serverOptions, clientOptions);
+  client = new LanguageClient(SETTINGS_SECTION, 'gRPC Fork Guard', serverOptions, clientOptions);
   context.subscriptions.push(client.onDidChangeState(({ newState }) => {
     if (newState === State.Running) crashStatus = undefined;
-    status.text = newState === State.Running ? 'gRPC Fork Guard' : newState === State.Starting ? crashStatus ?? 'gRPC Fork Guard: starting' : crashStatus ?? 'gRPC Fork Guard: stopped';
+    status.text = newState === State.Running ? named() : newState === State.Starting ? crashStatus ?? `${named()}: starting` : crashStatus ?? `${named()}: stopped`;
     status.severity = newState === State.Stopped ? vscode.LanguageStatusSeverity.Error : crashStatus ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
   }));
   context.subscriptions.push(vscode.languages.onDidChangeDiagnostics(() => updateCounts(status)));
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('grpcForkGuard.showOutput', () => output.show(true)),
-    vscode.commands.registerCommand('grpcForkGuard.restartServer', async () => {
+    vscode.commands.registerCommand(ClientCommands.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(ClientCommands.restartServer, async () => {
       crashes.reset();
       crashStatus = undefined;
       await client?.restart();
     }),
-    vscode.commands.registerCommand('grpcForkGuard.scanWorkspace', () => scanWorkspace()),
-    vscode.commands.registerCommand('grpcForkGuard.fixAllInFile', () => fixAllInFile()),
+    vscode.commands.registerCommand(ClientCommands.scanWorkspace, () => scanWorkspace()),
+    vscode.commands.registerCommand(ClientCommands.fixAllInFile, () => fixAllInFile()),
   );
   await client.start();
   // A file over the analysis budget turns the status item yellow instead of freezing anything.
@@ -90,7 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (vscode.window.activeTextEditor?.document.uri.toString() !== report.uri) return;
     const slow = report.durationMs > report.budgetMs;
     status.severity = slow ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-    status.text = slow ? `gRPC Fork Guard: slow (${report.durationMs} ms)` : 'gRPC Fork Guard';
+    status.text = slow ? `${named()}: slow (${report.durationMs} ms)` : named();
   }));
 }
 
@@ -102,7 +96,7 @@ export async function deactivate(): Promise<void> {
 function updateCounts(status: vscode.LanguageStatusItem): void {
   let count = 0;
   for (const [, diagnostics] of vscode.languages.getDiagnostics()) {
-    count += diagnostics.filter((d) => d.source === 'grpc-fork-guard').length;
+    count += diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE).length;
   }
   status.detail = `${count} problem${count === 1 ? '' : 's'} in the workspace`;
 }

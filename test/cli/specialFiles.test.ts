@@ -9,8 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readSourceFile } from '../../server/src/workspace/scanFiles';
-import { readTextFile } from '../../server/src/workspace/textFiles';
+import { readSourceFile, readTextFile } from '../../server/src/workspace/textFiles';
 import { cliJs } from '../support/paths';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-special-'));
@@ -242,7 +241,7 @@ describe('odd trees', () => {
   test('a file deleted between listing and reading is skipped with a reason', () => {
     const dir = folder('gone');
     const read = readSourceFile(path.join(dir, 'never-there.py'));
-    assert.deepEqual(read, { skipped: 'does not exist (deleted?)' });
+    assert.deepEqual(read, { refused: 'does not exist (deleted?)' });
   });
 
   test('a 10 MB pyproject.toml is refused with a clear message', () => {

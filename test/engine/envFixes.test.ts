@@ -12,6 +12,7 @@ import { applyEdits } from '../../server/src/engine/fixes/fixAll';
 import { MOVE_ENV_SETTINGS_TITLE } from '../../server/src/engine/fixes/moveEnvSettings';
 import { SET_POLL_STRATEGY_TITLE } from '../../server/src/engine/fixes/setPollStrategy';
 import { buildTimeline } from '../../server/src/engine/model/executionOrder';
+import { relevanceTest } from '../../server/src/engine/relevance';
 import { grammarDir } from '../support/paths';
 
 let analyzer: Analyzer;
@@ -222,7 +223,7 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
   function edits(text: string) {
     const tree = analyzer.parse(text);
     const file = { path: PATH, text, tree };
-    const timeline = buildTimeline(file, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [] });
+    const timeline = buildTimeline(file, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [], canMatter: relevanceTest() });
     return enableForkSupportEdits(file, timeline);
   }
 

@@ -54,7 +54,8 @@ def _get_stub():
     """One per process, made on first use (safe across fork)."""
     global _stub, _stub_pid
     if _stub is None or _stub_pid != os.getpid():
-        channel = grpc.insecure_channel("billing:50051")  # plaintext inside the cluster
+        # plaintext inside the cluster
+        channel = grpc.insecure_channel("billing:50051")
         stub = billing_pb2_grpc.BillingStub(channel)
         _stub = stub
         _stub_pid = os.getpid()
@@ -147,11 +148,18 @@ describe('fix coverage', () => {
         const entry = coverage.get(finding.code) ?? { fixed: 0, all: 0 };
         entry.all++;
         if (finding.fixes.some((f) => !f.isSuppression)) entry.fixed++;
+        else t.diagnostic(`no fix: ${path.relative(fixturesDir, file)}:${finding.range.start.line + 1} ${finding.code} ${finding.message}`);
         coverage.set(finding.code, entry);
       }
     }
     for (const [code, { fixed, all }] of [...coverage].sort()) t.diagnostic(`${code}: ${fixed}/${all} findings have a fix (${Math.round((100 * fixed) / all)} %)`);
-    // GF104 had none before; every rule has some now.
-    for (const [code, { fixed }] of coverage) assert.ok(fixed > 0, `${code} has no fix on any fixture`);
+    // Every finding of these rules has a fix that is not a suppression; the others may not lose
+    // any they have (the shapes left are listed above as "no fix").
+    const complete = ['GF202', 'GF203', 'GF204', 'GF302', 'GF303'];
+    const floor: Record<string, number> = { GF101: 70, GF102: 19, GF103: 7, GF104: 13, GF201: 9, GF301: 22 };
+    for (const [code, { fixed, all }] of coverage) {
+      if (complete.includes(code)) assert.equal(fixed, all, `${code}: ${all - fixed} findings have no fix`);
+      else assert.ok(fixed >= (floor[code] ?? all), `${code}: ${fixed} findings have a fix, fewer than ${floor[code]}`);
+    }
   });
 });

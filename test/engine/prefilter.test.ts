@@ -2,9 +2,11 @@
 // without a parser (every form the engine follows must be found; extra names are harmless).
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { catalogRoots, extractImports, prefilter } from '../../server/src/workspace/prefilter';
+import { catalogRoots } from '../../server/src/engine/relevance';
+import { readImports } from '../../server/src/workspace/importReader';
+import { prefilter } from '../../server/src/workspace/prefilter';
 
-const imports = (text: string) => extractImports(Buffer.from(text)).sort();
+const imports = (text: string) => readImports(Buffer.from(text)).sort();
 const triggers = (text: string, factories: string[] = []) => prefilter(Buffer.from(text), catalogRoots(factories)).triggers;
 
 describe('pre-filter', () => {

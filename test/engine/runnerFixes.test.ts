@@ -50,7 +50,8 @@ describe('GF202 fix: Add grpc.so_reuseport=1 to grpc.server options', () => {
   test('creates options= when the call has none', () => {
     applyFix('GF202', title,
       serveWith('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))'),
-      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 1)])'));
+      // Longer than 79 characters with the option: wrapped at the call's bracket (fixes/lineWrap.ts).
+      serveWith('    server = grpc.server(', '        futures.ThreadPoolExecutor(max_workers=2),', '        options=[("grpc.so_reuseport", 1)],', '    )'));
   });
 
   test('appends to a literal list written one item per line', () => {
@@ -68,13 +69,13 @@ describe('GF202 fix: Add grpc.so_reuseport=1 to grpc.server options', () => {
   test('keeps an empty tuple a tuple of pairs', () => {
     applyFix('GF202', title,
       serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=())'),
-      serveWith('    server = grpc.server(futures.ThreadPoolExecutor(), options=(("grpc.so_reuseport", 1),))'));
+      serveWith('    server = grpc.server(', '        futures.ThreadPoolExecutor(), options=(("grpc.so_reuseport", 1),)', '    )'));
   });
 
   test('wraps a name instead of editing the list it holds', () => {
     applyFix('GF202', title,
       serveWith('    base = [("grpc.keepalive_time_ms", 1000)]', '    server = grpc.server(futures.ThreadPoolExecutor(), options=base)'),
-      serveWith('    base = [("grpc.keepalive_time_ms", 1000)]', '    server = grpc.server(futures.ThreadPoolExecutor(), options=[*base, ("grpc.so_reuseport", 1)])'));
+      serveWith('    base = [("grpc.keepalive_time_ms", 1000)]', '    server = grpc.server(', '        futures.ThreadPoolExecutor(), options=[*base, ("grpc.so_reuseport", 1)]', '    )'));
   });
 });
 
@@ -87,20 +88,20 @@ describe('GF203 fix: Move options to grpc.server', () => {
   test('creates options= on a server that has none', () => {
     applyFix('GF203', title,
       program('server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))', 'server.add_insecure_port("[::]:50051", options=[("grpc.so_reuseport", 1)])'),
-      program('server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 1)])', 'server.add_insecure_port("[::]:50051")'));
+      program('server = grpc.server(\n    futures.ThreadPoolExecutor(max_workers=4),\n    options=[("grpc.so_reuseport", 1)],\n)', 'server.add_insecure_port("[::]:50051")'));
   });
 
   test('merges a positional list into the server\'s literal options, skipping a pair it already has', () => {
     applyFix('GF203', title,
       program('server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 1)])', 'server.add_insecure_port("[::]:50051", [("grpc.so_reuseport", 1), ("grpc.max_connection_idle_ms", 5000)])'),
-      program('server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 1), ("grpc.max_connection_idle_ms", 5000)])', 'server.add_insecure_port("[::]:50051")'));
+      program('server = grpc.server(\n    futures.ThreadPoolExecutor(),\n    options=[("grpc.so_reuseport", 1), ("grpc.max_connection_idle_ms", 5000)],\n)', 'server.add_insecure_port("[::]:50051")'));
   });
 
   test('wraps the server\'s options name and keeps the credentials of add_secure_port', () => {
     const head = 'OPTS = [("grpc.keepalive_time_ms", 1000)]\ncreds = grpc.ssl_server_credentials([])';
     applyFix('GF203', title,
       program(`${head}\nserver = grpc.server(futures.ThreadPoolExecutor(), options=OPTS)`, 'server.add_secure_port("[::]:443", creds, options=[("grpc.so_reuseport", 1)])'),
-      program(`${head}\nserver = grpc.server(futures.ThreadPoolExecutor(), options=[*OPTS, ("grpc.so_reuseport", 1)])`, 'server.add_secure_port("[::]:443", creds)'));
+      program(`${head}\nserver = grpc.server(\n    futures.ThreadPoolExecutor(), options=[*OPTS, ("grpc.so_reuseport", 1)]\n)`, 'server.add_secure_port("[::]:443", creds)'));
   });
 
   test('is not offered when the server sets the same key to another value', () => {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Analyzer } from '../../server/src/engine/analyzer';
 import { buildTimeline } from '../../server/src/engine/model/executionOrder';
+import { relevanceTest } from '../../server/src/engine/relevance';
 import type { ProgramEvent } from '../../server/src/engine/model/timeline';
 import { grammarDir } from '../support/paths';
 
@@ -45,7 +46,7 @@ function events(lines: string[]): string[] {
   const text = lines.join('\n');
   const tree = analyzer.parse(text);
   try {
-    const timeline = buildTimeline({ path: '/w/prog.py', text, tree }, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [] });
+    const timeline = buildTimeline({ path: '/w/prog.py', text, tree }, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [], canMatter: relevanceTest() });
     return timeline.events.map(describeEvent).filter((e): e is string => e !== undefined);
   } finally {
     tree.delete();

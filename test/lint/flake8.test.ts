@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Analyzer } from '../../server/src/engine/analyzer';
 import { mergeConfig } from '../../server/src/engine/config';
 import { applyEdits, fixText } from '../../server/src/engine/fixes/fixAll';
+import { preforkRunners } from '../../server/src/workspace/preforkRunners';
 import { listPythonFiles } from '../../server/src/workspace/pythonFiles';
 import { fixtureConfig } from '../support/fixtureExpectations';
 import { examplesDir, fixturesDir, grammarDir, repoRoot } from '../support/paths';
@@ -21,10 +22,14 @@ const flake8Missing = (() => {
   return r.error || r.status !== 0 ? 'needs Debian\'s flake8: apt-get install -y python3-flake8' : undefined;
 })();
 
+/** Programs run by imitated pre-forking runners: analysed with the runners found beside them. */
+const runnersDir = path.join(repoRoot, 'test', 'runtime', 'runners');
+
 const corpus = [
   ...listPythonFiles(examplesDir, []),
   ...listPythonFiles(fixturesDir, []).filter((f) => !f.includes(`${path.sep}workspaces${path.sep}`)),
   ...listPythonFiles(path.join(repoRoot, 'test', 'runtime', 'programs'), []),
+  ...listPythonFiles(runnersDir, []),
 ];
 
 interface Version {
@@ -73,7 +78,8 @@ describe('lint: fixed files have no flake8 warning the original did not have', {
     corpus.forEach((source, index) => {
       const text = fs.readFileSync(source, 'utf8');
       const config = mergeConfig(fixtureConfig(text));
-      const analyse = (t: string) => analyzer.analyze(source, t, config).findings;
+      const runners = source.startsWith(runnersDir) ? preforkRunners(path.dirname(source), path.dirname(source), []) : undefined;
+      const analyse = (t: string) => analyzer.analyze(source, t, config, { runners }).findings;
       const dir = path.join(scratch, String(index));
       fs.mkdirSync(dir);
       const write = (name: string, label: string, content: string) => {
@@ -82,27 +88,31 @@ describe('lint: fixed files have no flake8 warning the original did not have', {
       };
       write('original.py', 'original', text);
       analyse(text).forEach((finding, f) => finding.fixes.forEach((fix, x) => {
-        if (!fix.isSuppression) write(`fix_${f}_${x}.py`, `${finding.code} at ${finding.range.start.line + 1}: "${fix.title}"`, applyEdits(text, fix.edits));
+        if (fix.isSuppression) return;
+        const label = `${finding.code} at ${finding.range.start.line + 1}: "${fix.title}"`;
+        write(`fix_${f}_${x}.py`, label, applyEdits(text, fix.edits));
+        // Another file the fix edits (gunicorn's configuration) is checked against its own original.
+        (fix.otherFiles ?? []).forEach((other, o) => {
+          const otherDir = `${index}_${f}_${x}_${o}`;
+          fs.mkdirSync(path.join(scratch, otherDir));
+          const otherText = fs.readFileSync(other.path, 'utf8');
+          fs.writeFileSync(path.join(scratch, otherDir, 'original.py'), otherText);
+          fs.writeFileSync(path.join(scratch, otherDir, 'fixed.py'), applyEdits(otherText, other.edits));
+          versions.push({ source: other.path, label: `${label}, in ${path.basename(other.path)}`, file: path.join(otherDir, 'fixed.py') });
+        });
       }));
       for (const unsafe of [false, true]) write(`fixall_${unsafe}.py`, `fix-all (unsafe=${unsafe})`, fixText(analyse, text, { unsafe }).text);
     });
     const warnings = flake8(scratch);
     const problems: string[] = [];
-    // Known gap: lines an inserted argument makes longer than 79 and the file's own longest (E501)
-    // would need the call re-wrapped; they are listed, not failed.
-    const tooLong: string[] = [];
     for (const version of versions) {
       if (version.label === 'original') continue;
       const original = warnings.get(path.join(path.dirname(version.file), 'original.py')) ?? new Map<string, number>();
       const fixed = warnings.get(version.file) ?? new Map<string, number>();
       const added = [...fixed].filter(([code, n]) => n > (original.get(code) ?? 0)).map(([code, n]) => `${code} +${n - (original.get(code) ?? 0)}`);
-      const where = `${path.relative(repoRoot, version.source)}: ${version.label}`;
-      if (added.some((a) => a.startsWith('E501'))) tooLong.push(where);
-      const others = added.filter((a) => !a.startsWith('E501'));
-      if (others.length) problems.push(`${where}: ${others.join(', ')}`);
+      if (added.length) problems.push(`${path.relative(repoRoot, version.source)}: ${version.label}: ${added.join(', ')}`);
     }
-    t.diagnostic(`${versions.length} fixed versions checked; E501 beyond the file's own longest line in ${tooLong.length}`);
-    for (const where of tooLong) t.diagnostic(`E501: ${where}`);
+    t.diagnostic(`${versions.length} fixed versions checked`);
     assert.deepEqual(problems, [], `new flake8 warnings (fixed copies in ${scratch}):\n${problems.join('\n')}`);
   });
 });

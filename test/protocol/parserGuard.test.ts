@@ -1,6 +1,6 @@
 // Protocol tier: hostile documents against the real server. A document too deep to parse gets one
 // information diagnostic (GF000) and never stops the next document's diagnostics; the size budget
-// is a setting; hover Markdown never renders text from the file as links or images.
+// is a setting; hover Markdown carries no text from the file (and so no link or image from it).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -67,22 +67,19 @@ describe('hostile documents in the language server', () => {
     client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
   });
 
-  test('hover shows text from the file as text: no link, image or HTML from a crafted value', async () => {
+  test('hover carries no text from the file: the message (which quotes it) is not repeated, no link, image or HTML from a crafted value', async () => {
     const value = '` [x](https://evil.example) ![i](https://evil.example/i.png) <img src=x> *b* `';
     const text = `import os\nos.environ["GRPC_POLL_STRATEGY"] = "${value}"\nimport grpc\n`;
     const params = await open('hover.py', text);
     const gf303 = params.diagnostics.find((d) => d.code === 'GF303');
     assert.ok(gf303, `GF303 reported: ${JSON.stringify(codes(params))}`);
+    assert.ok(gf303.message.includes('evil.example'), 'the diagnostic quotes the value');
     const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', {
       textDocument: { uri: params.uri },
       position: gf303.range.start,
     });
     assert.ok(hover);
-    const headline = hover.contents.value.split('\n\n')[0];
-    assert.match(headline, /^\*\*GF303\*\* /);
-    // Outside code spans (which Markdown never renders as links), no punctuation is left unescaped.
-    const outsideCode = headline.replace(/^\*\*GF303\*\*/, '').replace(/`[^`]+`/g, '');
-    assert.doesNotMatch(outsideCode, /(^|[^\\])[[\]()!<>*]/, outsideCode);
-    assert.doesNotMatch(outsideCode, /https:\/\//);
+    assert.equal(hover.contents.value.split('\n\n')[0], '**GF303** poll-strategy-invalid');
+    assert.doesNotMatch(hover.contents.value, /evil|<img/);
   });
 });

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, startServer } from '../support/lspClient';
-import { examplesDir } from '../support/paths';
+import { URI } from 'vscode-uri';
+import { examplesDir, repoRoot } from '../support/paths';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-protocol-'));
 const poolFile = path.join(workspace, 'pool_worker_channel.py');
@@ -97,7 +98,10 @@ describe('language server over stdio', () => {
     const docs = actions.at(-1)!;
     assert.equal(docs.command?.command, 'grpcForkGuard.server.showDocumentation');
     await client.connection.sendRequest('workspace/executeCommand', { command: docs.command!.command, arguments: docs.command!.arguments });
-    assert.ok(client.messages.some((m) => /^showDocument: https:.*docs\/rules\/GF101\.md \(external\)$/.test(m)), `messages: ${client.messages}`);
+    // The page shipped beside dist/ (it matches the installed version and needs no network).
+    const shown = client.messages.find((m) => m.startsWith('showDocument: '));
+    assert.equal(shown, `showDocument: ${URI.file(path.join(repoRoot, 'docs', 'rules', 'GF101.md')).toString()}`, `messages: ${client.messages}`);
+    assert.ok(fs.existsSync(URI.parse(shown.slice('showDocument: '.length)).fsPath));
     const ignore = actions.find((a) => a.title === 'Ignore GF101 for this line')!;
     const edits = ignore.edit!.changes![poolUri];
     const next = client.diagnostics(poolUri, fromVersion(6));
@@ -106,15 +110,20 @@ describe('language server over stdio', () => {
     assert.deepEqual(codesAt(await next), ['GF102@15:11']);
   });
 
-  test('hover on a flagged call explains the hazard and links the rule page', async () => {
+  test('hover on a flagged call gives the rule, why and the fixes (not the message again) and links the rule page', async () => {
     const hover = await client.connection.sendRequest<{ contents: { kind: string; value: string } } | null>('textDocument/hover', {
       textDocument: { uri: poolUri },
       position: { line: 15, character: 13 },
     });
     assert.ok(hover, 'no hover on the GF102 use');
     assert.equal(hover.contents.kind, 'markdown');
-    assert.match(hover.contents.value, /\*\*GF102\*\* parent-channel-used-in-child/);
-    assert.match(hover.contents.value, /docs\/rules\/GF102\.md/);
+    assert.equal(hover.contents.value.split('\n\n')[0], '**GF102** parent-channel-used-in-child');
+    assert.match(hover.contents.value, /\[GF102 documentation\]\(https:[^)]*docs\/rules\/GF102\.md\)/);
+    assert.ok(hover.contents.value.includes(`([offline copy](${URI.file(path.join(repoRoot, 'docs', 'rules', 'GF102.md')).toString()}))`), hover.contents.value);
+    // The why and the fixes; not the diagnostic's message, which VS Code shows above the hover already.
+    assert.match(hover.contents.value, /\n\nFixes:\n- /);
+    const gf102 = firstDiagnostics.find((d) => d.code === 'GF102')!;
+    assert.ok(!hover.contents.value.includes(gf102.message.slice(0, 30)), hover.contents.value);
     const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: poolUri }, position: { line: 0, character: 0 } });
     assert.equal(nothing, null);
   });

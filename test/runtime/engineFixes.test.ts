@@ -24,7 +24,7 @@ const FIXED_ATTEMPTS = 5;
 /** The engine's titles for each fix the cases name (SPEC §3's names, as prefixes). */
 const TITLE_PREFIXES: Record<string, string[]> = {
   'Create the channel in the child': ['Create the channel in', 'Create `'],
-  'Close the parent\'s channel before the fork': ['Close `'],
+  'Close the parent\'s channel before the fork': ['Use `', 'Close `'],
   'Enable gRPC fork support': ['Enable gRPC fork support'],
   'Use the \'spawn\' start method': ['Use the \'spawn\' start method'],
   'Start the server in each child': ['Start the server in each child'],

@@ -21,6 +21,8 @@ export interface TestClient {
   /** window/showMessage notifications, as `type: message`. */
   messages: string[];
   shutdown(): Promise<number | null>;
+  /** The server's answer to `initialize` (its capabilities). */
+  initializeResult?: unknown;
 }
 
 /** `rootPath` undefined: a client that opens files with no workspace folder (`cwd`: the server's working directory). */
@@ -75,7 +77,7 @@ export async function startServer(rootPath: string | undefined, options: { initi
   });
   connection.listen();
   const rootUri = rootPath === undefined ? null : `file://${rootPath}`;
-  await connection.sendRequest('initialize', {
+  client.initializeResult = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
     workspaceFolders: rootUri === null ? null : [{ uri: rootUri, name: 'test' }, ...(options.extraFolders ?? []).map((folder) => ({ uri: `file://${folder}`, name: folder }))],

@@ -2,8 +2,9 @@
 import { parseArgs } from 'util';
 import type { ConfigLayer, Platform } from '../engine/config';
 import { parsePythonVersion } from '../engine/config';
-import { RULE_CODES, RuleCode } from '../engine/findings';
-import { nearest } from './suggest';
+import type { RuleCode } from '../engine/findings';
+import { RULE_CODES } from '../engine/rules/registry';
+import { nearest } from '../engine/nearestName';
 import { TEXT_STYLES, TextStyle } from './textOutput';
 
 export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;

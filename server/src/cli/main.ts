@@ -3,12 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GrammarLoadError, loadPythonLanguage } from '../engine/pythonParser';
 import { Analyzer } from '../engine/analyzer';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
 import { FileReport, ProjectAnalysis } from '../workspace/projectAnalysis';
 import { readPyproject } from '../workspace/projectConfig';
-import { MAX_SOURCE_BYTES, describeFileError, readTextFile } from '../workspace/textFiles';
+import { describeFileError, readTextFile, sourceByteLimit } from '../workspace/textFiles';
 import { scanWorkspace } from '../workspace/workspaceScanner';
 import { CliOptions, USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, FixTarget, fixFile } from './fixCommand';
+import { fixNotebook } from './notebookFix';
+import { notebookCellLines } from './notebookFrames';
 import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
 import { codeFrameLines } from './codeFrame';
 import { colourWanted, palette } from './colour';
@@ -104,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       const identity = fileIdentity(report.path);
       if (identity && seen.has(identity)) continue;
       if (identity) seen.add(identity);
-      const read = readTextFile(report.path, { maxBytes: MAX_SOURCE_BYTES });
+      const read = readTextFile(report.path, { maxBytes: sourceByteLimit(report.path) });
       if ('refused' in read) {
         unreadable = true;
         writeErr(`grpc-fork-guard: error: ${displayPath(report.path, cwd)} not fixed: ${read.refused}\n`);
@@ -138,9 +141,10 @@ function render(options: CliOptions, reports: FileReport[], cwd: string, checked
         // Ruff's choice: frames for a person at a terminal, one line each for logs and pipes.
         style: options.textStyle ?? (process.stdout.isTTY ? 'full' : 'concise'),
         colours: palette(colourWanted(process.stdout.isTTY, process.env)),
-        sourceOf: (file) => {
-          const read = readTextFile(file, { maxBytes: MAX_SOURCE_BYTES });
-          return 'refused' in read ? undefined : codeFrameLines(read.text);
+        sourceOf: (file, cell) => {
+          const read = readTextFile(file, { maxBytes: sourceByteLimit(file) });
+          if ('refused' in read) return undefined;
+          return cell === undefined ? codeFrameLines(read.text) : notebookCellLines(read.text, cell);
         },
         checkedFiles,
       });
@@ -186,7 +190,8 @@ function comparePaths(a: string, b: string): number {
 function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsafeFixes: boolean; diff: boolean; exitZero: boolean }, cwd: string, failed: boolean): number {
   const outcomes: FixOutcome[] = [];
   for (const target of targets) {
-    outcomes.push(fixFile(project, target, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => writeOut(text)));
+    const fixer = isNotebookPath(target.path) ? fixNotebook : fixFile;
+    outcomes.push(fixer(project, target, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => writeOut(text)));
   }
   const removed = new Map<string, number>();
   for (const o of outcomes) for (const [code, n] of o.removed) removed.set(code, (removed.get(code) ?? 0) + n);

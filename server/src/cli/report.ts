@@ -3,14 +3,17 @@ import * as path from 'path';
 import { Finding, NOT_ANALYSED, RuleCode } from '../engine/findings';
 import { ruleByCode } from '../engine/rules/registry';
 import type { FileReport } from '../workspace/projectAnalysis';
+import { cellNumber, cellPlace } from './cellPlaces';
 
 export interface JsonFinding {
   path: string;
+  /** In a notebook: the cell (1-based, every cell counted); `range` is then within the cell's source. */
+  cell?: number;
   code: string;
   severity: string;
   message: string;
   range: Finding['range'];
-  related: { path: string; range: Finding['range']; message: string }[];
+  related: { path: string; cell?: number; range: Finding['range']; message: string }[];
   fixes: string[];
 }
 
@@ -24,17 +27,23 @@ export function toJson(reports: FileReport[], cwd: string): JsonFinding[] {
   return reports.flatMap((report) =>
     report.findings.map((finding) => ({
       path: displayPath(report.path, cwd),
+      ...withCell(cellNumber(finding)),
       code: finding.code,
       severity: finding.severity,
       message: finding.message,
       range: finding.range,
       related: finding.related.map((related) => ({
         path: displayPath(related.path ?? report.path, cwd),
+        ...withCell(cellNumber(related)),
         range: related.range,
         message: related.message,
       })),
       fixes: finding.fixes.map((fix) => fix.title),
     })));
+}
+
+function withCell(cell: number | undefined): { cell?: number } {
+  return cell === undefined ? {} : { cell };
 }
 
 /**
@@ -47,12 +56,14 @@ export function toGithub(reports: FileReport[], cwd: string): string {
   for (const report of reports) {
     for (const finding of report.findings) {
       const { start, end } = finding.range;
+      // A notebook's lines are not the file's (the file is JSON): the annotation is on the file, the cell in the message.
+      const place = cellPlace(finding);
       const properties = [
         `file=${escapeProperty(displayPath(report.path, cwd))}`,
-        `line=${start.line + 1}`, `col=${start.character + 1}`, `endLine=${end.line + 1}`, `endColumn=${end.character + 1}`,
+        ...(place ? [] : [`line=${start.line + 1}`, `col=${start.character + 1}`, `endLine=${end.line + 1}`, `endColumn=${end.character + 1}`]),
         `title=${escapeProperty(finding.code)}`,
       ];
-      lines.push(`::${level[finding.severity]} ${properties.join(',')}::${escapeData(`${finding.code} ${finding.message}`)}`);
+      lines.push(`::${level[finding.severity]} ${properties.join(',')}::${escapeData(`${place ? `${place}: ` : ''}${finding.code} ${finding.message}`)}`);
     }
   }
   return lines.join('\n');

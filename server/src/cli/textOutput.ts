@@ -1,9 +1,12 @@
-// `--format text`: one line per finding (`path:line:col: CODE message`, 1-based), with a code
-// frame under each in the full style, then a summary line.
+// `--format text`: one line per finding (`path:line:col: CODE message`, 1-based; in a notebook
+// `path:cell N, line L, column C: CODE message`), with a code frame under each in the full style,
+// then a summary line.
 import type { FileReport } from '../workspace/projectAnalysis';
 import { codeFrame } from './codeFrame';
 import type { Palette } from './colour';
 import { displayPath } from './report';
+import { cellOf } from '../engine/notebook/cellFindings';
+import { cellPlace } from './cellPlaces';
 
 export const TEXT_STYLES = ['full', 'concise'] as const;
 export type TextStyle = (typeof TEXT_STYLES)[number];
@@ -11,8 +14,8 @@ export type TextStyle = (typeof TEXT_STYLES)[number];
 export interface TextOptions {
   style: TextStyle;
   colours: Palette;
-  /** The lines of a file with findings, for its code frames (undefined when it cannot be read). */
-  sourceOf(path: string): string[] | undefined;
+  /** The lines of a file with findings (of one cell of a notebook), for code frames (undefined when it cannot be read). */
+  sourceOf(path: string, cell?: number): string[] | undefined;
   /** Files read and checked; none means the summary must not say that checks passed. */
   checkedFiles: number;
 }
@@ -24,13 +27,17 @@ export function toText(reports: FileReport[], cwd: string, options: TextOptions)
   for (const report of reports) {
     if (report.findings.length === 0) continue;
     const name = displayPath(report.path, cwd);
-    const source = options.style === 'full' ? options.sourceOf(report.path) : undefined;
+    const full = options.style === 'full';
+    const source = full ? options.sourceOf(report.path) : undefined;
     for (const finding of report.findings) {
       count++;
       const { line, character } = finding.range.start;
       const colon = colours.punctuation(':');
-      lines.push(`${colours.path(name)}${colon}${line + 1}${colon}${character + 1}${colon} ${colours.code(finding.code)} ${finding.message}`);
-      if (source) lines.push(...codeFrame(source, finding.range, finding.code, colours), '');
+      const place = cellPlace(finding) ?? `${line + 1}${colon}${character + 1}`;
+      lines.push(`${colours.path(name)}${colon}${place}${colon} ${colours.code(finding.code)} ${finding.message}`);
+      const cell = cellOf(finding);
+      const frameSource = cell === undefined ? source : full ? options.sourceOf(report.path, cell) : undefined;
+      if (frameSource) lines.push(...codeFrame(frameSource, finding.range, finding.code, colours), '');
     }
   }
   if (count > 0) lines.push(`Found ${count} problem${count === 1 ? '' : 's'}.`);

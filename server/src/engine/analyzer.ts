@@ -11,10 +11,12 @@ import { TextLines } from './fixes/textLines';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
+import { wrapLongLines } from './fixes/lineWrap';
 import { SourceFile, nodeRange } from './model/sourceFile';
 import { forgetTree } from './model/syntax';
 import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
+import { relevanceTest } from './relevance';
 import { RULES } from './rules/registry';
 import type { Rule, RuleReport } from './rules/rule';
 import { isSuppressed, readSuppressions } from './suppression';
@@ -175,6 +177,7 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
     targetPython: config.targetPython,
     targetPlatform: config.targetPlatform,
     channelFactories: config.channelFactories,
+    canMatter: relevanceTest(config.channelFactories),
     resolver: options.resolver,
   };
   const timeline = buildTimeline(file, walkOptions);
@@ -207,7 +210,7 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
         related: (r.related ?? []).map((rel): RelatedLocation => ('site' in rel
           ? { path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message }
           : rel)),
-        fixes: r.fixes ?? [],
+        fixes: (r.fixes ?? []).map((fix) => wrapLongLines(lines, file.tree.rootNode, (edits ??= new PythonEdits(file)).indentUnit, fix)),
       };
       if (isSuppressed(finding, suppressions)) return;
       finding.fixes.push(ignoreForLine(rule.code, range.start.line, lines, suppressions), ignoreForFile(rule.code, lines, suppressions));

@@ -1,12 +1,15 @@
 // The engine's configuration (SPEC §4): defaults here, merging of layers here; reading
-// pyproject.toml and VS Code settings happens in the layers that own those sources.
-import { RuleCode, Severity, RULE_CODES } from './findings';
+// pyproject.toml and VS Code settings happens in the layers that own those sources. The defaults
+// are the settings table's (test/engine/settingsSchema.test.ts holds them equal).
+import { RuleCode, Severity } from './findings';
+import { DEFAULT_EXCLUDE, DEFAULT_TARGET_PYTHON } from './settingsTable';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 export type SeveritySetting = Severity | 'off';
 
 export interface EngineConfig {
-  select: RuleCode[];
+  /** The codes to report, or all the registry's (rules/registry.ts). */
+  select: RuleCode[] | 'all';
   ignore: RuleCode[];
   severity: Partial<Record<RuleCode, SeveritySetting>>;
   exclude: string[];
@@ -18,15 +21,15 @@ export interface EngineConfig {
   unsafeFixes: boolean;
 }
 
-export const DEFAULT_EXCLUDE = ['.venv', 'venv', 'node_modules', '.git', 'site-packages', '__pycache__'];
+export { DEFAULT_EXCLUDE };
 
 export function defaultConfig(): EngineConfig {
   return {
-    select: [...RULE_CODES],
+    select: 'all',
     ignore: [],
     severity: {},
     exclude: [...DEFAULT_EXCLUDE],
-    targetPython: [3, 9],
+    targetPython: parsePythonVersion(DEFAULT_TARGET_PYTHON)!,
     targetPlatform: 'linux',
     channelFactories: [],
     assumeForkSupport: false,
@@ -48,7 +51,7 @@ export function mergeConfig(...layers: ConfigLayer[]): EngineConfig {
 }
 
 export function isRuleEnabled(config: EngineConfig, code: RuleCode): boolean {
-  return config.select.includes(code) && !config.ignore.includes(code) && config.severity[code] !== 'off';
+  return (config.select === 'all' || config.select.includes(code)) && !config.ignore.includes(code) && config.severity[code] !== 'off';
 }
 
 export function parsePythonVersion(text: string): [number, number] | undefined {

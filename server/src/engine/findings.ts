@@ -18,14 +18,33 @@ export interface TextEdit {
   newText: string;
 }
 
+export interface FileEdits {
+  /** Absolute path of the file. */
+  path: string;
+  edits: TextEdit[];
+}
+
 /** Ruff's notion: a safe fix only removes the hazard; an unsafe one may change other behaviour. */
 export type Applicability = 'safe' | 'unsafe';
 
+/**
+ * What a fix does, for code that chooses among fixes (never their titles): closing or scoping the
+ * parent's object before the fork fixes the parent's side only (GF101), not a child's use (GF102).
+ */
+export type FixKind = 'closeBeforeFork' | 'withBlock' | 'runnerHook' | 'perProcessAccessor';
+
 export interface Fix {
   title: string;
+  kind?: FixKind;
   applicability: Applicability;
   /** Edits to the analysed file, non-overlapping. */
   edits: TextEdit[];
+  /**
+   * Edits to other files of the project (gunicorn's `post_fork` goes into its configuration file),
+   * made against the text the engine was given for them. "Fix all" never applies these fixes: it
+   * rewrites one file.
+   */
+  otherFiles?: FileEdits[];
   /** Suppression fixes are offered but never applied by "fix all". */
   isSuppression?: boolean;
   /**
@@ -51,23 +70,17 @@ export interface Finding {
   fixes: Fix[];
 }
 
-export const RULE_CODES = [
-  'GF101', 'GF102', 'GF103', 'GF104',
-  'GF201', 'GF202', 'GF203', 'GF204',
-  'GF301', 'GF302', 'GF303',
-] as const;
-
-export type RuleCode = (typeof RULE_CODES)[number];
+/**
+ * The code of the notice that a file was not (fully) analysed: too large, too deeply nested, a
+ * parser failure or the time budget. It is reported like a finding so every output shows it, but
+ * no rule makes it and no setting turns it off.
+ */
+export const NOT_ANALYSED = 'GF000' as const;
 
 /**
- * The notice that a file was not (fully) analysed: too large, too deeply nested, a parser failure
- * or the time budget. It is reported like a finding so every output shows it, but no rule makes
- * it and no setting turns it off.
+ * The form of a rule code. Which codes exist is the registry's to say (RULE_CODES and isRuleCode
+ * in rules/registry.ts): this layer sits below the rules and cannot list them.
  */
-export const NOT_ANALYSED = 'GF000';
+export type RuleCode = `GF${number}`;
 
 export type FindingCode = RuleCode | typeof NOT_ANALYSED;
-
-export function isRuleCode(value: string): value is RuleCode {
-  return (RULE_CODES as readonly string[]).includes(value);
-}

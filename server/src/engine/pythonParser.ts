@@ -3,17 +3,17 @@
 // it once instead of retrying in a loop.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Language, Parser, Tree } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
 
-export const RUNTIME_WASM = 'tree-sitter.wasm';
-export const PYTHON_WASM = 'tree-sitter-python.wasm';
+const RUNTIME_WASM = 'tree-sitter.wasm';
+const PYTHON_WASM = 'tree-sitter-python.wasm';
 
 export class GrammarLoadError extends Error {}
 
 let loaded: Promise<Language> | undefined;
 
 /** The folder holding the grammar: `grammars/` beside `dist/` in the VSIX and in a checkout. */
-export function defaultGrammarDir(): string {
+function defaultGrammarDir(): string {
   const candidates = [path.join(__dirname, '..', 'grammars'), path.join(__dirname, '..', '..', '..', 'grammars')];
   return candidates.find((dir) => fs.existsSync(path.join(dir, PYTHON_WASM))) ?? candidates[0];
 }
@@ -39,10 +39,6 @@ async function load(grammarDir: string): Promise<Language> {
   }
 }
 
-export async function createPythonParser(grammarDir?: string): Promise<Parser> {
-  return parserFor(await loadPythonLanguage(grammarDir));
-}
-
 export function parserFor(language: Language): Parser {
   const parser = new Parser();
   parser.setLanguage(language);
@@ -56,10 +52,4 @@ export function parserFor(language: Language): Parser {
  */
 export function textForParser(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-}
-
-export function parseOrThrow(parser: Parser, text: string, oldTree?: Tree): Tree {
-  const tree = parser.parse(text, oldTree ?? null);
-  if (!tree) throw new Error('tree-sitter returned no tree');
-  return tree;
 }

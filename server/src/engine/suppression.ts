@@ -46,7 +46,7 @@ export function readSuppressions(tree: Tree, source: string): Suppressions {
   return result;
 }
 
-export function splitCodes(list: string): string[] {
+function splitCodes(list: string): string[] {
   return list.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
 }
 

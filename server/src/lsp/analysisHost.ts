@@ -8,6 +8,7 @@ import * as path from 'path';
 import { MessageChannel, MessagePort, Worker } from 'worker_threads';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { notAnalysed } from '../engine/budgets';
+import type { ConfigLayer } from '../engine/config';
 import type { Finding } from '../engine/findings';
 import type { AnalysisWorkerInit, HostMessage, LogLevel, WorkerMessage } from './analysisProtocol';
 import type { ServerSettings } from './settings';
@@ -43,6 +44,8 @@ export class AnalysisHost {
 
   constructor(
     private readonly log: (level: LogLevel, message: string) => void,
+    /** Told the configuration each analysis in the thread used (the server's configuration log). */
+    private readonly onConfig: (resolved: { projectRoot: string; pyproject: string | undefined }, editorLayer: ConfigLayer) => void,
     private readonly grammarDir?: string,
     private readonly script = path.join(__dirname, 'analysisWorker.js'),
   ) {}
@@ -124,6 +127,10 @@ export class AnalysisHost {
   private received(message: WorkerMessage): void {
     if (message.type === 'log') {
       this.log(message.level, message.message);
+      return;
+    }
+    if (message.type === 'config') {
+      this.onConfig({ projectRoot: message.projectRoot, pyproject: message.pyproject }, message.editorLayer);
       return;
     }
     if (message.type === 'overBudget') {

@@ -3,6 +3,7 @@
 // receives, in the same order, so a request names a document by URI and version only.
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { MessagePort } from 'worker_threads';
+import type { ConfigLayer } from '../engine/config';
 import type { Finding } from '../engine/findings';
 import type { ServerSettings } from './settings';
 
@@ -20,6 +21,8 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'log'; level: LogLevel; message: string }
+  /** The configuration an analysis of a file on disk used (for the configuration log). */
+  | { type: 'config'; projectRoot: string; pyproject: string | undefined; editorLayer: ConfigLayer }
   | { type: 'result'; id: number; version: number; findings: Finding[]; durationMs: number }
   /** A newer version or a close arrived before the analysis started: nothing was analysed. */
   | { type: 'obsolete'; id: number }

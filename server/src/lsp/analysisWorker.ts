@@ -5,10 +5,9 @@
 // close has overtaken is answered "obsolete" instead of being analysed.
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'worker_threads';
 import { Analyzer } from '../engine/analyzer';
-import type { ConfigLayer } from '../engine/config';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import type { AnalysisWorkerInit, HostMessage, LogLevel, WorkerMessage } from './analysisProtocol';
-import { analyzeDocument } from './documentAnalysis';
+import { AnalysisLog, AnalysisServices, documentFindings } from './documentAnalysis';
 import { diskPathOf } from './documentPaths';
 import { DocumentTrees } from './documentTrees';
 
@@ -16,16 +15,22 @@ const init = workerData as AnalysisWorkerInit;
 const port: MessagePort = init.port;
 const send = (message: WorkerMessage) => parentPort!.postMessage(message);
 const log = (level: LogLevel, message: string) => send({ type: 'log', level, message });
+const logger: AnalysisLog = {
+  error: (message) => log('error', message),
+  warn: (message) => log('warn', message),
+  info: (message) => log('info', message),
+  debug: (message) => log('debug', message),
+};
 
 let analyzer: Analyzer | undefined;
+/** The workspace folder of the file being analysed, sent with each request. */
 let folder: string | undefined;
-let layer: ConfigLayer = {};
 const documents = new DocumentTrees(() => analyzer);
 const openText = (filePath: string) => {
   for (const entry of documents.all()) if (diskPathOf(entry.document.uri) === filePath) return entry.document.getText();
   return undefined;
 };
-let project: ProjectAnalysis | undefined;
+let services: AnalysisServices | undefined;
 
 /** Documents whose trees are kept between analyses: the ones being typed in. */
 const KEPT_DOCUMENT_TREES = 8;
@@ -53,22 +58,22 @@ function handle(message: HostMessage): void {
       documents.close(message.uri);
       return;
     case 'invalidate':
-      project?.invalidate(message.filePath);
+      services?.project.invalidate(message.filePath);
       return;
     case 'analyze': {
       const entry = documents.get(message.uri);
-      if (!entry || !analyzer || !project || entry.document.version !== message.version || overtaken(message)) {
+      if (!entry || !services || entry.document.version !== message.version || overtaken(message)) {
         send({ type: 'obsolete', id: message.id });
         return;
       }
       log('debug', `Analysing ${message.uri} (version ${message.version}) in the analysis thread`);
       const started = Date.now();
-      layer = message.settings.layer;
       folder = message.folder;
-      const findings = analyzeDocument(analyzer, project, documents, entry, message.settings, log);
+      // The settings come with each request: this thread keeps none of its own.
+      const findings = documentFindings(services, entry, message.settings);
       send({ type: 'result', id: message.id, version: message.version, findings, durationMs: Date.now() - started });
       documents.trim(KEPT_DOCUMENT_TREES);
-      project.trimModules();
+      services.project.trimModules();
       reportHeap();
     }
   }
@@ -111,7 +116,12 @@ port.on('message', (message: HostMessage) => {
 
 Analyzer.create(init.grammarDir).then((created) => {
   analyzer = created;
-  project = new ProjectAnalysis(created, () => layer, () => folder, openText);
+  // No default overrides: each analysis passes its request's settings to configFor.
+  const project = new ProjectAnalysis(created, () => ({}), () => folder, openText);
+  services = {
+    analyzer: created, project, trees: documents, logger,
+    onConfig: (resolved, editorLayer) => send({ type: 'config', projectRoot: resolved.projectRoot, pyproject: resolved.pyproject, editorLayer }),
+  };
   send({ type: 'ready' });
   work();
 }, (error: Error) => send({ type: 'failed', message: error.message }));

@@ -2,11 +2,11 @@
 // safe fix preferred; plus `source.fixAll.grpcForkGuard` for fix-on-save.
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding, Fix } from '../engine/findings';
+import { URI } from 'vscode-uri';
+import type { Finding, Fix, TextEdit } from '../engine/findings';
 import { applyEdits, fixAllEdits } from '../engine/fixes/fixAll';
-import { SOURCE, findingKey, toDiagnostic } from './diagnostics';
-
-export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.grpcForkGuard`;
+import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
+import { findingKey, toDiagnostic } from './diagnostics';
 
 export interface FixAllContext {
   unsafeFixes: boolean;
@@ -19,7 +19,7 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
   if (wants(CodeActionKind.QuickFix)) {
     const byKey = new Map(findings.map((finding) => [findingKey(finding.code, finding.range), finding]));
     for (const diagnostic of params.context.diagnostics) {
-      if (diagnostic.source !== SOURCE) continue;
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
       const finding = byKey.get(findingKey(diagnostic.code, diagnostic.range));
       if (finding) actions.push(...quickFixes(finding, diagnostic, document.uri, findings));
     }
@@ -33,8 +33,6 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
   return actions;
 }
 
-export const SHOW_DOCUMENTATION_COMMAND = 'grpcForkGuard.server.showDocumentation';
-
 /** The family each diagnostic gets, as vscode-eslint does: its fixes, fix all of the rule, ignore, docs. */
 function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findings: Finding[]): CodeAction[] {
   const preferred = preferredFix(finding);
@@ -43,7 +41,7 @@ function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findi
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     isPreferred: fix === preferred,
-    edit: { changes: { [uri]: fix.edits } },
+    edit: { changes: fixChanges(uri, fix) },
   }));
   const sameRule = findings.filter((f) => f.code === finding.code && preferredFix(f));
   if (sameRule.length > 1) {
@@ -64,6 +62,13 @@ function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findi
     command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
   });
   return actions;
+}
+
+/** The fix's edits by document: the analysed one, and any other file it edits (gunicorn's configuration). */
+function fixChanges(uri: string, fix: Fix): Record<string, TextEdit[]> {
+  const changes: Record<string, TextEdit[]> = { [uri]: fix.edits };
+  for (const other of fix.otherFiles ?? []) changes[URI.file(other.path).toString()] = other.edits;
+  return changes;
 }
 
 /** The best safe fix that removes the hazard (never a suppression). */

@@ -3,8 +3,7 @@ import { URI } from 'vscode-uri';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { Finding, Severity } from '../engine/findings';
 import { ruleDocsUrl } from '../engine/rules/registry';
-
-export const SOURCE = 'grpc-fork-guard';
+import { DIAGNOSTIC_SOURCE } from '../../../shared/protocol';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -19,7 +18,7 @@ export function toDiagnostic(finding: Finding, uri: string): Diagnostic {
     severity: SEVERITY[finding.severity],
     code: finding.code,
     codeDescription: { href: ruleDocsUrl(finding.code) },
-    source: SOURCE,
+    source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     relatedInformation: finding.related.map((related) => ({
       location: { uri: related.path ? URI.file(related.path).toString() : uri, range: related.range },

@@ -1,45 +1,67 @@
-// One open document analysed as the editor needs it: its project's configuration under the
-// client's settings, imports resolved (open documents' texts first), its tree kept for the next
-// keystroke, every problem logged. Runs in the analysis thread (analysisWorker.ts).
+// The analysis of one open document: its text, the settings it is analysed under, and nothing
+// else of the server's state. Configuration is passed in (the document's editor settings over
+// its pyproject.toml), as vscode-eslint passes each document's settings to its validation, so
+// the same call runs in the analysis thread (analysisWorker.ts) and, as the fallback, on the
+// server's thread.
 import * as path from 'path';
 import type { Analyzer } from '../engine/analyzer';
 import { notAnalysed } from '../engine/budgets';
 import { mergeConfig } from '../engine/config';
 import { Finding, NOT_ANALYSED } from '../engine/findings';
 import { preforkRunners } from '../workspace/preforkRunners';
-import type { ProjectAnalysis } from '../workspace/projectAnalysis';
-import type { LogLevel } from './analysisProtocol';
+import type { ProjectAnalysis, ResolvedConfig } from '../workspace/projectAnalysis';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import type { DocumentTrees, OpenDocument } from './documentTrees';
+import type { Logger } from './logger';
 import type { ServerSettings } from './settings';
 
-export function analyzeDocument(
-  analyzer: Analyzer, project: ProjectAnalysis, documents: DocumentTrees, entry: OpenDocument, settings: ServerSettings,
-  log: (level: LogLevel, message: string) => void,
-): Finding[] {
+/** Where an analysis logs: the server's output channel, or the analysis thread's messages to it. */
+export type AnalysisLog = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+
+/** What an analysis needs of the server (or of the analysis thread): built once the analyser has started. */
+export interface AnalysisServices {
+  analyzer: Analyzer;
+  project: ProjectAnalysis;
+  trees: DocumentTrees;
+  logger: AnalysisLog;
+  /** Told the configuration each analysis of a file on disk used, and the editor's layer over it. */
+  onConfig?: (resolved: ResolvedConfig, editorLayer: ServerSettings['layer']) => void;
+}
+
+/** Findings for the document's current text under `settings`. Throws only on internal errors. */
+export function analyzeDocument(services: AnalysisServices, entry: OpenDocument, settings: ServerSettings): Finding[] {
+  const { analyzer, project, trees, logger } = services;
   const { uri } = entry.document;
   const filePath = diskPathOf(uri);
-  const onRuleError = (rule: { code: string }, error: unknown) => log('error', `Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`);
-  const tree = (deadline: number) => documents.treeOf(entry, deadline);
+  const onRuleError = (rule: { code: string }, error: unknown) => logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`);
+  // The tree is parsed only when the text is within the budgets (size, nesting).
+  const tree = (deadline?: number) => trees.treeOf(entry, deadline);
   const budget = { maxFileBytes: settings.maxFileBytes };
-  let findings: Finding[];
-  try {
-    if (!filePath) {
-      // A document the server may not read around (see documentPaths.ts): its text, default configuration, no imports.
-      findings = analyzer.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), { tree, budget, onRuleError }).findings;
-    } else {
-      const resolved = project.configFor(filePath);
-      for (const problem of resolved.problems) log('warn', `Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
-      findings = analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
-        tree, budget, onRuleError,
-        resolver: project.resolverFor(resolved.projectRoot),
-        runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
-      }).findings;
-    }
-    for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) log('warn', `${uri}: ${notice.message}`);
-  } catch (error) {
-    log('error', `Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
-    findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
+  if (!filePath) {
+    // A document the server may not read around (see documentPaths.ts): its text, no pyproject.toml, no imports.
+    return analyzer.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), { tree, budget, onRuleError }).findings;
   }
-  return findings;
+  const resolved = project.configFor(filePath, settings.layer);
+  services.onConfig?.(resolved, settings.layer);
+  for (const problem of resolved.problems) logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
+  return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
+    tree,
+    budget,
+    resolver: project.resolverFor(resolved.projectRoot),
+    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
+    onRuleError,
+  }).findings;
+}
+
+/** analyzeDocument as the editor shows it: an internal error becomes a notice on the file, and every notice is logged. */
+export function documentFindings(services: AnalysisServices, entry: OpenDocument, settings: ServerSettings): Finding[] {
+  const { uri } = entry.document;
+  try {
+    const findings = analyzeDocument(services, entry, settings);
+    for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) services.logger.warn(`${uri}: ${notice.message}`);
+    return findings;
+  } catch (error) {
+    services.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
+    return [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
+  }
 }

@@ -1,7 +1,8 @@
-// Hover on a flagged object: what the hazard is, why it breaks, which fixes exist, and a link to
-// the rule's page.
+// Hover on a flagged object: which rule, why it breaks, which fixes exist, and a link to the
+// rule's page.
 import type { Hover, Position } from 'vscode-languageserver';
-import { Finding, NOT_ANALYSED } from '../engine/findings';
+import { URI } from 'vscode-uri';
+import { Finding, FindingCode, NOT_ANALYSED } from '../engine/findings';
 import { ruleByCode, ruleDocsUrl } from '../engine/rules/registry';
 
 function contains(finding: Finding, position: Position): boolean {
@@ -11,21 +12,31 @@ function contains(finding: Finding, position: Position): boolean {
   return afterStart && beforeEnd;
 }
 
-export function hoverFor(findings: Finding[], position: Position): Hover | undefined {
+/**
+ * The hover adds what the diagnostic does not say: VS Code already shows the diagnostic's message
+ * above any hover, so this gives the rule's name, why the pattern breaks, the fixes that apply here
+ * and the rule page; never the message again.
+ */
+export function hoverFor(findings: Finding[], position: Position, shippedPage: (code: FindingCode) => string | undefined = () => undefined): Hover | undefined {
   const here = findings.filter((finding) => contains(finding, position));
   if (here.length === 0) return undefined;
   const sections = here.map((finding) => {
+    if (finding.code === NOT_ANALYSED) return `**${finding.code}** not analysed\n\n[Parser and budgets](${ruleDocsUrl(finding.code)})`;
     const rule = ruleByCode(finding.code);
-    if (finding.code === NOT_ANALYSED) return `**${finding.code}** ${messageMarkdown(finding.message)}\n\n[Parser and budgets](${ruleDocsUrl(finding.code)})`;
     const fixes = finding.fixes.filter((fix) => !fix.isSuppression).map((fix) => `- ${messageMarkdown(fix.title)}${fix.applicability === 'unsafe' ? ' *(unsafe)*' : ''}`);
     return [
-      `**${finding.code}** ${rule?.name ?? ''} — ${messageMarkdown(finding.message)}`,
+      `**${finding.code}** ${rule?.name ?? ''}`.trimEnd(),
       rule ? rule.docs.whyIsThisBad : '',
       fixes.length ? `Fixes:\n${fixes.join('\n')}` : 'No automatic fix applies here; see the rule page.',
-      `[${finding.code} documentation](${ruleDocsUrl(finding.code)}) · silence with \`# noqa: ${finding.code}\``,
+      `[${finding.code} documentation](${ruleDocsUrl(finding.code)})${offlineLink(shippedPage(finding.code))} · silence with \`# noqa: ${finding.code}\``,
     ].filter(Boolean).join('\n\n');
   });
   return { contents: { kind: 'markdown', value: sections.join('\n\n---\n\n') } };
+}
+
+/** The page shipped in the package, for when the web page cannot be reached. */
+function offlineLink(page: string | undefined): string {
+  return page ? ` ([offline copy](${URI.file(page).toString()}))` : '';
 }
 
 /**

@@ -1,8 +1,6 @@
 // Log lines to the client's output channel, filtered by the `grpcForkGuard.logLevel` setting.
 import type { Connection } from 'vscode-languageserver';
-
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-const ORDER: LogLevel[] = ['error', 'warn', 'info', 'debug'];
+import { LOG_LEVELS as ORDER, LogLevel } from '../../../shared/protocol';
 
 export class Logger {
   level: LogLevel = 'info';

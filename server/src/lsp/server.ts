@@ -1,30 +1,35 @@
 // The language server: wires documents, settings, diagnostics, code actions and the workspace
 // scan to the engine. Every analysis goes through ProjectAnalysis, as the CLI's does.
-import * as path from 'path';
 import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, ErrorCodes, InitializeParams, InitializeResult,
-  NotificationType, ResponseError, TextDocumentSyncKind, WorkDoneProgressReporter,
+  ResponseError, TextDocumentSyncKind,
 } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
 import { Analyzer } from '../engine/analyzer';
-import { notAnalysed } from '../engine/budgets';
-import { mergeConfig } from '../engine/config';
-import { Finding, NOT_ANALYSED, isRuleCode } from '../engine/findings';
+import { Finding, NOT_ANALYSED } from '../engine/findings';
+import { isRuleCode } from '../engine/rules/registry';
 import { GrammarLoadError } from '../engine/pythonParser';
-import { preforkRunners } from '../workspace/preforkRunners';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
-import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND, codeActionsFor } from './codeActions';
-import { ruleDocsUrl } from '../engine/rules/registry';
+import {
+  AnalysisStatusNotification, FIX_ALL_KIND, InitializationOptions, SETTINGS_SECTION, SHOW_DOCUMENTATION_COMMAND, ScanRequest,
+} from '../../../shared/protocol';
+import { codeActionsFor } from './codeActions';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
-import { diskPathOf, labelPathOf } from './documentPaths';
+import { ConfigurationLog } from './configurationLog';
+import { AnalysisServices, documentFindings } from './documentAnalysis';
+import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { AnalysisHost } from './analysisHost';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
+import { ruleDocsTarget, shippedRulePage } from './ruleDocsPage';
 import { Logger } from './logger';
-import { ScanRequest, WorkspaceScan } from './workspaceScan';
-import { DEFAULT_DEBOUNCE_MS, ServerSettings, readClientSettings } from './settings';
+import { WorkspaceScan } from './workspaceScan';
+import { LiveNotebooks, NOTEBOOK_DOCUMENT_SYNC } from './notebookDocuments';
+import { DEFAULT_DEBOUNCE_MS, ServerSettings } from './settings';
+import { SettingsStore } from './settingsStore';
 
 export interface AnalysisSnapshot {
   version: number;
@@ -32,44 +37,74 @@ export interface AnalysisSnapshot {
   durationMs: number;
 }
 
+declare const __VERSION__: string | undefined;
+/** package.json's version, set by the build. */
+const SERVER_VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
 /** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
 export const ANALYSIS_BUDGET_MS = 500;
 
-export interface AnalysisStatus {
-  uri: string;
-  durationMs: number;
-  findings: number;
-  budgetMs: number;
-}
-
-export const AnalysisStatusNotification = new NotificationType<AnalysisStatus>('grpcForkGuard/analysisStatus');
-
 export class GrpcForkGuardServer {
   readonly logger: Logger;
-  private analyzer: Analyzer | undefined;
+  /** Set once the analyser has started. */
+  private services: AnalysisServices | undefined;
   private analyzerFailure: string | undefined;
-  readonly documents: DocumentTrees;
+  private readonly documents: DocumentTrees;
   private readonly snapshots = new Map<string, AnalysisSnapshot>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
+  private readonly settings: SettingsStore;
+  /** Settings a client without workspace/configuration pushed in didChangeConfiguration. */
+  private pushedSettings: unknown;
   private workspaceFolders: string[] = [];
   private supportsConfiguration = false;
   private supportsWorkspaceFolders = false;
-  private project: ProjectAnalysis | undefined;
-  /** Settings of the document being analysed, read by the project's override callback. */
-  private currentLayer: ServerSettings['layer'] = {};
-  private readonly workspaceScan = new WorkspaceScan(this);
+  private readonly workspaceScan: WorkspaceScan;
+  private readonly notebooks: LiveNotebooks;
+  /** Analyses open documents in another thread; the server's thread analyses when it cannot start. */
   private readonly analysisHost: AnalysisHost;
+  private readonly configurationLog: ConfigurationLog;
 
   constructor(
-    readonly connection: Connection,
+    private readonly connection: Connection,
     private readonly grammarDir?: string,
     /** Fed by the message reader; without it nothing is known to be superseded. */
     private readonly arrived = new ArrivedVersions(),
   ) {
     this.logger = new Logger(connection);
-    this.analysisHost = new AnalysisHost((level, message) => this.logger[level](message), grammarDir);
-    this.documents = new DocumentTrees(() => this.analyzer, this.analysisHost);
+    this.configurationLog = new ConfigurationLog(this.logger);
+    this.analysisHost = new AnalysisHost(
+      (level, message) => this.logger[level](message),
+      (resolved, layer) => this.configurationLog.note(resolved, layer),
+      grammarDir,
+    );
+    this.documents = new DocumentTrees(() => this.services?.analyzer, this.analysisHost);
+    this.settings = new SettingsStore(
+      (scopeUri) => this.supportsConfiguration
+        ? this.connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION })
+        : Promise.resolve(this.pushedSettings),
+      (_scope, settings) => {
+        for (const problem of settings.problems) this.logger.warn(`Settings: ${problem}`);
+      },
+    );
+    this.workspaceScan = new WorkspaceScan({
+      logger: this.logger,
+      folders: () => this.workspaceFolders,
+      project: () => this.services?.project,
+      settingsOfFolder: (folder) => this.settings.forFolder(folder),
+      settingsOfFile: (filePath) => this.settings.forDocument(URI.file(filePath).toString()),
+      isOpen: (filePath) => this.openTextOf(filePath) !== undefined || this.notebooks.isOpenFile(filePath),
+      sendDiagnostics: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
+      progress: (token) => token === undefined
+        ? this.connection.window.createWorkDoneProgress().catch(() => undefined)
+        : Promise.resolve(this.connection.window.attachWorkDoneProgress(token)),
+    });
+    this.notebooks = new LiveNotebooks({
+      logger: this.logger,
+      analysis: () => this.services,
+      settingsOf: (uri) => this.settings.forDocument(uri),
+      sendDiagnostics: (uri, diagnostics, version) => this.connection.sendDiagnostics({ uri, version, diagnostics }),
+      notebookClosed: (uri) => void this.workspaceScan.documentClosed(uri),
+    });
   }
 
   listen(): void {
@@ -82,7 +117,7 @@ export class GrpcForkGuardServer {
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       this.documents.change(textDocument.uri, textDocument.version, contentChanges);
-      void this.settingsFor(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
+      void this.settings.forDocument(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
       this.arrived.forget(textDocument.uri);
@@ -93,14 +128,20 @@ export class GrpcForkGuardServer {
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
       void this.workspaceScan.documentClosed(textDocument.uri);
     });
-    connection.onDidChangeConfiguration(() => {
-      this.settingsCache.clear();
-      this.revalidateAll();
+    this.notebooks.listen(connection);
+    connection.onDidChangeConfiguration(({ settings }) => {
+      this.pushedSettings = (settings as Record<string, unknown> | null)?.[SETTINGS_SECTION];
+      this.settings.clear();
+      // The new log level first, so that the analyses this change causes are logged under it.
+      void this.applyLogLevel().finally(() => {
+        this.revalidateAll();
+        this.notebooks.revalidateAll();
+      });
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) {
         const filePath = diskPathOf(change.uri);
-        if (filePath) this.project?.invalidate(filePath);
+        if (filePath) this.services?.project.invalidate(filePath);
         if (filePath) this.analysisHost.invalidate(filePath);
       }
       // An import or a pyproject.toml may have changed what every open file means.
@@ -108,24 +149,22 @@ export class GrpcForkGuardServer {
       void this.workspaceScan.filesChanged(changes);
     });
     connection.onCodeAction(this.guarded('textDocument/codeAction', async (params) => {
-      const entry = this.documents.get(params.textDocument.uri);
-      // Edits computed for a version the client has already replaced would land in the wrong place.
-      if (!entry || this.arrived.supersedes(entry.document.uri, entry.document.version)) return [];
-      const snapshot = await this.analyzeNow(entry);
-      if (snapshot?.version !== entry.document.version) return [];
-      return codeActionsFor(params, entry.document, snapshot?.findings ?? [], this.fixAllContext(entry));
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.codeActions(params);
+      const current = await this.currentFindings(params.textDocument.uri);
+      if (!current) return [];
+      return codeActionsFor(params, current.entry.document, current.snapshot.findings, { unsafeFixes: current.settings.layer.unsafeFixes === true });
     }));
     connection.onExecuteCommand(this.guarded('workspace/executeCommand', async ({ command, arguments: args }) => {
       if (command !== SHOW_DOCUMENTATION_COMMAND) return;
       const code = String(args?.[0] ?? '');
       if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
-      await connection.window.showDocument({ uri: ruleDocsUrl(code), external: true }).catch(() => undefined);
+      const target = ruleDocsTarget(code);
+      await connection.window.showDocument({ ...target, takeFocus: true }).catch(() => undefined);
     }));
     connection.onHover(this.guarded('textDocument/hover', async (params) => {
-      const entry = this.documents.get(params.textDocument.uri);
-      if (entry && this.arrived.supersedes(entry.document.uri, entry.document.version)) return undefined;
-      const snapshot = entry && await this.analyzeNow(entry);
-      return snapshot && snapshot.version === entry.document.version ? hoverFor(snapshot.findings, params.position) : undefined;
+      if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.hover(params);
+      const current = await this.currentFindings(params.textDocument.uri);
+      return current ? hoverFor(current.snapshot.findings, params.position, shippedRulePage) : undefined;
     }));
     connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
@@ -156,11 +195,13 @@ export class GrpcForkGuardServer {
     this.supportsWorkspaceFolders = Boolean(params.capabilities?.workspace?.workspaceFolders);
     this.workspaceFolders = this.diskFolders((params.workspaceFolders ?? []).map((folder) => folder?.uri));
     if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = this.diskFolders([params.rootUri]);
-    const options = params.initializationOptions as { logLevel?: string } | undefined;
+    const options = params.initializationOptions as InitializationOptions | undefined;
     this.logger.setLevel(options?.logLevel);
     try {
-      this.analyzer = await Analyzer.create(this.grammarDir);
-      this.project = new ProjectAnalysis(this.analyzer, () => this.currentLayer, (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
+      const analyzer = await Analyzer.create(this.grammarDir);
+      // No default overrides: each analysis passes its document's settings to configFor.
+      const project = new ProjectAnalysis(analyzer, () => ({}), (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
+      this.services = { analyzer, project, trees: this.documents, logger: this.logger, onConfig: (resolved, layer) => this.configurationLog.note(resolved, layer) };
     } catch (error) {
       // Without a grammar the server stays up and says so once, instead of crashing in a loop.
       this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
@@ -168,12 +209,13 @@ export class GrpcForkGuardServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        notebookDocumentSync: NOTEBOOK_DOCUMENT_SYNC,
         hoverProvider: true,
         executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'grpc-fork-guard', version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev' },
+      serverInfo: { name: 'grpc-fork-guard', version: SERVER_VERSION },
     };
   }
 
@@ -182,15 +224,25 @@ export class GrpcForkGuardServer {
       this.logger.error(this.analyzerFailure);
       void this.connection.window.showErrorMessage(`gRPC Fork Guard: ${this.analyzerFailure}`);
     } else {
-      this.logger.info(`gRPC Fork Guard server started (workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
+      this.logger.info(`gRPC Fork Guard server ${SERVER_VERSION} started (Node ${process.version}; workspace: ${this.workspaceFolders.join(', ') || 'none'})`);
     }
-    if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    void this.applyLogLevel();
+    if (this.supportsConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     // vscode-languageserver throws here when the client cannot send these events.
     if (this.supportsWorkspaceFolders) this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
       const removed = new Set(this.diskFolders(event.removed.map((f) => f.uri)));
       this.workspaceFolders = this.workspaceFolders.filter((f) => !removed.has(f)).concat(this.diskFolders(event.added.map((f) => f.uri)));
     });
     if (!this.analyzerFailure) void this.workspaceScan.scanOnStartup();
+  }
+
+  /** `grpcForkGuard.logLevel` is window-scoped: read without a resource, applied at once. */
+  private async applyLogLevel(): Promise<void> {
+    const { logLevel } = await this.settings.forWindow();
+    if (logLevel && logLevel !== this.logger.level) {
+      this.logger.setLevel(logLevel);
+      this.logger.info(`Log level: ${logLevel}`);
+    }
   }
 
   /** Folders the server may scan: a non-file or escaping URI is refused, with a warning. */
@@ -206,46 +258,10 @@ export class GrpcForkGuardServer {
    * The innermost workspace folder holding a file (multi-root); none for a file outside them, whose
    * project is then found from the file alone (never the server's working directory).
    */
-  folderOf(filePath: string): string | undefined {
+  private folderOf(filePath: string): string | undefined {
     return innermostFolder(this.workspaceFolders, filePath);
   }
 
-  get folders(): string[] {
-    return this.workspaceFolders;
-  }
-
-  get projectAnalysis(): ProjectAnalysis | undefined {
-    return this.project;
-  }
-
-  settingsFor(uri: string): Promise<ServerSettings> {
-    let cached = this.settingsCache.get(uri);
-    if (!cached) {
-      cached = this.supportsConfiguration
-        ? this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'grpcForkGuard' }).then(
-          (raw) => readClientSettings(raw),
-          () => readClientSettings(undefined),
-        )
-        : Promise.resolve(readClientSettings(undefined));
-      cached.then((settings) => {
-        this.logger.setLevel((settings as unknown as { logLevel?: string }).logLevel);
-        for (const problem of settings.problems) this.logger.warn(`Settings: ${problem}`);
-      }, () => undefined);
-      this.settingsCache.set(uri, cached);
-    }
-    return cached;
-  }
-
-  /** Runs `work` with the settings of `uri` in force for ProjectAnalysis. */
-  withSettings<T>(settings: ServerSettings, work: () => T): T {
-    const previous = this.currentLayer;
-    this.currentLayer = settings.layer;
-    try {
-      return work();
-    } finally {
-      this.currentLayer = previous;
-    }
-  }
 
   private schedule(uri: string, delayMs: number): void {
     clearTimeout(this.timers.get(uri));
@@ -263,11 +279,11 @@ export class GrpcForkGuardServer {
   private async validate(uri: string): Promise<void> {
     const entry = this.documents.get(uri);
     if (!entry) return;
-    const settings = await this.settingsFor(uri);
+    const settings = await this.settings.forDocument(uri);
     if (this.documents.get(uri) !== entry) return;
     // A newer version (or the close) is queued: the run it schedules analyses that instead.
     if (this.arrived.supersedes(uri, entry.document.version)) return;
-    const snapshot = settings.enable ? await this.analyzeOffThread(entry, settings) : { version: entry.document.version, findings: [], durationMs: 0 };
+    const snapshot = await this.analyzeOffThread(entry, settings);
     if (!snapshot || this.documents.get(uri) !== entry) return;
     await this.connection.sendDiagnostics({
       uri,
@@ -277,75 +293,58 @@ export class GrpcForkGuardServer {
     void this.connection.sendNotification(AnalysisStatusNotification, { uri, durationMs: snapshot.durationMs, findings: snapshot.findings.length, budgetMs: ANALYSIS_BUDGET_MS });
   }
 
-  /** Findings for the document's current version, analysing now if they are stale. */
-  analyzeNow(entry: OpenDocument): Promise<AnalysisSnapshot | undefined> {
-    const snapshot = this.snapshots.get(entry.document.uri);
-    if (snapshot && snapshot.version === entry.document.version) return Promise.resolve(snapshot);
-    // Code actions follow diagnostics, so the document's settings are normally known by now.
-    return this.analyzeOffThread(entry, this.lastSettings.get(entry.document.uri) ?? readClientSettings(undefined));
+  /**
+   * The findings of an open document's current version (analysed now if stale) with the settings
+   * they were found under; none when the document is unknown or a newer version is on its way
+   * (edits computed for a replaced version would land in the wrong place).
+   */
+  private async currentFindings(uri: string): Promise<{ entry: OpenDocument; snapshot: AnalysisSnapshot; settings: ServerSettings } | undefined> {
+    const entry = this.documents.get(uri);
+    if (!entry) return undefined;
+    const settings = await this.settings.forDocument(uri);
+    if (this.documents.get(uri) !== entry || this.arrived.supersedes(uri, entry.document.version)) return undefined;
+    const cached = this.snapshots.get(uri);
+    const snapshot = cached?.version === entry.document.version ? cached : await this.analyzeOffThread(entry, settings);
+    // The analysis answers for the version asked; a newer one arrived meanwhile gets its own.
+    if (!snapshot || this.documents.get(uri) !== entry || snapshot.version !== entry.document.version) return undefined;
+    return { entry, snapshot, settings };
   }
 
-  /** In the analysis thread (analysisHost.ts) when it runs, else here; undefined when a newer version overtook this one. */
+  /**
+   * Analyses the document under `settings` in the analysis thread (analysisHost.ts) when it runs,
+   * else here; keeps the result as its snapshot. Undefined when a newer version overtook this one.
+   */
   private async analyzeOffThread(entry: OpenDocument, settings: ServerSettings): Promise<AnalysisSnapshot | undefined> {
-    if (!this.analyzer || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings);
+    if (!settings.enable || !this.services || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings);
     const { uri, version } = entry.document;
     const filePath = diskPathOf(uri);
     const snapshot = await this.analysisHost.analyze(uri, version, settings, filePath && this.folderOf(filePath));
-    this.lastSettings.set(uri, settings);
-    if (snapshot && this.documents.get(uri) === entry) this.snapshots.set(uri, snapshot);
-    return snapshot;
+    if (!snapshot || this.documents.get(uri) !== entry) return undefined;
+    this.logAnalysis(uri, version, snapshot);
+    return this.keep(uri, snapshot);
   }
 
-  private readonly lastSettings = new Map<string, ServerSettings>();
-
+  /** Analyses the document under `settings` and keeps the result as its snapshot. */
   private analyzeWith(entry: OpenDocument, settings: ServerSettings): AnalysisSnapshot | undefined {
-    this.lastSettings.set(entry.document.uri, settings);
-    const project = this.project;
-    const analyzer = this.analyzer;
-    if (!project || !analyzer) return undefined;
     const { uri, version } = entry.document;
-    const filePath = diskPathOf(uri);
+    if (!settings.enable) return this.keep(uri, { version, findings: [], durationMs: 0 });
+    const services = this.services;
+    if (!services) return undefined;
     const started = Date.now();
-    let findings: Finding[] = [];
-    try {
-      findings = !filePath ? this.analyzeTextOnly(entry, settings) : this.withSettings(settings, () => {
-        const resolved = project.configFor(filePath);
-        for (const problem of resolved.problems) this.logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
-        // The tree is parsed only when the text is within the budgets (size, nesting).
-        return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
-          tree: (deadline) => this.documents.treeOf(entry, deadline),
-          budget: { maxFileBytes: settings.maxFileBytes },
-          resolver: project.resolverFor(resolved.projectRoot),
-          runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
-          onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
-        }).findings;
-      });
-      for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) this.logger.warn(`${uri}: ${notice.message}`);
-    } catch (error) {
-      this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
-      findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
-    }
-    const durationMs = Date.now() - started;
+    const findings = documentFindings(services, entry, settings);
+    const snapshot = { version, findings, durationMs: Date.now() - started };
+    this.logAnalysis(uri, version, snapshot);
+    return this.keep(uri, snapshot);
+  }
+
+  private logAnalysis(uri: string, version: number, { findings, durationMs }: AnalysisSnapshot): void {
     this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);
     if (durationMs > ANALYSIS_BUDGET_MS) this.logger.warn(`Analysing ${uri} took ${durationMs} ms (budget ${ANALYSIS_BUDGET_MS} ms)`);
-    const snapshot = { version, findings, durationMs };
+  }
+
+  private keep(uri: string, snapshot: AnalysisSnapshot): AnalysisSnapshot {
     this.snapshots.set(uri, snapshot);
     return snapshot;
-  }
-
-  /** A document the server may not read around (see documentPaths.ts): its text, default configuration, no imports. */
-  private analyzeTextOnly(entry: OpenDocument, settings: ServerSettings): Finding[] {
-    const { uri } = entry.document;
-    return this.analyzer!.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), {
-      tree: (deadline) => this.documents.treeOf(entry, deadline),
-      budget: { maxFileBytes: settings.maxFileBytes },
-      onRuleError: (rule, error) => this.logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`),
-    }).findings;
-  }
-
-  private fixAllContext(entry: OpenDocument) {
-    const settings = this.lastSettings.get(entry.document.uri);
-    return { unsafeFixes: settings?.layer.unsafeFixes === true };
   }
 
   private openTextOf(filePath: string): string | undefined {
@@ -355,13 +354,4 @@ export class GrpcForkGuardServer {
     return undefined;
   }
 
-  isOpen(filePath: string): boolean {
-    return this.openTextOf(filePath) !== undefined;
-  }
-
-  reportProgress(progress: WorkDoneProgressReporter, done: number, total: number): void {
-    progress.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`);
-  }
 }
-
-declare const __VERSION__: string | undefined;

@@ -5,61 +5,66 @@
 // a changed file is analysed again, a deleted one loses its diagnostics.
 import * as path from 'path';
 import { URI } from 'vscode-uri';
-import {
-  CancellationToken, FileChangeType, FileEvent, RequestType, WorkDoneProgressParams, WorkDoneProgressReporter,
-} from 'vscode-languageserver';
+import type { CancellationToken, Diagnostic, FileEvent, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { FileChangeType } from 'vscode-languageserver';
 import type { Finding } from '../engine/findings';
-import { catalogRoots, prefilter } from '../workspace/prefilter';
-import { readSourceFile } from '../workspace/scanFiles';
+import type { ScanParams, ScanResult } from '../../../shared/protocol';
+import type { ProjectAnalysis } from '../workspace/projectAnalysis';
+import { catalogRoots } from '../engine/relevance';
+import { prefilter } from '../workspace/prefilter';
+import { readSourceFile } from '../workspace/textFiles';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { analyzeNotebookText, notebookPrefilterBytes } from '../workspace/notebookAnalysis';
+import { notebookFileDiagnostic } from './notebookFileDiagnostics';
 import { diskPathOf } from './documentPaths';
-import type { GrpcForkGuardServer } from './server';
+import type { Logger } from './logger';
+import type { ServerSettings } from './settings';
 
-export interface ScanParams extends WorkDoneProgressParams {}
-
-export interface ScanResult {
-  /** Files looked at (read); fewer than `total` when cancelled. */
-  files: number;
-  total: number;
-  /** Files parsed and analysed (the others cannot hold a finding: see prefilter.ts). */
-  analysed: number;
-  filesWithFindings: number;
-  findings: number;
-  skipped: number;
-  cancelled: boolean;
-  elapsedMs: number;
+/** What the scan needs of the language server, and nothing more. */
+export interface ScanHost {
+  readonly logger: Logger;
+  /** The workspace folders the scan covers. */
+  folders(): readonly string[];
+  /** Undefined until the analyser has started. */
+  project(): ProjectAnalysis | undefined;
+  settingsOfFolder(folderPath: string): Promise<ServerSettings>;
+  settingsOfFile(filePath: string): Promise<ServerSettings>;
+  /** Open files belong to live analysis: the scan never publishes for them. */
+  isOpen(filePath: string): boolean;
+  sendDiagnostics(uri: string, diagnostics: Diagnostic[]): void;
+  /** Progress under the client's token, or (none given) one the server creates; undefined when the client has none. */
+  progress(token: string | number | undefined): Promise<(WorkDoneProgressReporter & { token?: CancellationToken }) | undefined>;
 }
-
-export const ScanRequest = new RequestType<ScanParams, ScanResult, void>('grpcForkGuard/scanWorkspace');
 
 export class WorkspaceScan {
   /** Files the last scan listed, with whether their diagnostics are non-empty on the client. */
   private readonly scanned = new Map<string, { analysed: boolean; published: boolean }>();
   private running: AbortController | undefined;
 
-  constructor(private readonly server: GrpcForkGuardServer) {}
+  constructor(private readonly host: ScanHost) {}
 
   async run(params: ScanParams, token: CancellationToken): Promise<ScanResult> {
     // The client's own progress token when it sent one (VS Code shows a notification), else none.
-    const reporter = params.workDoneToken ? this.server.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+    const reporter = params.workDoneToken ? await this.host.progress(params.workDoneToken) : undefined;
     return this.scan(reporter, token);
   }
 
   /** The `grpcForkGuard.scanOnStartup` setting: a scan with progress the server creates. */
   async scanOnStartup(): Promise<void> {
-    const folder = this.server.folders[0];
+    const folder = this.host.folders()[0];
     if (!folder) return;
-    const settings = await this.server.settingsFor(URI.file(folder).toString());
+    const settings = await this.host.settingsOfFolder(folder);
     if (!settings.scanOnStartup) return;
-    const reporter = await this.server.connection.window.createWorkDoneProgress().catch(() => undefined);
+    const reporter = await this.host.progress(undefined);
     await this.scan(reporter, reporter?.token);
   }
 
   private async scan(reporter: WorkDoneProgressReporter | undefined, token: CancellationToken | undefined): Promise<ScanResult> {
-    const { server } = this;
+    const { host } = this;
     const result: ScanResult = { files: 0, total: 0, analysed: 0, filesWithFindings: 0, findings: 0, skipped: 0, cancelled: false, elapsedMs: 0 };
-    if (!server.projectAnalysis) return result;
+    if (!host.project()) return result;
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -67,8 +72,8 @@ export class WorkspaceScan {
     // A $/cancelRequest that arrived before the request ran: the token is already cancelled.
     if (token?.isCancellationRequested) controller.abort();
     const roots = [];
-    for (const folder of server.folders) {
-      const settings = await server.settingsFor(URI.file(folder).toString());
+    for (const folder of host.folders()) {
+      const settings = await host.settingsOfFolder(folder);
       if (settings.enable) roots.push({ path: folder, layer: settings.layer });
     }
     const previous = new Map(this.scanned);
@@ -86,13 +91,13 @@ export class WorkspaceScan {
             begun = true;
             reporter.begin('gRPC Fork Guard: scanning workspace', 0, `0/${total} files`, true);
           }
-          server.reportProgress(reporter, done, total);
+          reporter.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`);
         },
         onReport: (report) => {
           const before = previous.get(report.path) ?? this.scanned.get(report.path);
           previous.delete(report.path);
           this.scanned.set(report.path, { analysed: report.analysed, published: before?.published ?? false });
-          if (report.skipped) server.logger.info(`Scan: ${report.path} skipped: ${report.skipped}`);
+          if (report.skipped) host.logger.info(`Scan: ${report.path} skipped: ${report.skipped}`);
           this.publish(report.path, report.findings);
         },
       });
@@ -106,7 +111,7 @@ export class WorkspaceScan {
         else if (state.published) this.clear(filePath);
       }
     } catch (error) {
-      server.logger.error(`Scan failed: ${(error as Error).stack ?? error}`);
+      host.logger.error(`Scan failed: ${(error as Error).stack ?? error}`);
     } finally {
       subscription?.dispose();
       if (this.running === controller) this.running = undefined;
@@ -115,7 +120,7 @@ export class WorkspaceScan {
         reporter.done();
       }
     }
-    server.logger.info(`Scan ${result.cancelled ? 'cancelled' : 'finished'}: ${result.files}/${result.total} files read, ${result.analysed} analysed, ${result.findings} finding(s) in ${result.elapsedMs} ms`);
+    host.logger.info(`Scan ${result.cancelled ? 'cancelled' : 'finished'}: ${result.files}/${result.total} files read, ${result.analysed} analysed, ${result.findings} finding(s) in ${result.elapsedMs} ms`);
     return result;
   }
 
@@ -124,7 +129,7 @@ export class WorkspaceScan {
     if (this.scanned.size === 0) return;
     for (const change of changes) {
       const filePath = diskPathOf(change.uri);
-      if (!filePath?.endsWith('.py')) continue;
+      if (!filePath || !(filePath.endsWith('.py') || isNotebookPath(filePath))) continue;
       const state = this.scanned.get(filePath);
       if (change.type === FileChangeType.Deleted) {
         this.scanned.delete(filePath);
@@ -132,7 +137,7 @@ export class WorkspaceScan {
         continue;
       }
       if (!state && !(change.type === FileChangeType.Created && this.inWorkspace(filePath))) continue;
-      if (this.server.isOpen(filePath)) continue;
+      if (this.host.isOpen(filePath)) continue;
       const findings = await this.reanalyse(filePath, state);
       this.scanned.set(filePath, { analysed: findings !== undefined, published: state?.published ?? false });
       this.publish(filePath, findings ?? []);
@@ -144,7 +149,7 @@ export class WorkspaceScan {
     const filePath = diskPathOf(uri);
     const state = filePath === undefined ? undefined : this.scanned.get(filePath);
     if (!filePath || !state) {
-      await this.server.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.host.sendDiagnostics(uri, []);
       return;
     }
     state.published = true;
@@ -156,42 +161,44 @@ export class WorkspaceScan {
    * before, or one of its imports resolves to a file the last scan analysed.
    */
   private async reanalyse(filePath: string, state: { analysed: boolean } | undefined): Promise<Finding[] | undefined> {
-    const project = this.server.projectAnalysis;
+    const project = this.host.project();
     if (!project) return undefined;
-    const settings = await this.server.settingsFor(URI.file(filePath).toString());
+    const settings = await this.host.settingsOfFile(filePath);
     if (!settings.enable) return [];
-    return this.server.withSettings(settings, () => {
-      const resolved = project.configFor(filePath);
-      const read = readSourceFile(filePath);
-      if ('skipped' in read) return undefined;
-      const verdict = prefilter(read.bytes, catalogRoots(resolved.config.channelFactories));
-      const resolver = project.resolverFor(resolved.projectRoot);
-      const importsAnalysed = () => verdict.imports.some((module) => {
-        const target = resolver.resolve(filePath, module);
-        return target !== undefined && this.scanned.get(target)?.analysed === true;
-      });
-      if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
-      project.invalidate(filePath);
-      return project.analyzeText(filePath, read.text(), resolved);
+    const resolved = project.configFor(filePath, settings.layer);
+    const read = readSourceFile(filePath);
+    if ('refused' in read) return undefined;
+    const notebook = isNotebookPath(filePath);
+    const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
+    if (notebook && !bytes) return analyzeNotebookText(project, filePath, read.text(), resolved);
+    const verdict = prefilter(bytes!, catalogRoots(resolved.config.channelFactories));
+    const resolver = project.resolverFor(resolved.projectRoot);
+    const importsAnalysed = () => verdict.imports.some((module) => {
+      const target = resolver.resolve(filePath, module);
+      return target !== undefined && this.scanned.get(target)?.analysed === true;
     });
+    if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
+    project.invalidate(filePath);
+    return notebook ? analyzeNotebookText(project, filePath, read.text(), resolved) : project.analyzeText(filePath, read.text(), resolved);
   }
 
   private inWorkspace(filePath: string): boolean {
-    return this.server.folders.some((folder) => filePath.startsWith(folder + path.sep));
+    return this.host.folders().some((folder) => filePath.startsWith(folder + path.sep));
   }
 
   private clear(filePath: string): void {
-    if (this.server.isOpen(filePath)) return;
-    void this.server.connection.sendDiagnostics({ uri: URI.file(filePath).toString(), diagnostics: [] });
+    if (this.host.isOpen(filePath)) return;
+    this.host.sendDiagnostics(URI.file(filePath).toString(), []);
   }
 
   /** Sends diagnostics unless the file is open (live analysis owns it) or nothing would change. */
   private publish(filePath: string, findings: Finding[]): void {
     const state = this.scanned.get(filePath);
-    if (this.server.isOpen(filePath)) return;
+    if (this.host.isOpen(filePath)) return;
     if (findings.length === 0 && !state?.published) return;
     if (state) state.published = findings.length > 0;
     const uri = URI.file(filePath).toString();
-    void this.server.connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+    const convert = isNotebookPath(filePath) ? notebookFileDiagnostic : toDiagnostic;
+    this.host.sendDiagnostics(uri, findings.map((f) => convert(f, uri)));
   }
 }

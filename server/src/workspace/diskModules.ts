@@ -5,11 +5,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
-import { mentionsTriggers } from '../engine/model/relevance';
+import { relevanceTest } from '../engine/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
+import { readImports } from './importReader';
 import { ProjectImports } from './projectImports';
 import { importBases } from './projectRoots';
 import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
+
+/** Importers see a module only when it mentions what a rule follows (setting-independent words). */
+const canMatter = relevanceTest();
 
 export interface ModuleSource {
   /** Undefined when the module is too large, too deep or breaks the parser: it is then treated as unreadable. */
@@ -77,7 +81,7 @@ export class DiskModuleResolver implements ModuleResolver {
     const text = this.readText(filePath);
     let relevant = false;
     if (text !== undefined) {
-      relevant = mentionsTriggers(text) || importedModules(text).some((module) => {
+      relevant = canMatter(text) || importedModules(text).some((module) => {
         const target = this.resolve(filePath, module);
         return target !== undefined && target !== filePath && this.isRelevant(target, visiting);
       }) || (path.basename(filePath) === '__init__.py' && this.holdsRelevantModule(path.dirname(filePath), visiting));
@@ -161,23 +165,9 @@ export class DiskModuleResolver implements ModuleResolver {
   }
 }
 
-/**
- * Module names a file imports (`import a.b`, `from .c import d` → `.c`, `.c.d`), read from its text.
- * The pattern runs in linear time on any text: the module is one character class (`[\w.]+`, not
- * `\.*[\w.]*`, whose two parts and the blanks around them could split a line many ways).
- */
+/** Module names a file imports (`import a.b`, `from .c import d` → `.c`, `.c.d`), read from its text. */
 export function importedModules(text: string): string[] {
-  const modules: string[] = [];
-  for (const match of text.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w., \t]+))/gm)) {
-    if (match[3]) modules.push(...match[3].split(',').map((m) => m.trim().split(/\s+as\s+/)[0]).filter(Boolean));
-    else if (match[1] !== undefined) {
-      modules.push(match[1]);
-      for (const name of match[2].split(',').map((n) => n.trim().split(/\s+/)[0]).filter(Boolean)) {
-        modules.push(match[1].endsWith('.') ? `${match[1]}${name}` : `${match[1]}.${name}`);
-      }
-    }
-  }
-  return modules;
+  return readImports(Buffer.from(text));
 }
 
 function findModule(root: string, parts: string[], exists: (path: string) => boolean): string | undefined {

@@ -3,8 +3,11 @@
  * engine could report anything in it. Every file is read; only those that can matter are parsed.
  *
  * Why the filter loses nothing. A finding is reported at a place in the analysed file (the
- * analyzer drops reports for other files), and every rule of SPEC §2 needs one of these in the
- * program the walker runs (the file and the workspace modules it imports, transitively):
+ * analyzer drops reports for other files), and every rule declares what it needs in the program
+ * the walker runs (the file and the workspace modules it imports, transitively): its
+ * `triggers.reportNeeds` and `triggers.catalogObjects` (rules/rule.ts). The filter tests their
+ * union (engine/relevance.ts), so a new rule's needs reach it through the registry. Today's rules
+ * need one of:
  *
  * 1. a gRPC object (channel, stub, client, server): it is made by a call whose qualified name is
  *    in the API catalog (`grpc.*`, the library clients, the `channel-factories` setting) or by a
@@ -22,27 +25,14 @@
  * real code (the standard library has hundreds of such files) it would send many files to the
  * parser for nothing.
  *
- * So a file is analysed when its own text triggers (below), or when one of its import statements
+ * So a file is analysed when its own text holds a need (below), or when one of its import statements
  * resolves to a workspace module that is analysed: the scanner closes the set over imports
- * (workspaceScanner.ts), which covers a module that makes gRPC objects at import time and a
+ * (importClosure.ts), which covers a module that makes gRPC objects at import time and a
  * program that forks after importing it. The trigger test over-approximates: a word in a comment
  * or a string also triggers, which costs a parse, never a finding.
  */
-import {
-  CHANNEL_FACTORIES, LIBRARY_CLIENT_FACTORIES, MODULES_THAT_LOAD_GRPC, SERVER_FACTORIES,
-} from '../engine/model/apiCatalog';
-
-/** Words whose presence anywhere in the text makes a file worth parsing. */
-export const TRIGGER_WORDS = ['grpc', 'GRPC', 'secure_port'];
-
-/** First components of the modules that make gRPC objects or load grpc (from the API catalog). */
-export function catalogRoots(channelFactories: readonly string[] = []): Set<string> {
-  const names = [
-    ...Object.keys(CHANNEL_FACTORIES), ...Object.keys(SERVER_FACTORIES), ...LIBRARY_CLIENT_FACTORIES,
-    ...MODULES_THAT_LOAD_GRPC, ...channelFactories,
-  ];
-  return new Set(names.map((name) => name.split('.')[0]).filter(Boolean));
-}
+import { REPORT_NEEDS } from '../engine/relevance';
+import { readImports } from './importReader';
 
 export interface PrefilterVerdict {
   /** The text itself can hold a finding. */
@@ -51,158 +41,29 @@ export interface PrefilterVerdict {
   imports: string[];
 }
 
-const GRPC = Buffer.from('grpc');
-const GRPC_UPPER = Buffer.from('GRPC');
-const PORT = Buffer.from('_port');
-const SECURE_PORT = Buffer.from('secure_port');
+/**
+ * One need as a byte search. Searching for a pattern that starts with a common letter is slow, so
+ * a need with an underscore (`secure_port`) is first looked for from its underscore (`_port`),
+ * which is rare in text, and only then whole.
+ */
+function byteSearch(need: string): (buffer: Buffer) => boolean {
+  const whole = Buffer.from(need);
+  const underscore = need.indexOf('_');
+  if (underscore <= 0) return (buffer) => buffer.indexOf(whole) >= 0;
+  const tail = Buffer.from(need.slice(underscore));
+  return (buffer) => buffer.indexOf(tail) >= 0 && buffer.indexOf(whole) >= 0;
+}
 
-/** TRIGGER_WORDS on bytes; `_port` first, because a search that starts with `s` is slow. */
+const NEEDS = REPORT_NEEDS.map(byteSearch);
+
 function textTriggers(buffer: Buffer): boolean {
-  return buffer.indexOf(GRPC) >= 0 || buffer.indexOf(GRPC_UPPER) >= 0 || (buffer.indexOf(PORT) >= 0 && buffer.indexOf(SECURE_PORT) >= 0);
+  return NEEDS.some((holds) => holds(buffer));
 }
 
 export function prefilter(bytes: Uint8Array, roots: ReadonlySet<string>): PrefilterVerdict {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const imports = extractImports(buffer);
+  const imports = readImports(buffer);
   if (textTriggers(buffer)) return { triggers: true, imports };
   const triggers = imports.some((module) => !module.startsWith('.') && roots.has(module.split('.')[0]));
   return { triggers, imports };
-}
-
-const IMPORT = Buffer.from('import');
-
-/**
- * The modules named by the file's `import` and `from ... import` statements, found without a
- * parser. Each occurrence of the word `import` is read with its logical line (backslash
- * continuations, a parenthesised name list). Over-approximation is harmless (a name that is no
- * module resolves to nothing); missing a statement is not, so anything odd is kept.
- *
- * Every step is linear in the file, whatever its content (a hostile file must not stall the
- * scan): no regular expression here can backtrack (each is one character class, or literal
- * text), and each byte is read by at most one backward and one forward scan: a scan stops at the
- * previous statement's keyword, and an `import` inside a name list already read is skipped.
- */
-export function extractImports(buffer: Buffer): string[] {
-  const modules = new Set<string>();
-  const state: ScanState = { previousKeyword: 0, previousStop: 0 };
-  let at = buffer.indexOf(IMPORT);
-  while (at >= 0) {
-    const end = at + IMPORT.length;
-    if (at >= state.previousStop && !isNameByte(buffer[at - 1]) && !isNameByte(buffer[end])) readStatement(buffer, at, end, modules, state);
-    at = buffer.indexOf(IMPORT, end);
-  }
-  return [...modules];
-}
-
-interface ScanState {
-  /** Where the last statement read starts its keyword: backward scans stop there. */
-  previousKeyword: number;
-  /** Where the last statement's name list ends: an `import` before it was read with that list. */
-  previousStop: number;
-}
-
-function readStatement(buffer: Buffer, keyword: number, afterKeyword: number, modules: Set<string>, state: ScanState): void {
-  // The statement's start: back to a `;` or a newline that no backslash continues, but never
-  // before the previous keyword (whatever lies there belongs to the previous statement).
-  const floor = state.previousKeyword;
-  let start = keyword;
-  for (;;) {
-    while (start > floor && buffer[start - 1] !== 0x0a && buffer[start - 1] !== 0x3b /* ; */) start--;
-    if (start <= floor || buffer[start - 1] === 0x3b) break;
-    let back = start - 2;
-    if (back >= floor && buffer[back] === 0x0d) back--;
-    if (back >= floor && buffer[back] === 0x5c /* \ */) {
-      start = back;
-      continue;
-    }
-    break;
-  }
-  if (start < floor) start = floor;
-  const prefix = joinContinuations(buffer.toString('latin1', start, keyword));
-  // The names after the keyword: to the closing parenthesis, else to the logical line's end.
-  let stop = afterKeyword;
-  while (stop < buffer.length && (buffer[stop] === 0x20 || buffer[stop] === 0x09)) stop++;
-  const parenthesised = buffer[stop] === 0x28; /* ( */
-  while (stop < buffer.length) {
-    const byte = buffer[stop];
-    if (parenthesised ? byte === 0x29 : byte === 0x0a && buffer[stop - 1] !== 0x5c && !(buffer[stop - 1] === 0x0d && buffer[stop - 2] === 0x5c)) break;
-    if (!parenthesised && (byte === 0x3b || byte === 0x23)) break; /* ; # */
-    stop++;
-  }
-  state.previousKeyword = keyword;
-  state.previousStop = stop;
-  const names = buffer.toString('latin1', afterKeyword, stop)
-    .replace(/#[^\n]*/g, ' ')
-    .replace(/[()\\]/g, ' ')
-    .split(',')
-    .map(firstWord)
-    .filter((name) => name && name !== '*');
-  const from = fromModule(prefix);
-  if (from !== undefined) {
-    modules.add(from);
-    for (const name of names) modules.add(from.endsWith('.') ? `${from}${name}` : `${from}.${name}`);
-  }
-  // Each name is also taken as a module with its parents: right for `import a.b`, and a harmless
-  // over-approximation after `from` (or when the prefix was not understood).
-  for (const name of names) {
-    const parts = name.split('.');
-    for (let i = 1; i <= parts.length; i++) if (parts[i - 1]) modules.add(parts.slice(0, i).join('.'));
-  }
-}
-
-/** Backslash-newline pairs become spaces (one pass, no regular expression). */
-function joinContinuations(text: string): string {
-  if (!text.includes('\\')) return text;
-  let result = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\' && text[i + 1] === '\n') {
-      result += ' ';
-      i++;
-    } else if (text[i] === '\\' && text[i + 1] === '\r' && text[i + 2] === '\n') {
-      result += ' ';
-      i += 2;
-    } else result += text[i];
-  }
-  return result;
-}
-
-/** `as x` or a trailing comment never belongs to the name: the text up to its first blank. */
-function firstWord(item: string): string {
-  const trimmed = item.trim();
-  const blank = trimmed.search(/\s/);
-  return blank < 0 ? trimmed : trimmed.slice(0, blank);
-}
-
-const BLANK = /\s/;
-
-/**
- * The module of `from MODULE import`, read from the text before `import`: the leftmost `from`
- * (at the start, or after a blank or `:`) followed by words that only dots join (`a . b` is the
- * module `a.b`; `a b` is no module). Undefined when there is none.
- */
-function fromModule(prefix: string): string | undefined {
-  const words: string[] = [];
-  for (let i = 0; i < prefix.length;) {
-    while (i < prefix.length && BLANK.test(prefix[i])) i++;
-    if (i >= prefix.length) break;
-    const begin = i;
-    while (i < prefix.length && !BLANK.test(prefix[i])) i++;
-    words.push(prefix.slice(begin, i));
-  }
-  // joined[k]: words k.. form one dotted module (each blank between them touches a dot).
-  const joined: boolean[] = new Array(words.length + 1).fill(false);
-  for (let k = words.length - 1; k >= 0; k--) {
-    joined[k] = k === words.length - 1 || (joined[k + 1] && (words[k].endsWith('.') || words[k + 1].startsWith('.')));
-  }
-  for (let k = 0; k + 1 < words.length; k++) {
-    const word = words[k];
-    const isFrom = word === 'from' || word.endsWith(':from');
-    if (isFrom && joined[k + 1]) return words.slice(k + 1).join('');
-  }
-  return undefined;
-}
-
-function isNameByte(byte: number | undefined): boolean {
-  if (byte === undefined) return false;
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f || byte >= 0x80;
 }

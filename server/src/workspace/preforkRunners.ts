@@ -5,7 +5,7 @@
 // each on the parsed module). Each file is read again only when its mtime changes.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunnerFact } from '../engine/model/runners';
+import type { CodeRunnerName, RunnerFact } from '../engine/model/runners';
 import { foldersUpTo } from './projectRoots';
 import { Bound, listPythonFilesWithin } from './pythonFiles';
 import { MAX_CONFIG_BYTES, MAX_SOURCE_BYTES, readTextFile } from './textFiles';
@@ -15,8 +15,12 @@ const COMMAND_FILES = ['Procfile', 'Dockerfile', 'docker-compose.yml', 'docker-c
 const LISTING_TTL_MS = 5000;
 /** A search that hit its bound is reused longer: walking again would cost the whole bound each time. */
 const BOUNDED_TTL_MS = 60_000;
-/** The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree. */
-export const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 2000 };
+/**
+ * The search for Celery / Functions Framework modules stops here, with a warning, rather than hang on a huge tree.
+ * The file count is the bound that decides; the time is only a safety net, generous enough that a loaded machine
+ * (CI, a busy laptop) gets the same answer as an idle one.
+ */
+const CODE_RUNNER_SEARCH_BOUND: Bound = { maxFiles: 20_000, maxMs: 15_000 };
 
 interface Command {
   file: string;
@@ -100,7 +104,7 @@ function gunicornFacts(dir: string, root: string, commands: Command[]): RunnerFa
     const config = cached(configFile, 'gunicornConfig', gunicornConfig);
     if (!config || config.preloadLine === undefined) continue;
     const how = `\`preload_app = True\` in ${path.basename(configFile)}`;
-    const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine };
+    const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine, configText: config.text };
     // The app comes from `wsgi_app` in the file, else from the command lines that start gunicorn.
     const apps = config.wsgiApp ? [config.wsgiApp] : runs.filter((r) => !r.preload && r.app).map((r) => r.app!);
     if (apps.length === 0) facts.push(base);
@@ -127,8 +131,8 @@ function gunicornRun(command: Command): GunicornRun | undefined {
   return run;
 }
 
-function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string } {
-  const result: { preloadLine?: number; wsgiApp?: string } = {};
+function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string; text: string } {
+  const result: { preloadLine?: number; wsgiApp?: string; text: string } = { text };
   text.split(/\r\n|\r|\n/).forEach((line, index) => {
     if (/^preload_app\s*=\s*True\b/.test(line)) result.preloadLine = index;
     const app = /^wsgi_app\s*=\s*(['"])([^'"]+)\1/.exec(line);
@@ -274,7 +278,7 @@ function scanCodeRunners(root: string, exclude: readonly string[]): { facts: Run
   return { facts, complete };
 }
 
-function codeRunnerFact(file: string, hint: { runner: 'celery' | 'functions-framework'; line: number }): RunnerFact {
+function codeRunnerFact(file: string, hint: CodeRunnerHint): RunnerFact {
   return { runner: hint.runner, how: `${hint.runner === 'celery' ? 'Celery' : 'functions_framework'} in ${path.basename(file)}`, configPath: file, line: hint.line, appModule: file };
 }
 
@@ -284,11 +288,27 @@ export function codeRunnerFactOf(file: string, text: string): RunnerFact | undef
   return hint ? codeRunnerFact(file, hint) : undefined;
 }
 
-function codeRunnerHint(text: string): { runner: 'celery' | 'functions-framework'; line: number } | null {
-  // A plain substring test first: the multi-line pattern is costly over a large project.
-  if (!text.includes('celery') && !text.includes('functions_framework') && !text.includes('task')) return null;
+/** Words one of which every match of CODE_RUNNER_HINT holds. */
+const RUNNER_HINT_WORDS = ['celery', 'functions_framework', 'task'];
+
+/**
+ * Whether a module's text or bytes may start a runner: a plain substring test, because the
+ * multi-line pattern is costly over a large project. The scan's workers ask it of bytes, so a file
+ * that fails it is never decoded.
+ */
+export function mayStartRunner(content: string | Buffer): boolean {
+  return RUNNER_HINT_WORDS.some((word) => content.includes(word));
+}
+
+interface CodeRunnerHint {
+  runner: CodeRunnerName;
+  line: number;
+}
+
+function codeRunnerHint(text: string): CodeRunnerHint | undefined {
+  if (!mayStartRunner(text)) return undefined;
   const match = CODE_RUNNER_HINT.exec(text);
-  if (!match) return null;
+  if (!match) return undefined;
   const line = text.slice(0, match.index).split('\n').length - 1;
   return { runner: /functions_framework/.test(match[0]) ? 'functions-framework' : 'celery', line };
 }

@@ -12,7 +12,7 @@ import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
 import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
-import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';
+import { readSourceFile } from './textFiles';
 
 export interface FileReport {
   path: string;
@@ -26,6 +26,8 @@ export interface ResolvedConfig {
   config: EngineConfig;
   problems: ConfigProblem[];
   projectRoot: string;
+  /** The pyproject.toml whose `[tool.grpc-fork-guard]` section applies, if any. */
+  pyproject?: string;
 }
 
 
@@ -37,6 +39,7 @@ export class ProjectAnalysis {
 
   constructor(
     private readonly analyzer: Analyzer,
+    /** The caller's layer over pyproject.toml when `configFor` is given none. */
     private readonly overrides: () => ConfigLayer,
     /**
      * The folder taken as a file's project when no project marker is found between the file and
@@ -46,13 +49,15 @@ export class ProjectAnalysis {
     private readonly openText?: (path: string) => string | undefined,
   ) {}
 
-  configFor(filePath: string): ResolvedConfig {
+  /** `overrides`: the caller's layer over pyproject.toml (the editor passes each document's settings). */
+  configFor(filePath: string, overrides: ConfigLayer = this.overrides()): ResolvedConfig {
     const pyproject = nearestPyproject(filePath);
     const parsed = pyproject ? readPyproject(pyproject) : undefined;
     return {
-      config: mergeConfig(parsed?.layer ?? {}, this.overrides()),
+      config: mergeConfig(parsed?.layer ?? {}, overrides),
       problems: parsed?.problems ?? [],
       projectRoot: projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary),
+      pyproject: parsed?.hasSection ? pyproject : undefined,
     };
   }
 
@@ -92,9 +97,9 @@ export class ProjectAnalysis {
   }
 
   analyzeFile(filePath: string, resolved = this.configFor(filePath)): FileReport {
-    const read = readTextFile(filePath, { maxBytes: MAX_SOURCE_BYTES });
+    const read = readSourceFile(filePath);
     if ('refused' in read) return { path: filePath, findings: [], skipped: read.refused };
-    const { text } = read;
+    const text = read.text();
     return { path: filePath, findings: this.analyzeText(filePath, text, resolved), text };
   }
 }

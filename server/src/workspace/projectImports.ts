@@ -18,9 +18,10 @@ import { listPythonFilesWithin } from './pythonFiles';
 /** `set_start_method("spawn")`, `mp.set_start_method(method="forkserver", force=True)`. Linear: no nested quantifiers. */
 const SETS_START_METHOD = /\bset_start_method\(\s*(?:method\s*=\s*)?["'](spawn|forkserver)["']/;
 const MAIN_GUARD = /^if\s+__name__\s*==\s*["']__main__["']\s*:/m;
-const LISTING_BOUND = { maxFiles: 5_000, maxMs: 500 };
+// The file count decides; the times are safety nets, generous so that load does not change answers.
+const LISTING_BOUND = { maxFiles: 5_000, maxMs: 5_000 };
 /** The whole pass (listing, reading, import names) stops here; the answers are then unknown. */
-const PASS_BUDGET_MS = 750;
+const PASS_BUDGET_MS = 7_500;
 
 export interface ImportGraphSource {
   resolve(fromPath: string, module: string): string | undefined;
@@ -126,7 +127,7 @@ export class ProjectImports {
       if (!text) continue;
       const method = text.includes('set_start_method') ? SETS_START_METHOD.exec(text)?.[1] : undefined;
       if (method) index.startMethods.set(file, method);
-      index.imports.set(file, this.source.importedModules(importStatements(text)));
+      index.imports.set(file, this.source.importedModules(text));
     }
     return index;
   }
@@ -148,38 +149,4 @@ function scriptsIn(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-/**
- * The lines of a file that can hold import statements (those starting with `import` or `from`,
- * with their parenthesised or backslash-continued tails), so that the import reader sees a
- * few hundred bytes instead of the whole file.
- */
-function importStatements(text: string): string {
-  const parts: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const end = text.indexOf('\n', at);
-    const lineEnd = end === -1 ? text.length : end;
-    let start = at;
-    while (start < lineEnd && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-    if (text.startsWith('import', start) || text.startsWith('from', start)) {
-      let stop = lineEnd;
-      const line = text.slice(start, lineEnd);
-      if (line.includes('(') && !line.includes(')')) {
-        const close = text.indexOf(')', lineEnd);
-        stop = close === -1 ? text.length : close + 1;
-      } else {
-        while (text.charCodeAt(stop - 1) === 92 && stop < text.length) {
-          const next = text.indexOf('\n', stop + 1);
-          stop = next === -1 ? text.length : next;
-        }
-      }
-      parts.push(text.slice(start, stop));
-      at = stop + 1;
-      continue;
-    }
-    at = lineEnd + 1;
-  }
-  return parts.join('\n');
 }

@@ -1,10 +1,12 @@
-// Lists the Python files under a folder, skipping excluded folders (SPEC §4 `exclude`) and, for
-// the workspace scan, what .gitignore ignores, without descending into them.
+// Lists the Python files under a folder (the workspace scan's listing: Jupyter notebooks too),
+// skipping excluded folders (SPEC §4 `exclude`) and, for the workspace scan, what .gitignore
+// ignores, without descending into them.
 import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
 import { GitIgnore } from './gitignore';
 import { isInside, kindOf } from './textFiles';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
 
 /** A bare name (".venv") matches that folder or file at any depth, as in Ruff and .gitignore. */
 function excludeGlob(pattern: string): string {
@@ -125,7 +127,7 @@ export function walkPythonTree(root: string, exclude: readonly string[], options
       const full = path.join(dir, entry.name);
       if (entry.name === 'pyproject.toml') tree.pyprojectDirs.add(dir);
       const isDirectory = entry.isDirectory();
-      const isPython = entry.name.endsWith('.py');
+      const isPython = entry.name.endsWith('.py') || isNotebookPath(entry.name);
       // Symbolic links are not followed (no loops, nothing outside the folder); other special
       // entries are never opened. Either may hide a module, so both count as skipped.
       if (!isDirectory && !entry.isFile()) {

@@ -6,11 +6,14 @@ import { sep } from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import { Analyzer } from '../engine/analyzer';
 import { GrammarLoadError } from '../engine/pythonParser';
+import { catalogRoots } from '../engine/relevance';
 import type { RunnerFact } from '../engine/model/runners';
-import { codeRunnerFactOf } from './preforkRunners';
-import { readSourceFile } from './scanFiles';
+import { codeRunnerFactOf, mayStartRunner } from './preforkRunners';
+import { readSourceFile } from './textFiles';
 import { ProjectAnalysis } from './projectAnalysis';
-import { catalogRoots, prefilter } from './prefilter';
+import { prefilter } from './prefilter';
+import { isNotebookPath } from '../engine/notebook/notebookInput';
+import { analyzeNotebookText, notebookPrefilterBytes } from './notebookAnalysis';
 import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;
@@ -28,16 +31,6 @@ function loadAnalyzer(): Promise<Analyzer> {
 }
 const projects = new Map<number, ProjectAnalysis>();
 let codeRunners: RunnerFact[] | undefined;
-// What the runner hint (preforkRunners.ts) needs: an import of celery or functions_framework, or a
-// decorator (`@shared_task`, `@app.task`).
-const RUNNER_MODULES = new Set(['celery', 'functions_framework']);
-const AT = Buffer.from('@');
-const TASK = Buffer.from('task');
-
-function mayStartRunner(bytes: Buffer, imports: string[]): boolean {
-  return imports.some((m) => RUNNER_MODULES.has(m.split('.', 1)[0])) || (bytes.indexOf(AT) >= 0 && bytes.indexOf(TASK) >= 0);
-}
-
 async function projectFor(root: number): Promise<ProjectAnalysis> {
   const ready = await loadAnalyzer();
   let project = projects.get(root);
@@ -61,20 +54,27 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   for (const { path, root } of request.files) {
     if (Atomics.load(cancelled, 0)) break;
     const read = readSourceFile(path);
-    if ('skipped' in read) {
-      results.push({ path, outcome: 'skipped', reason: read.skipped });
+    if ('refused' in read) {
+      results.push({ path, outcome: 'skipped', reason: read.refused });
       continue;
     }
     if (!request.force) {
-      const verdict = prefilter(read.bytes, roots);
-      const codeRunner = mayStartRunner(read.bytes, verdict.imports) ? codeRunnerFactOf(path, read.text()) : undefined;
+      const notebook = isNotebookPath(path);
+      const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
+      if (!bytes) {
+        results.push({ path, outcome: 'triggers' });
+        continue;
+      }
+      const verdict = prefilter(bytes, roots);
+      const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.triggers) void loadAnalyzer();
       results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
-      results.push({ path, outcome: 'analysed', findings: project.analyzeText(path, read.text()) });
+      const text = read.text();
+      results.push({ path, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;

@@ -3,10 +3,10 @@
 // read: a FIFO, socket or device (directly or behind a symbolic link) would block or never end, so
 // it is refused after a stat and never opened for a blocking read. Python source is UTF-8
 // (PEP 3120); anything else is refused with a clear reason rather than analysed as mojibake.
+import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-
-export class NotUtf8Error extends Error {}
+import { isNotebookPath } from '../engine/notebook/notebookInput';
 
 /** Python files larger than this are skipped: generated code, not hand-written programs. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
@@ -48,31 +48,57 @@ export function readRegularFile(filePath: string, limits: ReadLimits): FileRead 
   }
 }
 
-export type TextRead = { text: string; bytes: Buffer } | { refused: string };
+/** The bytes of a text file, checked, and its text decoded only when asked for. */
+export type TextBytes = { bytes: Buffer; text(): string } | { refused: string };
 
-/** A UTF-8 text file (a BOM is dropped from the text), refused when binary or not UTF-8. */
-export function readTextFile(filePath: string, limits: ReadLimits): TextRead {
+/**
+ * A UTF-8 text file's bytes (a BOM is dropped from the text), refused when binary or not UTF-8.
+ * The UTF-8 check runs natively on the bytes, so a file that is only searched is never decoded.
+ */
+function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
   const read = readRegularFile(filePath, limits);
   if ('refused' in read) return read;
-  if (looksBinary(read.bytes)) return { refused: 'binary file' };
-  try {
-    return { text: decodeUtf8(read.bytes), bytes: read.bytes };
-  } catch (error) {
-    return { refused: (error as Error).message };
-  }
+  const { bytes } = read;
+  if (looksBinary(bytes)) return { refused: 'binary file' };
+  if (!isUtf8(bytes)) return { refused: 'not valid UTF-8' };
+  return { bytes, text: () => decodeUtf8(bytes) };
 }
 
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    const text = decoder.decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    throw new NotUtf8Error('not valid UTF-8');
-  }
+/**
+ * A Python source file, read the one way the workspace scan, the import closure and single-file
+ * analysis all read it: the same refusals (not a regular file, too large, binary, not UTF-8).
+ */
+export function readSourceFile(filePath: string, within?: string): TextBytes {
+  return readTextBytes(filePath, { maxBytes: sourceByteLimit(filePath), within });
+}
+
+/**
+ * Notebooks keep their outputs (plots, tables) beside the code, so they are often far larger than
+ * the program in them; the program itself still meets the engine's size budget.
+ */
+export const MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+
+/** The largest file read for analysis: a notebook's limit or a source file's. */
+export function sourceByteLimit(filePath: string): number {
+  return isNotebookPath(filePath) ? MAX_NOTEBOOK_BYTES : MAX_SOURCE_BYTES;
+}
+
+export type TextRead = { text: string; bytes: Buffer } | { refused: string };
+
+/** A UTF-8 text file, decoded (configuration files, modules the resolver reads). */
+export function readTextFile(filePath: string, limits: ReadLimits): TextRead {
+  const read = readTextBytes(filePath, limits);
+  return 'refused' in read ? read : { text: read.text(), bytes: read.bytes };
+}
+
+/** Valid UTF-8 (checked before) as text, without a byte order mark. */
+function decodeUtf8(bytes: Uint8Array): string {
+  const text = decoder.decode(bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A file with NUL bytes is binary, not Python source. */
-export function looksBinary(bytes: Uint8Array): boolean {
+function looksBinary(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 8000)).indexOf(0) >= 0;
 }
 

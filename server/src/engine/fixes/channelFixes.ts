@@ -1,6 +1,7 @@
 // The fixes for a channel that crosses a fork (GF101, GF102, GF103), chosen from how the parent
 // and the children use it (SPEC §3 and its measurements on grpcio 1.51):
-// - the parent does not need it after the fork and no child uses it → close it before the fork;
+// - the parent does not need it after the fork and no child uses it → scope it to a `with` block
+//   that ends before the fork, else close it before the fork;
 // - pool tasks use it → a per-worker channel made by the pool's initializer;
 // - one worker function uses it → create it at the top of that function;
 // - the parent used it before the fork → the fix also closes the parent's channel before the
@@ -18,6 +19,7 @@ import { PythonEdits, freeNames, uniqueName } from './pythonEdits';
 import { enableForkSupportEdits } from './enableForkSupport';
 import { spawnStartMethodFix } from './spawnStartMethod';
 import { closable } from './closableClients';
+import { withBlockFix } from './withBlock';
 
 export interface ChannelFixInput {
   edits: PythonEdits;
@@ -55,7 +57,9 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     const canClose = bindsClient ? closable(edits, object) : bindsChannel;
     const close = canClose ? closeBeforeFork(edits, binding, fork) : undefined;
     if (close && !input.aio && !uses.after && !usedInAnyChild) {
-      fixes.push({ title: `Close \`${binding.name}\` before the fork`, applicability: 'safe', edits: [close] });
+      const scoped = bindsChannel && !bindsClient ? withBlockFix(edits, binding) : undefined;
+      if (scoped) fixes.push(scoped);
+      fixes.push({ title: `Close \`${binding.name}\` before the fork`, kind: 'closeBeforeFork', applicability: 'safe', edits: [close] });
     }
     // Used by the children of a later fork only: one per process, through the accessor.
     const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined)

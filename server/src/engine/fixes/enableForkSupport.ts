@@ -27,7 +27,19 @@ export function enableForkSupportEdits(file: SourceFile, timeline: Timeline): Te
     (e) => e.kind === 'envWrite' && e.variable === variable && !e.inChild && !late.has(e) && accept(e));
   const forkSupportOn = inTime(FORK_SUPPORT_VARIABLE, (w) => w.value !== undefined && enablesForkSupport(w.value));
   const strategySet = inTime(POLL_STRATEGY_VARIABLE, () => true);
-  if (forkSupportOn && strategySet) return [];
+  return settingsBeforeGrpcEdits(file, timeline, [
+    ...(forkSupportOn ? [] : [[FORK_SUPPORT_VARIABLE, 'true'] as [string, string]]),
+    ...(strategySet ? [] : [[POLL_STRATEGY_VARIABLE, 'poll'] as [string, string]]),
+  ], target);
+}
+
+/**
+ * The edits that set each variable to its value before the first statement that loads grpc
+ * (`[]` when there is nothing to set); used by GF301 for a setting no move can bring up in time.
+ */
+export function settingsBeforeGrpcEdits(file: SourceFile, timeline: Timeline, values: [string, string][], target = grpcStartStatement(file, timeline)): TextEdit[] | undefined {
+  if (!target) return undefined;
+  if (values.length === 0) return [];
 
   const lines = new TextLines(file.text);
   let os = osModuleNameBefore(file, target);
@@ -42,10 +54,6 @@ export function enableForkSupportEdits(file: SourceFile, timeline: Timeline): Te
     else importLines = binding?.importLines.length ? binding.importLines : ['import os'];
     if (binding?.moved) moved.push(binding.moved);
   }
-  const values: [string, string][] = [
-    ...(forkSupportOn ? [] : [[FORK_SUPPORT_VARIABLE, 'true'] as [string, string]]),
-    ...(strategySet ? [] : [[POLL_STRATEGY_VARIABLE, 'poll'] as [string, string]]),
-  ];
   // Before a top-level import, a plain statement makes that import (and every later one) a
   // flake8/pycodestyle E402; an `if` block is accepted among imports, so the settings take that form.
   const amongImports = target.parent?.type === 'module' && namedChildren(file.tree.rootNode).some((s) => s.startIndex >= target.startIndex && IMPORTS.has(s.type));

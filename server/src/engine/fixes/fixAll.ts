@@ -7,7 +7,7 @@ export interface FixAllOptions {
 }
 
 export function chosenFix(finding: Finding, options: FixAllOptions): Fix | undefined {
-  return finding.fixes.find((fix) => !fix.isSuppression && (fix.applicability === 'safe' || options.unsafe));
+  return finding.fixes.find((fix) => !fix.isSuppression && !fix.otherFiles && (fix.applicability === 'safe' || options.unsafe));
 }
 
 /** The edits of one "fix all" pass over a document's current findings (fix-on-save). */

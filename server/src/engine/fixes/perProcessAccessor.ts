@@ -55,30 +55,37 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     `${unit}${unit}${owner} = ${os.name}.getpid()`,
     `${unit}return ${cache}`,
   ];
-  // The statement's own trailing comment goes with it into the accessor. When only the derived
-  // statements (and comments, blank lines) follow it, the definition replaces that whole run.
-  const block = binding.statement.parent!;
-  const lastMoved = lastDerived ?? binding.statement;
-  const contiguous = namedChildren(block).every((s) => s.startIndex <= binding.statement.startIndex || s.startIndex >= lastMoved.endIndex
-    || s.type === 'comment' || binding.derived.some((d) => d.id === s.id));
-  const end = contiguous ? trailingComment(lastMoved) ?? lastMoved : trailing ?? binding.statement;
-  const replaceBinding: TextEdit = {
-    range: { start: nodeRange(binding.statement).start, end: nodeRange(end).end },
-    newText: definition.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), '') + edits.eol.repeat(blankLinesNeededAfter(edits, end)),
-  };
-  const deleteDerived = contiguous ? [] : edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]);
   return {
     accessor,
     name,
     applicability: 'unsafe',
-    edits: [...os.edits, replaceBinding, ...deleteDerived, ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
+    edits: [...os.edits, ...replaceBindingRun(edits, binding, definition), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
 }
 
-type Role = 'read' | 'write' | 'other';
+/**
+ * Edits that put `lines` (a new definition) where the binding was and delete its derived
+ * statements. The statement's own trailing comment goes with it; when only the derived
+ * statements (and comments, blank lines) follow it, the definition replaces that whole run.
+ */
+export function replaceBindingRun(edits: PythonEdits, binding: ChannelBinding, lines: string[]): TextEdit[] {
+  const block = binding.statement.parent!;
+  const lastMoved = binding.derived[binding.derived.length - 1] ?? binding.statement;
+  const contiguous = namedChildren(block).every((s) => s.startIndex <= binding.statement.startIndex || s.startIndex >= lastMoved.endIndex
+    || s.type === 'comment' || binding.derived.some((d) => d.id === s.id));
+  const end = contiguous ? trailingComment(lastMoved) ?? lastMoved : trailingComment(binding.statement) ?? binding.statement;
+  const replaceBinding: TextEdit = {
+    range: { start: nodeRange(binding.statement).start, end: nodeRange(end).end },
+    newText: lines.join(edits.eol).replace(new RegExp(`^${edits.indentOf(binding.statement)}`), '') + edits.eol.repeat(blankLinesNeededAfter(edits, end)),
+  };
+  const deleteDerived = contiguous ? [] : edits.deleteStatementRuns([...binding.derived, ...binding.derived.flatMap(leadingComments), ...binding.derived.flatMap((d) => trailingComment(d) ?? [])]);
+  return [replaceBinding, ...deleteDerived];
+}
+
+export type Role = 'read' | 'write' | 'other';
 
 /** Whether an identifier reads the name, rebinds it, or is something else (attribute, keyword). */
-function roleOf(id: Node): Role {
+export function roleOf(id: Node): Role {
   const parent = id.parent;
   if (!parent) return 'read';
   if (parent.type === 'attribute' && field(parent, 'attribute')?.id === id.id) return 'other';
@@ -93,7 +100,7 @@ function roleOf(id: Node): Role {
 }
 
 /** A function that takes the name as a parameter or assigns it locally reads its own variable. */
-function shadowedIn(id: Node, name: string): boolean {
+export function shadowedIn(id: Node, name: string): boolean {
   for (let n = id.parent; n; n = n.parent) {
     if (n.type !== 'function_definition' && n.type !== 'lambda') continue;
     const parameters = field(n, 'parameters');

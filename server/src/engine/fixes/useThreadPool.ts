@@ -7,6 +7,7 @@ import { FORK_APIS } from '../model/apiCatalog';
 import { field, fields, identifiersNamed, namedChildren } from '../model/syntax';
 import { deleteStatements } from './envPlacement';
 import { endOf, itemsOf, removeItem, replaceNode } from './sequenceEdits';
+import { freeNames } from './pythonEdits';
 import { TextLines } from './textLines';
 
 export const USE_THREAD_POOL_TITLE = 'Use a thread pool';
@@ -24,21 +25,21 @@ export function useThreadPoolFix(poolCall: Node, qname: string, eol: string): Fi
   const edits: TextEdit[] = [replaceNode(poolCall, `${reach.name}(${args.join(', ')})`)];
   const importEdit = reach.importEdit?.(eol);
   if (importEdit) edits.unshift(importEdit);
-  edits.push(...unusedImportEdits(poolCall, reach.name, importEdit));
+  // The names the old call alone used (its callee's module, an `mp_context=` argument's module).
+  const replacement = `${reach.name}(${args.join(', ')})`;
+  for (const name of freeNames(poolCall)) {
+    if (!new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(replacement)) edits.push(...unusedImportEdits(poolCall, name, importEdit));
+  }
   return { title: USE_THREAD_POOL_TITLE, applicability: 'safe', edits };
 }
 
 /**
- * The import that only the replaced pool used (`import multiprocessing` for
+ * The import of `name` when only the replaced pool used it (`import multiprocessing` for
  * `multiprocessing.Pool(4)`) goes too, or flake8 reports it unused (F401).
  */
-function unusedImportEdits(poolCall: Node, replacement: string, importEdit: TextEdit | undefined): TextEdit[] {
-  const callee = field(poolCall, 'function');
-  let head = callee;
-  while (head?.type === 'attribute') head = field(head, 'object');
-  if (head?.type !== 'identifier' || replacement.split('.')[0] === head.text) return [];
+function unusedImportEdits(poolCall: Node, name: string, importEdit: TextEdit | undefined): TextEdit[] {
   const root = poolCall.tree.rootNode;
-  const others = identifiersNamed(root, root.text, head.text).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
+  const others = identifiersNamed(root, root.text, name).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
   const binding = others.find((id) => IMPORT_TYPES.includes(statementOf(id).type));
   if (!binding || others.length !== 1) return [];
   const statement = statementOf(binding);

@@ -1,5 +1,6 @@
 // What the engine knows about the APIs it reasons about, keyed by qualified name. This is data:
 // a new factory or fork API is a new entry here, not a new branch in the walker.
+import type { EngineConfig } from '../config';
 
 export type GrpcObjectKind = 'channel' | 'aioChannel' | 'stub' | 'client' | 'server' | 'aioServer';
 
@@ -134,7 +135,7 @@ export const TASK_METHODS = new Set([
 export const THREAD_POOL_NAMES = new Set(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.thread.ThreadPoolExecutor', 'multiprocessing.pool.ThreadPool', 'multiprocessing.dummy.Pool']);
 
 /** Does a multiprocessing start method fork? `undefined` means the interpreter's default. */
-export function startMethodForks(method: string | undefined, targetPython: [number, number], platform: string): boolean {
+export function startMethodForks(method: string | undefined, targetPython: [number, number], platform: EngineConfig['targetPlatform']): boolean {
   if (method !== undefined) return method === 'fork';
   if (platform !== 'linux') return false;
   const [major, minor] = targetPython;

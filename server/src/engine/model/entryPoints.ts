@@ -7,11 +7,10 @@
 // they are never entries of the parent.
 import type { Node } from 'web-tree-sitter';
 import { isProcessClass } from './forkEffects';
-import { mentionsTriggers } from './relevance';
 import type { ModuleResolver } from './imports';
 import type { SourceFile } from './sourceFile';
 import { field, namedChildren, sameNode } from './syntax';
-import { Env, Value, grpcObjectOf } from './values';
+import { Env, Value, grpcObjectOf, qnameOf } from './values';
 import type { WalkState } from './walkState';
 import { Path, emptyArgs, newFrame } from './walker/frame';
 import { lookupClassAttribute } from './walker/expressions';
@@ -20,7 +19,7 @@ import type { Interpreter } from './walker/interpreter';
 /** Module-level values a function can turn into a finding by referring to them. */
 const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
 
-export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, channelFactories: readonly string[], resolver?: ModuleResolver): void {
+export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, canMatter: (text: string) => boolean, resolver?: ModuleResolver): void {
   const env = new Env();
   interpreter.calls.registerModule(file.path, env);
   const frame = newFrame<WalkState>(env, file, []);
@@ -28,7 +27,7 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
   const imported = interpreter.runModuleBody(file, frame, path, true);
   if (!imported) return;
   const root = file.tree.rootNode;
-  const interesting = definitionsThatCanMatter(root, env, file, channelFactories);
+  const interesting = definitionsThatCanMatter(root, env, file, canMatter);
   const childOnly = forkTargetNames(root, file.text);
   const walked = (def: Node) => interpreter.calls.walkedFunctions.has(def.id);
   const runs = (def: Node) => interesting.has(def.id) && !walked(def);
@@ -124,8 +123,8 @@ function forkTargetNames(root: Node, text: string): Set<string> {
  */
 interface DefinitionWords {
   words: Set<string>;
-  /** Whether the words mention a trigger, per channel-factory setting (joined). */
-  triggers: Map<string, boolean>;
+  /** Whether the words can matter, per relevance test (one per channel-factory setting). */
+  matters: WeakMap<(text: string) => boolean, boolean>;
 }
 
 const wordCache = new Map<string, DefinitionWords>();
@@ -134,34 +133,33 @@ const WORD_CACHE_ENTRIES = 20_000;
 function wordsOf(text: string): DefinitionWords {
   let words = wordCache.get(text);
   if (!words) {
-    words = { words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), triggers: new Map() };
+    words = { words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), matters: new WeakMap() };
     if (wordCache.size >= WORD_CACHE_ENTRIES) wordCache.clear();
     wordCache.set(text, words);
   }
   return words;
 }
 
-function wordsMentionTriggers(entry: DefinitionWords, channelFactories: readonly string[]): boolean {
-  const key = channelFactories.join('\n');
-  let mentions = entry.triggers.get(key);
-  if (mentions === undefined) entry.triggers.set(key, (mentions = mentionsTriggers([...entry.words].join(' '), channelFactories)));
-  return mentions;
+function wordsCanMatter(entry: DefinitionWords, canMatter: (text: string) => boolean): boolean {
+  let matters = entry.matters.get(canMatter);
+  if (matters === undefined) entry.matters.set(canMatter, (matters = canMatter([...entry.words].join(' '))));
+  return matters;
 }
 
 /**
  * The functions and classes whose walk as an entry can produce anything: their text mentions a
- * trigger word (relevance.ts), or a module-level name holding a gRPC object, a pool, a
+ * word a rule follows (engine/relevance.ts), or a module-level name holding a gRPC object, a pool, a
  * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
  * of a large module would cost the editor tens of milliseconds per keystroke and find nothing.
  */
-function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, channelFactories: readonly string[]): Set<number> {
+function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, canMatter: (text: string) => boolean): Set<number> {
   const source = file.text;
   const names = new Set<string>();
   for (const [name, value] of moduleEnv.entries()) {
-    const qname = value.kind === 'qualified' || value.kind === 'workspaceModule' ? value.qname : undefined;
+    const qname = qnameOf(value);
     // A class or function imported from a workspace module that was loaded (so can matter) counts too.
     const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
-    if (qname ? mentionsTriggers(qname, channelFactories) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
+    if (qname ? canMatter(qname) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
   }
   const definitions: { node: Node; name: string; words: DefinitionWords }[] = [];
   const collect = (node: Node) => {
@@ -177,7 +175,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   collect(root);
   const matters = new Set<number>();
   for (const d of definitions) {
-    if (wordsMentionTriggers(d.words, channelFactories)) {
+    if (wordsCanMatter(d.words, canMatter)) {
       matters.add(d.node.id);
       names.add(d.name);
     }

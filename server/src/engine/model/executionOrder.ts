@@ -1,6 +1,7 @@
 // Builds a program's timeline (timeline.ts): the walker (walker/) runs the program path by path
 // in execution order; the gRPC, fork and environment effects record what happens on the way;
 // entryPoints.ts decides where the program starts.
+import type { EngineConfig } from '../config';
 import { EnvironmentEffects } from './environmentEffects';
 import { runProgram } from './entryPoints';
 import { ForkEffects } from './forkEffects';
@@ -16,8 +17,10 @@ import { Interpreter } from './walker/interpreter';
 
 export interface WalkOptions {
   targetPython: [number, number];
-  targetPlatform: string;
+  targetPlatform: EngineConfig['targetPlatform'];
   channelFactories: readonly string[];
+  /** Whether a text mentions an API some rule follows (engine/relevance.ts); others are not walked as entries. */
+  canMatter: (text: string) => boolean;
   resolver?: ModuleResolver;
 }
 
@@ -31,6 +34,6 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
   const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS);
   forks.interpreter = interpreter;
   callbacks.interpreter = interpreter;
-  runProgram(file, interpreter, options.channelFactories, options.resolver);
+  runProgram(file, interpreter, options.canMatter, options.resolver);
   return recorder.timeline;
 }

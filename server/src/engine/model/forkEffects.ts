@@ -3,7 +3,8 @@
 // objects alive on the path that reaches it; what runs in the child is walked on a copy of that
 // path, in a child frame, so nothing it makes or closes leaks back into the parent.
 import type { Node } from 'web-tree-sitter';
-import { CONTEXT_GETTERS, FORK_APIS, PROCESS_CLASSES, START_METHOD_SETTERS, TASK_METHODS, THREAD_POOL_NAMES, startMethodForks } from './apiCatalog';
+import type { EngineConfig } from '../config';
+import { CONTEXT_GETTERS, FORK_APIS, ForkApi, ForkMode, PROCESS_CLASSES, START_METHOD_SETTERS, TASK_METHODS, THREAD_POOL_NAMES, startMethodForks } from './apiCatalog';
 import { allChildren, field, fields, namedChildren } from './syntax';
 import type { ChildEntry, ForkSite, Site } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
@@ -17,7 +18,7 @@ type Context = WalkContext<WalkState>;
 
 export interface Platform {
   targetPython: [number, number];
-  targetPlatform: string;
+  targetPlatform: EngineConfig['targetPlatform'];
   /** The program-wide start method when another module (the entry module) sets it; asked only when needed. */
   programStartMethod?: () => string | undefined;
 }
@@ -37,7 +38,7 @@ export class ForkEffects {
     return startMethodForks(method, this.platform.targetPython, this.platform.targetPlatform);
   }
 
-  callQualified(qname: string, site: Site, args: CallArgs, ctx: Context, contextMethod: string | undefined | null): Value | undefined {
+  callQualified(qname: string, site: Site, args: CallArgs, ctx: Context, contextMethod: string | undefined): Value | undefined {
     const api = FORK_APIS[qname];
     if (api) return this.callForkApi(qname, api.mode, api.produces, site, args, ctx, contextMethod);
     if (START_METHOD_SETTERS.has(qname)) {
@@ -47,7 +48,7 @@ export class ForkEffects {
     }
     if (CONTEXT_GETTERS.has(qname)) {
       const method = stringOf(args.positional[0] ?? args.keywords.get('method'));
-      return { kind: 'mpContext', method: method ?? (contextMethod === null ? undefined : contextMethod) ?? ctx.path.state.startMethod };
+      return { kind: 'mpContext', method: method ?? contextMethod ?? ctx.path.state.startMethod };
     }
     if (THREAD_POOL_NAMES.has(qname)) return { kind: 'threadPool', origin: site };
     return undefined;
@@ -66,7 +67,7 @@ export class ForkEffects {
     }
   }
 
-  private callForkApi(api: string, mode: string, produces: string, site: Site, args: CallArgs, ctx: Context, contextMethod: string | undefined | null): Value {
+  private callForkApi(api: string, mode: ForkMode, produces: ForkApi['produces'], site: Site, args: CallArgs, ctx: Context, contextMethod: string | undefined): Value {
     const state = ctx.path.state;
     const forks = mode === 'always' || this.forks(contextMethod ?? state.startMethod);
     switch (produces) {
@@ -101,7 +102,7 @@ export class ForkEffects {
   /** `p.start()`, `pool.map(...)`, `executor.submit(...)`, `ctx.Process(...)`. */
   callMember(target: Value, member: string, site: Site, args: CallArgs, ctx: Context): Value | undefined {
     if (target.kind === 'mpContext') {
-      return this.callQualified(`multiprocessing.${member}`, site, args, ctx, target.method ?? null) ?? UNKNOWN;
+      return this.callQualified(`multiprocessing.${member}`, site, args, ctx, target.method) ?? UNKNOWN;
     }
     if (target.kind === 'process' && member === 'start') {
       if (!target.forks) return UNKNOWN;

@@ -77,7 +77,7 @@ export class GrpcEffects {
         if (object.kind === 'server' || object.kind === 'aioServer') {
           // A child starting the parent's server does not make it started in the parent.
           if (!frame.child || object.createdInChild === frame.child.fork) object.started = true;
-          this.recorder.push({ kind: 'start', object, site });
+          this.recorder.push({ kind: 'start', object, site, chain: frame.chain, inChild: frame.child?.fork });
           return UNKNOWN;
         }
         break;

@@ -47,7 +47,7 @@ export function resolvePollStrategy(value: string): PollStrategy {
 }
 
 /** Does importing this module load grpc? grpc itself, libraries built on it, generated `*_pb2_grpc` modules. */
-export function moduleLoadsGrpc(module: string): boolean {
+function moduleLoadsGrpc(module: string): boolean {
   const leaf = module.slice(module.lastIndexOf('.') + 1);
   if (leaf.endsWith('_pb2_grpc')) return true;
   return MODULES_THAT_LOAD_GRPC.some((name) => module === name || module.startsWith(`${name}.`));

@@ -2,6 +2,7 @@
 // GF103 and GF201. Each object is reported once, at the first fork that inherits it.
 import type { GrpcObjectKind } from './apiCatalog';
 import { objectAnchor, sameSite } from './anchors';
+import { createdHere, forksHere } from './describe';
 import type { ForkSite, GrpcObject, Site, Timeline } from './timeline';
 
 export interface InheritedObject {
@@ -36,24 +37,10 @@ export function objectsAliveAtForks(timeline: Timeline, kinds: readonly GrpcObje
   return found;
 }
 
-const NOUNS: Record<GrpcObjectKind, string> = {
-  channel: 'gRPC channel',
-  aioChannel: 'gRPC aio channel',
-  stub: 'gRPC stub',
-  client: 'gRPC client',
-  server: 'gRPC server',
-  aioServer: 'gRPC aio server',
-};
-
-export function describeObject(object: GrpcObject): string {
-  return `${NOUNS[object.kind]} \`${object.label}\``;
-}
-
-
 /** Related information for an inherited object: the fork, and the creating call when it is not the anchor. */
 export function inheritanceRelated({ object, fork, anchor }: InheritedObject): { site: Site; message: string }[] {
-  const related = [{ site: fork.site, message: `The process forks here (\`${fork.api}\`).` }];
+  const related = [{ site: fork.site, message: forksHere(fork) }];
   const noun = object.kind === 'server' || object.kind === 'aioServer' ? 'server' : 'channel';
-  if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: `The ${noun} is created here.` });
+  if (anchor.node !== object.creation.node) related.push({ site: object.creation, message: createdHere(noun) });
   return related;
 }

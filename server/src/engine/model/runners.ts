@@ -8,7 +8,9 @@ import type { SourceFile } from './sourceFile';
 import { field, namedChildren, stringLiteral } from './syntax';
 import type { Site, Timeline } from './timeline';
 
-export type RunnerName = 'gunicorn' | 'uwsgi' | 'celery' | 'functions-framework';
+/** Runners that start from the code of a module (the others from a command line or a config file). */
+export type CodeRunnerName = 'celery' | 'functions-framework';
+export type RunnerName = 'gunicorn' | 'uwsgi' | CodeRunnerName;
 
 /** A runner configured outside the analysed file, as the workspace layer found it. */
 export interface RunnerFact {
@@ -21,6 +23,8 @@ export interface RunnerFact {
   line: number;
   /** Absolute path of the module the runner loads first, when the configuration names it. */
   appModule?: string;
+  /** The text of a Python configuration file (gunicorn.conf.py): a fix may add a hook to it. */
+  configText?: string;
 }
 
 /** What rules see of the runners: the facts, and the import-time run of a module they load. */
@@ -28,6 +32,8 @@ export interface RunnerView {
   facts: readonly RunnerFact[];
   /** `modulePath` run as the entry module (its file and timeline), or undefined when it cannot be loaded. */
   programOf(modulePath: string): RunnerProgram | undefined;
+  /** Whether another module of the project imports `name` from the analysed one. */
+  importersUse(name: string): boolean;
 }
 
 export interface RunnerProgram {
@@ -51,12 +57,15 @@ export function runnerView(file: SourceFile, timeline: Timeline, facts: readonly
       }
       return cache.get(modulePath);
     },
+    importersUse(name) {
+      return options.resolver?.usedByImporters?.(file.path, name) ?? false;
+    },
   };
 }
 
 /** A runner found in the code of one module: where, and what it is. */
 export interface CodeRunner {
-  runner: 'celery' | 'functions-framework';
+  runner: CodeRunnerName;
   site: Site;
 }
 

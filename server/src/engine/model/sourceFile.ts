@@ -28,7 +28,3 @@ export function callLabel(node: Node): string {
   const text = node.text.replace(/\s+/g, ' ');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
-
-export function lineOf(node: Node): number {
-  return node.startPosition.row + 1;
-}

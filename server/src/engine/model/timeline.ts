@@ -66,7 +66,8 @@ export interface ChildEntry {
 export type ProgramEvent =
   | { kind: 'create'; object: GrpcObject }
   | { kind: 'close'; object: GrpcObject; site: Site }
-  | { kind: 'start'; object: GrpcObject; site: Site }
+  /** `server.start()`; `chain`: the calls that led to it; `inChild`: the fork whose child runs it. */
+  | { kind: 'start'; object: GrpcObject; site: Site; chain: Site[]; inChild?: ForkSite }
   | { kind: 'fork'; fork: ForkSite; alive: GrpcObject[] }
   /** The parent calls through an object (an RPC, a method of a client). */
   | { kind: 'parentUse'; object: GrpcObject; site: Site }

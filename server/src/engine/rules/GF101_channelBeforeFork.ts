@@ -1,13 +1,14 @@
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
-import { forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
 import { channelFixes } from '../fixes/channelFixes';
 import { forkSupportEnabled } from '../model/grpcEnvironment';
-import { Rule } from './rule';
+import { ENVIRONMENT_WORDS, FORK_WORDS, defineRule } from './rule';
 
-export const channelBeforeFork: Rule = {
+export const channelBeforeFork = defineRule({
   code: 'GF101',
   name: 'channel-before-fork',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...FORK_WORDS, ...ENVIRONMENT_WORDS] },
   docs: {
     summary: 'A gRPC channel, stub or gRPC-backed client is alive in the parent when the process forks.',
     whatItDoes:
@@ -84,4 +85,4 @@ export const channelBeforeFork: Rule = {
       });
     }
   },
-};
+});

@@ -1,9 +1,9 @@
 import { placeName, forkName } from '../model/describe';
-import { describeObject } from '../model/inheritedObjects';
+import { createdHere, describeObject, forksHere } from '../model/describe';
 import { ChildEntry, rootOf } from '../model/timeline';
 import { channelFixes } from '../fixes/channelFixes';
 import { objectAnchor } from '../model/anchors';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
 const HOW: Record<ChildEntry['how'], string> = {
   target: 'the process target',
@@ -13,10 +13,11 @@ const HOW: Record<ChildEntry['how'], string> = {
   forkBranch: 'the child branch of the fork',
 };
 
-export const parentChannelUsedInChild: Rule = {
+export const parentChannelUsedInChild = defineRule({
   code: 'GF102',
   name: 'parent-channel-used-in-child',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'Code that runs in a child process uses a gRPC channel or stub made in the parent.',
     whatItDoes:
@@ -66,17 +67,17 @@ export const parentChannelUsedInChild: Rule = {
         message: `${describeObject(object)}, created in the parent at ${where}, is used${through(event.site.node.text, object.label)} in ${HOW[event.entry.how]} after ${forkName(event.fork, context.file.path)}; a channel does not survive a fork: create it in the child.`,
         related: [
           ...(at === event.site ? [] : [{ site: event.site, message: 'The child uses the parent\'s channel here.' }]),
-          { site: object.creation, message: 'The channel is created here, in the parent.' },
-          { site: event.fork.site, message: `The process forks here (\`${event.fork.api}\`).` },
+          { site: object.creation, message: createdHere('channel', 'in the parent') },
+          { site: event.fork.site, message: forksHere(event.fork) },
         ],
         fixes: channelFixes({
           edits: context.edits, timeline: context.timeline, config: context.config, object, fork: event.fork,
           anchor: objectAnchor(object, event.fork), aio: object.kind === 'aioChannel',
-        }).filter((fix) => !fix.title.startsWith('Close')),
+        }).filter((fix) => fix.kind !== 'closeBeforeFork' && fix.kind !== 'withBlock'),
       });
     }
   },
-};
+});
 
 /** ` through \`ping\`` when the child reaches the channel under another name. */
 function through(usedText: string, label: string): string {

@@ -1,12 +1,13 @@
-import { forkName } from '../model/describe';
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { describeObject, forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { channelFixes } from '../fixes/channelFixes';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
-export const aioChannelBeforeFork: Rule = {
+export const aioChannelBeforeFork = defineRule({
   code: 'GF103',
   name: 'aio-channel-before-fork',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'A `grpc.aio` channel is alive in the parent when the process forks.',
     whatItDoes: 'The same as GF101 for channels of the asyncio API (`grpc.aio.insecure_channel`, `grpc.aio.secure_channel`) and stubs built on them.',
@@ -39,4 +40,4 @@ export const aioChannelBeforeFork: Rule = {
       });
     }
   },
-};
+});

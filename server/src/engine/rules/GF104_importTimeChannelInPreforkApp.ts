@@ -1,10 +1,11 @@
-import { lazyPerProcessFix } from '../fixes/importTimeClientFixes';
-import { describeObject } from '../model/inheritedObjects';
+import { importTimeClientFixes } from '../fixes/importTimeClientFixes';
+import type { RunnerHook } from '../fixes/runnerHookFixes';
+import { describeObject } from '../model/describe';
 import { CodeRunner, RunnerFact, codeRunnerOf } from '../model/runners';
 import type { GrpcObject, Site, Timeline } from '../model/timeline';
 import { sameSite } from '../model/anchors';
 import { isMainGuard, namedChildren } from '../model/syntax';
-import { ExternalRelated, Rule, RuleContext } from './rule';
+import { ExternalRelated, RUNNER_WORDS, RuleContext, defineRule } from './rule';
 
 const KINDS = ['client', 'channel', 'stub'];
 const IMPORTS = ['import_statement', 'import_from_statement'];
@@ -13,10 +14,11 @@ const RUNNER_NAMES: Record<string, string> = {
   gunicorn: 'gunicorn', uwsgi: 'uWSGI', celery: 'the Celery worker', 'functions-framework': 'the Functions Framework',
 };
 
-export const importTimeChannelInPreforkApp: Rule = {
+export const importTimeChannelInPreforkApp = defineRule({
   code: 'GF104',
   name: 'import-time-channel-in-prefork-app',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['grpc'], catalogObjects: true, follows: ['grpc', ...RUNNER_WORDS] },
   docs: {
     summary: 'A gRPC channel, stub or client is made at import time of a module that a pre-forking runner loads before it forks its workers.',
     whatItDoes:
@@ -51,9 +53,16 @@ export const importTimeChannelInPreforkApp: Rule = {
     ].join('\n'),
     fixes:
       'Create it lazily in each worker process: the binding becomes an accessor keyed on `os.getpid()` and its ' +
-      'uses call it. By hand: create it in the runner\'s per-worker hook (Celery `worker_process_init`, gunicorn ' +
-      '`post_fork`, uWSGI `@postfork`), or turn off preloading (`preload_app = False`, `lazy-apps = true`).',
-    fixSafety: 'Unsafe: the channel is then made on first use in each worker, not at import (its connection errors show up later).',
+      'uses call it. Or create it in the runner\'s per-worker hook: the names are bound to `None` and an ' +
+      '`init_<name>()` function makes the client, connected to Celery\'s `worker_process_init` signal, decorated ' +
+      'with uWSGI\'s `@postfork`, or called from `post_fork(server, worker)` in the gunicorn configuration file ' +
+      'that was found (the fix edits that file too; it is a quick fix only, never part of "fix all"). The hook ' +
+      'fix is offered when only functions read the client, import time never calls them, nothing rebinds the ' +
+      'names and no other module imports them. By hand: turn off preloading (`preload_app = False`, `lazy-apps = true`).',
+    fixSafety:
+      'Unsafe: the channel is then made on first use in each worker, not at import (its connection errors show up ' +
+      'later); with the hook fix, a process that never runs the hook (a Celery pool that does not fork, a script ' +
+      'that imports the module) sees `None`.',
     options:
       'The runners are read from the module\'s folder and every folder above it up to the project root (the ' +
       'nearest folder with `pyproject.toml`, `setup.cfg`, `setup.py` or `.git`): `gunicorn.conf.py`, ' +
@@ -94,18 +103,20 @@ export const importTimeChannelInPreforkApp: Rule = {
       reportObjects(context, program.timeline, factRelated(fact));
     }
   },
-};
+});
 
 interface Why {
   runner: string;
   related: { site: Site; message: string } | ExternalRelated;
+  /** The runner's per-worker hook that a fix can make the client in. */
+  hook?: RunnerHook;
 }
 
 function codeRelated(runner: CodeRunner, where: string): Why {
   const message = runner.runner === 'celery'
     ? `The Celery worker imports ${where} and then forks its prefork pool (the default) here.`
     : `The Functions Framework imports ${where} and then forks its workers.`;
-  return { runner: RUNNER_NAMES[runner.runner], related: { site: runner.site, message } };
+  return { runner: RUNNER_NAMES[runner.runner], related: { site: runner.site, message }, hook: runner.runner === 'celery' ? { runner: 'celery' } : undefined };
 }
 
 function factRelated(fact: RunnerFact): Why {
@@ -116,7 +127,17 @@ function factRelated(fact: RunnerFact): Why {
       range: { start: { line: fact.line, character: 0 }, end: { line: fact.line + 1, character: 0 } },
       message: `${RUNNER_NAMES[fact.runner]} loads the app here (${fact.how}) and then forks its workers.`,
     },
+    hook: hookOf(fact),
   };
+}
+
+function hookOf(fact: RunnerFact): RunnerHook | undefined {
+  switch (fact.runner) {
+    case 'gunicorn': return { runner: 'gunicorn', fact };
+    case 'uwsgi': return { runner: 'uwsgi' };
+    case 'celery': return { runner: 'celery' };
+    default: return undefined;
+  }
 }
 
 /** Objects alive once the runner's module has been imported, reported in the module that makes them. */
@@ -134,7 +155,7 @@ function reportObjects(context: RuleContext, timeline: Timeline, why: Why): void
       at: anchor,
       message: `${describeObject(object)} is created at import time of a module that ${why.runner} loads before forking its workers; every worker inherits its threads and sockets: create it after the fork.`,
       related: [why.related],
-      fixes: [lazyPerProcessFix(context.edits, found, anchor)].filter((f) => f !== undefined),
+      fixes: importTimeClientFixes(context.edits, found, anchor, why.hook, { timeline: context.timeline, importersUse: (name) => context.runners.importersUse(name) }),
     });
   }
 }

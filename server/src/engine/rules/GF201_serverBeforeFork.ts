@@ -1,16 +1,19 @@
 import type { Node } from 'web-tree-sitter';
-import { forkName } from '../model/describe';
-import { describeObject, inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { anchorBetween } from '../model/anchors';
+import { describeObject, forkName } from '../model/describe';
+import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
 import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
 import { identifiersNamed } from '../model/syntax';
-import { Rule } from './rule';
+import type { ForkSite, GrpcObject, ProgramEvent, Timeline } from '../model/timeline';
+import { FORK_WORDS, defineRule } from './rule';
 
-export const serverBeforeFork: Rule = {
+export const serverBeforeFork = defineRule({
   code: 'GF201',
   name: 'server-before-fork',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'A gRPC server is created or started in the parent before the process forks.',
     whatItDoes: 'Finds `grpc.server(...)` and `grpc.aio.server(...)` objects that exist, not stopped, when the parent forks.',
@@ -44,10 +47,14 @@ export const serverBeforeFork: Rule = {
   check(context) {
     for (const inherited of objectsAliveAtForks(context.timeline, ['server', 'aioServer'])) {
       const { object, fork, anchor } = inherited;
-      const related = inheritanceRelated(inherited);
+      // Reported where the server is started when that happens before the fork (what the message
+      // says); else where it is created. The fixes move the creation: they keep the creation's anchor.
+      const start = startBefore(context.timeline, object, fork);
+      const at = start ? anchorBetween([...start.chain, start.site], [...fork.chain, fork.site]) : anchor;
+      const related = inheritanceRelated({ ...inherited, anchor: at });
       context.report({
-        at: anchor,
-        message: `${describeObject(object)} is ${object.started ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
+        at,
+        message: `${describeObject(object)} is ${start ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
         fixes: [
           // Smallest first (SPEC §3): the parent keeps its server, built after the forks; else one per child.
@@ -60,7 +67,17 @@ export const serverBeforeFork: Rule = {
       });
     }
   },
-};
+});
+
+/** The last start of the server in its own process before the fork, if any. */
+function startBefore(timeline: Timeline, object: GrpcObject, fork: ForkSite): Extract<ProgramEvent, { kind: 'start' }> | undefined {
+  let last: Extract<ProgramEvent, { kind: 'start' }> | undefined;
+  for (const event of timeline.events) {
+    if (event.kind === 'fork' && event.fork === fork) return last;
+    if (event.kind === 'start' && event.object === object && event.inChild === object.createdInChild) last = event;
+  }
+  return last;
+}
 
 function childrenUseServer(text: string, entries: Node[], name: string): boolean {
   return /^[A-Za-z_]\w*$/.test(name) && entries.some((def) => def.tree.rootNode.text === text && identifiersNamed(def, text, name).some((id) => id.startIndex >= def.startIndex && id.endIndex <= def.endIndex));

@@ -1,17 +1,18 @@
 import { addReuseportFix } from '../fixes/addReuseport';
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject, forksHere } from '../model/describe';
 import { forkName } from '../model/describe';
 import { makesSeveralChildren } from '../model/forkCount';
 import { reuseportSetting } from '../model/serverOptions';
 import type { ForkSite, GrpcObject, ProgramEvent } from '../model/timeline';
-import { Rule } from './rule';
+import { FORK_WORDS, defineRule } from './rule';
 
 type PortEvent = Extract<ProgramEvent, { kind: 'serverPort' }> & { inChild: ForkSite };
 
-export const sharedPortWithoutReuseport: Rule = {
+export const sharedPortWithoutReuseport = defineRule({
   code: 'GF202',
   name: 'shared-port-without-reuseport',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', ...FORK_WORDS] },
   docs: {
     summary: 'Several forked children start a server on the same fixed address, and `grpc.so_reuseport` is not set to 1.',
     whatItDoes:
@@ -76,7 +77,7 @@ export const sharedPortWithoutReuseport: Rule = {
         at: port.server.creation,
         message: `${describeObject(port.server)} is started on \`${addressOf(port)}\` by several children of ${forkName(port.inChild, context.file.path)} and ${what}: add \`("grpc.so_reuseport", 1)\` to its options.`,
         related: [
-          { site: port.inChild.site, message: `The process forks here (\`${port.inChild.api}\`); more than one child runs the server.` },
+          { site: port.inChild.site, message: forksHere(port.inChild, 'more than one child runs the server') },
           { site: port.site, message: `Each child binds \`${addressOf(port)}\` here.` },
         ],
         fixes: fix ? [fix] : [],
@@ -84,7 +85,7 @@ export const sharedPortWithoutReuseport: Rule = {
       });
     }
   },
-};
+});
 
 /** A fixed address with a non-zero TCP port (`[::]:50051`); not port 0, not a Unix socket. */
 function fixedPort(address: string | undefined): address is string {

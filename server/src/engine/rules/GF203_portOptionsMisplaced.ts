@@ -1,9 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import { moveOptionsFix } from '../fixes/moveOptionsToServer';
+import { removeItem } from '../fixes/sequenceEdits';
 import { field, namedChildren, sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { defineRule } from './rule';
 
 // add_insecure_port(address) and add_secure_port(address, server_credentials) take nothing else.
 const PORT_METHODS: Record<string, string[]> = {
@@ -11,10 +12,11 @@ const PORT_METHODS: Record<string, string[]> = {
   add_secure_port: ['address', 'server_credentials'],
 };
 
-export const portOptionsMisplaced: Rule = {
+export const portOptionsMisplaced = defineRule({
   code: 'GF203',
   name: 'port-options-misplaced',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['secure_port'], follows: ['grpc'] },
   docs: {
     summary: '`add_insecure_port` / `add_secure_port` is given more than the address: a `TypeError` at run time.',
     whatItDoes:
@@ -54,11 +56,11 @@ export const portOptionsMisplaced: Rule = {
       context.report({
         at: { node: call, path: context.file.path },
         message: `\`${problem.method}\` takes only ${problem.allowed.join(' and ')}; ${problem.extra} here raises TypeError: pass server options to \`grpc.server(..., options=[...])\`.`,
-        fixes: moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text),
+        fixes: orRemove(moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text), call, problem, context.timeline, context.file.path),
       });
     }
   },
-};
+});
 
 /** "Move options to grpc.server", when the walk knows which `grpc.server(...)` call made the server. */
 function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, text: string): Fix[] {
@@ -71,6 +73,24 @@ function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, t
     (line) => lines[line] ?? '',
   );
   return fix ? [fix] : [];
+}
+
+/**
+ * Without a `grpc.server(...)` call to move them to (a server made elsewhere, a parameter), the
+ * arguments the method does not take are removed: the call raised TypeError with them, so the
+ * program never ran with them; unsafe, since what they asked for must then be given to grpc.server.
+ */
+function orRemove(fixes: Fix[], call: Node, problem: { method: string; extras: Node[] }, timeline: Timeline, path: string): Fix[] {
+  const args = field(call, 'arguments');
+  if (fixes.length > 0 || problem.extras.length === 0 || !args) return fixes;
+  // A known server whose options conflict with these: the move was refused on purpose.
+  if (timeline.events.some((e) => e.kind === 'serverPort' && e.site.path === path && sameNode(e.site.node, call) && e.server.creation.path === path)) return fixes;
+  const names = problem.extras.map((e) => (e.type === 'keyword_argument' ? `${field(e, 'name')?.text}=` : truncate(e.text)));
+  return [{
+    title: `Remove ${names.map((n) => `\`${n}\``).join(', ')} from \`${problem.method}\` (give ${problem.extras.length > 1 ? 'them' : 'it'} to grpc.server instead)`,
+    applicability: 'unsafe',
+    edits: problem.extras.map((extra) => removeItem(args, extra)),
+  }];
 }
 
 function extraArguments(call: Node): { method: string; allowed: string[]; extra: string; extras: Node[] } | undefined {

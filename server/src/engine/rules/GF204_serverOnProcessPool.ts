@@ -1,14 +1,16 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import { useThreadPoolFix } from '../fixes/useThreadPool';
-import { sameNode } from '../model/syntax';
+import { createdHere } from '../model/describe';
+import { identifiersNamed, sameNode } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { Rule } from './rule';
+import { defineRule } from './rule';
 
-export const serverOnProcessPool: Rule = {
+export const serverOnProcessPool = defineRule({
   code: 'GF204',
   name: 'server-on-process-pool',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['grpc'], follows: ['grpc', 'ProcessPoolExecutor', 'concurrent'] },
   docs: {
     summary: '`grpc.server(...)` is given a process pool as its thread pool: RPCs never complete.',
     whatItDoes: 'Finds `grpc.server(ProcessPoolExecutor(...))` and servers given any `multiprocessing` pool as `thread_pool`.',
@@ -28,18 +30,36 @@ export const serverOnProcessPool: Rule = {
       context.report({
         at: { node: object.threadPoolArg, path: object.creation.path },
         message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
-        related: [{ site: object.creation, message: 'The server is created here.' }],
+        related: [{ site: object.creation, message: createdHere('server') }],
         fixes: object.creation.path === context.file.path ? threadPoolFix(object.threadPoolArg, context.timeline, context.file.text) : [],
       });
     }
   },
-};
+});
 
 /** "Use a thread pool", when the pool is built in the `grpc.server(...)` call itself. */
 function threadPoolFix(poolArg: Node, timeline: Timeline, text: string): Fix[] {
-  const call = poolArg.type === 'keyword_argument' ? poolArg.childForFieldName('value') ?? poolArg : poolArg;
+  const value = poolArg.type === 'keyword_argument' ? poolArg.childForFieldName('value') ?? poolArg : poolArg;
+  const call = value.type === 'call' ? value : poolBinding(value, text);
+  if (!call) return [];
   const use = timeline.qualifiedUses.find((u) => !u.decorator && sameNode(u.site.node, call));
   if (!use) return [];
   const fix = useThreadPoolFix(call, use.qname, /\r\n/.test(text) ? '\r\n' : '\n');
   return fix ? [fix] : [];
+}
+
+/**
+ * `pool = ProcessPoolExecutor(...)` (or `self._executor = ...`) before `grpc.server(pool)`: the
+ * pool's construction, when the name is used nowhere else (replacing it then changes nothing but
+ * what grpc.server gets).
+ */
+function poolBinding(name: Node, text: string): Node | undefined {
+  if (name.type !== 'identifier' && name.type !== 'attribute') return undefined;
+  const pattern = new RegExp(`(?<![\\w.])${name.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w])`, 'g');
+  const uses = name.type === 'identifier' ? identifiersNamed(name.tree.rootNode, text, name.text).length : [...text.matchAll(pattern)].length;
+  if (uses !== 2) return undefined;
+  const bindings = name.tree.rootNode.descendantsOfType('assignment')
+    .filter((a): a is Node => a !== null && a.startIndex < name.startIndex && a.childForFieldName('left')?.text === name.text);
+  const right = bindings[bindings.length - 1]?.childForFieldName('right');
+  return right?.type === 'call' ? right : undefined;
 }

@@ -1,15 +1,18 @@
-import { describeObject } from '../model/inheritedObjects';
+import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
-import { FORK_SUPPORT_VARIABLE, TooLate, entrySite, writeNode, writesTooLate } from '../model/grpcEnvironment';
+import { FORK_SUPPORT_VARIABLE, TooLate, enablesForkSupport, entrySite, writeNode, writesTooLate } from '../model/grpcEnvironment';
+import { enableForkSupportEdits, settingsBeforeGrpcEdits } from '../fixes/enableForkSupport';
+import type { Fix } from '../findings';
 import { callLabel } from '../model/sourceFile';
 import { moveEnvSettingsFix } from '../fixes/moveEnvSettings';
 import type { Site } from '../model/timeline';
-import { Rule } from './rule';
+import { ENVIRONMENT_WORDS, RuleContext, defineRule } from './rule';
 
-export const forkSupportSetTooLate: Rule = {
+export const forkSupportSetTooLate = defineRule({
   code: 'GF301',
   name: 'fork-support-set-too-late',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['GRPC'], follows: ['grpc', ...ENVIRONMENT_WORDS] },
   docs: {
     summary: '`GRPC_ENABLE_FORK_SUPPORT` is set after grpc was imported, or `GRPC_POLL_STRATEGY` after the first channel or server: gRPC never sees it.',
     whatItDoes:
@@ -75,11 +78,31 @@ export const forkSupportSetTooLate: Rule = {
         at: elsewhere ? entrySite(write.chain, write.site) : { node: writeNode(write), path: write.site.path },
         message: (elsewhere ? `Importing this runs ${placeName(write.site, context.file.path)}, where ` : '') + message(tooLate, context.file.path),
         related: related(tooLate),
-        fixes: movable ? [move!.fix] : [],
+        fixes: movable ? [move!.fix] : settingInTime(context, tooLate),
       });
     }
   },
-};
+});
+
+/**
+ * A write no move can bring up in time (inside a function, a fork child, a `__main__` block) is
+ * made again where it takes effect, before the statement that loads grpc, with the value it
+ * stores; the late write is left as it is (it no longer changes anything). A value known only at
+ * run time, or one that turns fork support off, gets no fix.
+ */
+function settingInTime(context: RuleContext, { write }: TooLate): Fix[] {
+  if (write.site.path !== context.file.path || write.value === undefined) return [];
+  if (write.variable === FORK_SUPPORT_VARIABLE) {
+    if (!enablesForkSupport(write.value)) return [];
+    const edits = enableForkSupportEdits(context.file, context.timeline);
+    return edits?.length ? [{ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits }] : [];
+  }
+  if (!/^[\w,-]+$/.test(write.value)) return [];
+  const late = new Set(writesTooLate(context.timeline).map((t) => t.write));
+  if (context.timeline.events.some((e) => e.kind === 'envWrite' && e.variable === write.variable && !e.inChild && !late.has(e))) return [];
+  const edits = settingsBeforeGrpcEdits(context.file, context.timeline, [[write.variable, write.value]]);
+  return edits?.length ? [{ title: `Set ${write.variable} to \`${write.value}\` before \`import grpc\``, applicability: 'unsafe', edits }] : [];
+}
 
 function message({ write, cause }: TooLate, fromPath: string): string {
   const setTo = write.value === undefined ? 'is set' : `is set to \`${write.value}\``;

@@ -2,12 +2,13 @@ import { insertPollStrategyFix, rewritePollStrategyFix } from '../fixes/setPollS
 import {
   EnvWrite, FORK_COMPATIBLE_ENGINES, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, enablesForkSupport, resolvePollStrategy, writeNode,
 } from '../model/grpcEnvironment';
-import { Rule, RuleContext } from './rule';
+import { ENVIRONMENT_WORDS, FORK_WORDS, RuleContext, defineRule } from './rule';
 
-export const pollStrategyIncompatible: Rule = {
+export const pollStrategyIncompatible = defineRule({
   code: 'GF302',
   name: 'poll-strategy-incompatible',
   defaultSeverity: 'warning',
+  triggers: { reportNeeds: ['GRPC'], follows: ['grpc', ...ENVIRONMENT_WORDS, ...FORK_WORDS] },
   docs: {
     summary: 'Fork support is enabled but `GRPC_POLL_STRATEGY` selects an engine other than `poll` or `epoll1` (information when it is not set).',
     whatItDoes:
@@ -71,7 +72,7 @@ export const pollStrategyIncompatible: Rule = {
       fixes: optional(insertPollStrategyFix(first, context.file.text, 'unsafe')),
     });
   },
-};
+});
 
 function checkStrategy(context: RuleContext, write: EnvWrite): void {
   if (write.value === undefined) return;

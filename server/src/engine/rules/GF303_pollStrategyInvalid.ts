@@ -1,11 +1,12 @@
 import { rewritePollStrategyFix } from '../fixes/setPollStrategy';
 import { EnvWrite, POLL_ENGINES, POLL_STRATEGY_VARIABLE, resolvePollStrategy, writeNode } from '../model/grpcEnvironment';
-import { Rule } from './rule';
+import { ENVIRONMENT_WORDS, defineRule } from './rule';
 
-export const pollStrategyInvalid: Rule = {
+export const pollStrategyInvalid = defineRule({
   code: 'GF303',
   name: 'poll-strategy-invalid',
   defaultSeverity: 'error',
+  triggers: { reportNeeds: ['GRPC'], follows: [...ENVIRONMENT_WORDS] },
   docs: {
     summary: '`GRPC_POLL_STRATEGY` names no polling engine gRPC knows: the interpreter aborts at the first channel or server.',
     whatItDoes:
@@ -55,4 +56,4 @@ export const pollStrategyInvalid: Rule = {
       });
     }
   },
-};
+});

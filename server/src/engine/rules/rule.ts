@@ -53,12 +53,48 @@ export interface RuleContext {
   report(report: RuleReport): void;
 }
 
-export interface Rule {
-  code: RuleCode;
+/**
+ * What a rule needs to see before it can report, declared beside its check so that the two
+ * relevance tests (engine/relevance.ts) are the union over the registry and a new rule cannot be
+ * filtered out by a test that does not know it.
+ */
+export interface RuleTriggers {
+  /**
+   * Text one of which the analysed file holds, or a workspace module it imports holds, whenever the
+   * rule reports in that file: the workspace scan's byte pre-filter looks for these.
+   */
+  reportNeeds: readonly string[];
+  /**
+   * The rule reports about gRPC objects that the API catalog's factories make (channels, library
+   * clients, the `channel-factories` setting): an import of a catalog root is then a need too.
+   */
+  catalogObjects?: boolean;
+  /**
+   * Words of the APIs the rule follows through the program (forks, pools, runners, environment
+   * writes): a module or definition that mentions none of any rule's words is opaque to the walk.
+   */
+  follows: readonly string[];
+}
+
+/** The fork APIs of SPEC §2: `os.fork`, multiprocessing, process pools. */
+export const FORK_WORDS = ['fork', 'multiprocessing', 'ProcessPoolExecutor', 'Process', 'Pool', 'concurrent'];
+/** Writes of gRPC's environment variables. */
+export const ENVIRONMENT_WORDS = ['GRPC_', 'environ', 'putenv'];
+/** Pre-forking runners that load project modules before they fork (GF104). */
+export const RUNNER_WORDS = ['celery', 'Celery', 'shared_task', 'gunicorn', 'functions_framework', 'uwsgi'];
+
+export interface Rule<Code extends RuleCode = RuleCode> {
+  code: Code;
   name: string;
   defaultSeverity: Severity;
+  triggers: RuleTriggers;
   docs: RuleDocs;
   check(context: RuleContext): void;
+}
+
+/** Keeps a rule's code as its literal type (`'GF101'`, not any code). */
+export function defineRule<Code extends RuleCode>(rule: Rule<Code>): Rule<Code> {
+  return rule;
 }
 
 export type { RelatedLocation };

@@ -1,4 +1,4 @@
-// "Did you mean": the known name closest to a mistyped one, when it is close enough to be meant.
+// "Did you mean": the known name closest to a mistyped one (an option, a command, a configuration key).
 
 export function nearest(typed: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -15,7 +15,7 @@ export function nearest(typed: string, known: readonly string[]): string | undef
 }
 
 /** Levenshtein distance, with a swap of two neighbours counting as one edit. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

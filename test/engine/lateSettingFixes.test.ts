@@ -1,0 +1,85 @@
+// GF301 on a setting no move can bring up in time (in `__main__`, a function, a fork child): the
+// fix makes the same setting before the statement that loads grpc. Exact text, and the finding
+// is gone or no fix is offered again (fix-all must not add the setting twice).
+import * as assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { Analyzer } from '../../server/src/engine/analyzer';
+import { defaultConfig } from '../../server/src/engine/config';
+import { applyEdits, fixText } from '../../server/src/engine/fixes/fixAll';
+import { grammarDir } from '../support/paths';
+
+let analyzer: Analyzer;
+before(async () => {
+  analyzer = await Analyzer.create(grammarDir);
+});
+
+const analyse = (text: string) => analyzer.analyze('/project/main.py', text, defaultConfig()).findings;
+
+const IN_MAIN = [
+  'import multiprocessing',
+  'import os',
+  '',
+  'import grpc',
+  '',
+  '',
+  'def work(n):',
+  '    with grpc.insecure_channel("localhost:50051") as channel:',
+  '        return n if channel else None',
+  '',
+  '',
+  'if __name__ == "__main__":',
+  '    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "1"',
+  '    with multiprocessing.Pool(2) as pool:',
+  '        pool.map(work, range(3))',
+  '',
+].join('\n');
+
+test('fork support set in __main__ is enabled before `import grpc`, with the poll strategy it needs', () => {
+  const finding = analyse(IN_MAIN).find((f) => f.code === 'GF301');
+  const fix = finding?.fixes.find((f) => !f.isSuppression);
+  assert.equal(fix?.title, 'Enable gRPC fork support before `import grpc`');
+  assert.equal(fix.applicability, 'unsafe');
+  const fixed = applyEdits(IN_MAIN, fix.edits);
+  assert.equal(fixed, IN_MAIN.replace('import os\n\nimport grpc\n', [
+    'import os',
+    '',
+    'if "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:',
+    '    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
+    'if "GRPC_POLL_STRATEGY" not in os.environ:',
+    '    os.environ["GRPC_POLL_STRATEGY"] = "poll"',
+    'import grpc',
+    '',
+  ].join('\n')));
+  // Fix-all (GF302 also adds a poll strategy beside the late write) sets fork support once.
+  const result = fixText(analyse, IN_MAIN, { unsafe: true });
+  assert.equal(result.text.split('if "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:').length, 2, result.text);
+});
+
+test('a poll strategy set after the first server is set before `import grpc` with its value', () => {
+  const text = [
+    'import os',
+    'from concurrent import futures',
+    '',
+    'import grpc',
+    '',
+    'server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))',
+    '',
+    '',
+    'def main():',
+    '    os.environ.setdefault("GRPC_POLL_STRATEGY", "epoll1")',
+    '    server.start()',
+    '',
+  ].join('\n');
+  const fix = analyse(text).find((f) => f.code === 'GF301')?.fixes.find((f) => !f.isSuppression);
+  assert.equal(fix?.title, 'Set GRPC_POLL_STRATEGY to `epoll1` before `import grpc`');
+  const fixed = applyEdits(text, fix.edits);
+  assert.match(fixed, /from concurrent import futures\n\nif "GRPC_POLL_STRATEGY" not in os\.environ:\n {4}os\.environ\["GRPC_POLL_STRATEGY"\] = "epoll1"\nimport grpc\n/);
+  assert.equal(fixText(analyse, text, { unsafe: true }).text, fixed, 'fix-all applied the setting more than once');
+});
+
+test('a value known only at run time gets no fix', () => {
+  const text = 'import os\nimport sys\n\nimport grpc\n\n\ndef main():\n    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = sys.argv[1]\n    print(grpc)\n';
+  const finding = analyse(text).find((f) => f.code === 'GF301');
+  assert.ok(finding);
+  assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
+});
