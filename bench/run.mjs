@@ -5,14 +5,18 @@
 //   (a) our scan, through the CLI and through the language server's workspace scan,
 //   (b) the naive baseline: parse every file with tree-sitter (one thread),
 //   (c) the floor: `grep -rlE` over the same tree for the pre-filter's trigger words,
-// checks that the findings equal the injected set exactly, then typing latency (200 incremental
-// didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200 files.
+// checks that the findings equal the injected set exactly; then the same scan at larger sizes
+// (`--scales=1,4,16`: the corpus hard-linked N times, deleted after); then typing latency (200
+// incremental didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200
+// files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
+// one run hold on a noisy machine where absolute times do not).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { typingFile } from './typingFile.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,6 +27,8 @@ const MIN_FILES = 10_000;
 const MIN_BYTES = 100 * 1024 * 1024;
 const RECIPE = 'v1';
 const started = Date.now();
+/** `--scales=1,4,16`: the corpus sizes the scan is measured at (16x is about 170,000 files, 2.7 GB). */
+const SCALES = (process.argv.find((a) => a.startsWith('--scales='))?.slice('--scales='.length) ?? '1,4,16').split(',').map(Number).filter((n) => n >= 1);
 
 // ---- the corpus ---------------------------------------------------------------------------------
 
@@ -181,9 +187,9 @@ function procStatus(pid, key) {
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
-async function startServer(workspace, settings) {
+async function startServer(workspace, settings, serverJs = path.join(root, 'dist/server.js')) {
   const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
-  const child = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const listeners = [];
   const published = new Map();
@@ -219,10 +225,6 @@ async function startServer(workspace, settings) {
   return { connection, child, published, waitFor, stop };
 }
 
-function findingKey(file, line, code) {
-  return `${path.relative(corpus, file)}:${line}:${code}`;
-}
-
 function compare(label, actual, expected) {
   const a = new Set(actual);
   const e = new Set(expected);
@@ -256,46 +258,72 @@ const results = {};
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const best = (runs) => runs.reduce((a, b) => (a.wall <= b.wall ? a : b));
 
-// Warm the page cache once so that every contender reads from memory.
-spawnSync('grep', ['-rlE', pattern, corpus]);
-
-// (c) the floor
-results.grep = best(Array.from({ length: rounds }, () => timed('grep', ['-rlE', pattern, corpus])));
-
-// (a) the CLI
-let cliOk = false;
-results.cli = best(Array.from({ length: rounds }, () => {
-  const run = timed(process.execPath, [path.join(root, 'dist/cli.js'), 'check', corpus, '--format', 'json', '--exit-zero'], { cwd: corpus });
-  return run;
-}));
-{
-  const findings = JSON.parse(results.cli.stdout);
-  console.log('Findings:');
-  cliOk = compare('CLI', findings.map((f) => findingKey(path.resolve(corpus, f.path), f.range.start.line + 1, f.code)), expected);
-}
-
-// (a) the language server's workspace scan
-const server = await startServer(corpus, {});
-const serverRuns = [];
-let serverOk = false;
-for (let r = 0; r < rounds; r++) {
-  server.published.clear();
-  const rssBefore = procStatus(server.child.pid, 'VmRSS');
-  const t0 = process.hrtime.bigint();
-  const scan = await server.connection.sendRequest('grpcForkGuard/scanWorkspace', {});
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  serverRuns.push({ wall, peakMb: procStatus(server.child.pid, 'VmHWM'), rssBefore, scan });
-  if (r === 0) {
-    const keys = [];
-    for (const [uri, params] of server.published) {
-      for (const d of params.diagnostics) keys.push(findingKey(decodeURIComponent(uri.replace('file://', '')), d.range.start.line + 1, d.code));
+/**
+ * The scan of `scanRoot` by grep (the floor), the CLI and the language server's workspace scan,
+ * each the best of `runs` runs; the findings of the first run compared with `expectedKeys`.
+ */
+async function measureScan(scanRoot, expectedKeys, runs, label) {
+  const keyOf = (file, line, code) => `${path.relative(scanRoot, file)}:${line}:${code}`;
+  // Warm the page cache once so that every contender reads from memory.
+  spawnSync('grep', ['-rlE', pattern, scanRoot]);
+  const grep = best(Array.from({ length: runs }, () => timed('grep', ['-rlE', pattern, scanRoot])));
+  const cli = best(Array.from({ length: runs }, () => timed(process.execPath, [path.join(root, 'dist/cli.js'), 'check', scanRoot, '--format', 'json', '--exit-zero'], { cwd: scanRoot })));
+  console.log(`Findings (${label}):`);
+  const cliOk = compare('CLI', JSON.parse(cli.stdout).map((f) => keyOf(path.resolve(scanRoot, f.path), f.range.start.line + 1, f.code)), expectedKeys);
+  const server = await startServer(scanRoot, {});
+  const serverRuns = [];
+  let serverOk = false;
+  for (let r = 0; r < runs; r++) {
+    server.published.clear();
+    const t0 = process.hrtime.bigint();
+    const scan = await server.connection.sendRequest('grpcForkGuard/scanWorkspace', {});
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    serverRuns.push({ wall, peakMb: procStatus(server.child.pid, 'VmHWM'), scan });
+    if (r === 0) {
+      const keys = [];
+      for (const [uri, params] of server.published) {
+        for (const d of params.diagnostics) keys.push(keyOf(decodeURIComponent(uri.replace('file://', '')), d.range.start.line + 1, d.code));
+      }
+      serverOk = compare('language server', keys, expectedKeys);
+      console.log(`  server scan: ${scan.files} files read, ${scan.analysed} parsed and analysed`);
     }
-    serverOk = compare('language server', keys, expected);
-    console.log(`  server scan: ${scan.files} files read, ${scan.analysed} parsed and analysed`);
   }
+  await server.stop();
+  return { grep, cli, server: best(serverRuns), cliOk, serverOk };
 }
-results.server = best(serverRuns);
-await server.stop();
+
+const scan1 = await measureScan(corpus, expected, rounds, '1x');
+results.grep = scan1.grep;
+results.cli = scan1.cli;
+results.server = scan1.server;
+const cliOk = scan1.cliOk;
+const serverOk = scan1.serverOk;
+
+// ---- the scan at larger sizes: the corpus hard-linked N times under .bench/scaled/ ---------------
+// (Hard links: no extra disk, and the page cache is as warm as at 1x; what grows is the number of
+// files and bytes every contender reads.)
+const scaled = [];
+for (const factor of SCALES.filter((f) => f > 1)) {
+  const scaledRoot = path.join(benchDir, 'scaled');
+  fs.rmSync(scaledRoot, { recursive: true, force: true });
+  const free = fs.statfsSync(benchDir);
+  const neededBytes = size.files * 4096 * factor;
+  if (free.bavail * free.bsize < neededBytes * 2) {
+    console.log(`\nScan at ${factor}x skipped: ${(free.bavail * free.bsize / 2 ** 30).toFixed(1)} GB free on the disk`);
+    continue;
+  }
+  fs.mkdirSync(scaledRoot, { recursive: true });
+  // Its own repository root, as the corpus is: the worktree's .gitignore ignores .bench/.
+  execFileSync('git', ['init', '-q', scaledRoot]);
+  const scaledExpected = [];
+  for (let k = 0; k < factor; k++) {
+    execFileSync('cp', ['-al', corpus, path.join(scaledRoot, `x${k}`)]);
+    for (const key of expected) scaledExpected.push(`x${k}/${key}`);
+  }
+  const measured = await measureScan(scaledRoot, scaledExpected, Number(process.env.BENCH_SCALED_ROUNDS ?? 1), `${factor}x`);
+  scaled.push({ factor, ...measured });
+  fs.rmSync(scaledRoot, { recursive: true, force: true });
+}
 
 // (b) the naive baseline: every file parsed by tree-sitter, one thread
 const naiveScript = path.join(benchDir, 'naive.cjs');
@@ -324,60 +352,61 @@ results.naive = timed(process.execPath, [naiveScript, corpus]);
 const editorDir = path.join(benchDir, 'editor');
 fs.rmSync(editorDir, { recursive: true, force: true });
 fs.mkdirSync(editorDir, { recursive: true });
-const bigLines = ['import multiprocessing as mp', 'import grpc', 'channel = grpc.insecure_channel("localhost:50051")', ''];
-for (let i = 0; bigLines.length < 4990; i++) {
-  bigLines.push(`def handler_${i}(request, context):`, `    total = sum(x * ${i} for x in request.items)`, `    return {"total": total, "name": "h${i}"}`, '');
-}
-bigLines.push('def main():', '    with mp.Pool(4) as pool:', '        pool.map(handler_0, [])', '', 'main()');
-const bigText = `${bigLines.join('\n')}\n`;
+const { lines: bigLines, text: bigText, keystroke } = typingFile();
 const bigFile = path.join(editorDir, 'big.py');
 fs.writeFileSync(bigFile, bigText);
 
-const editor = await startServer(editorDir, { debounceMs: 0 });
-const bigUri = `file://${bigFile}`;
-let opened = editor.waitFor((p) => p.uri === bigUri);
-editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: bigText } });
-await opened;
-const latencies = [];
-// Typing in the middle of the file: a character added to a string literal, then removed again.
-const editLine = bigLines.findIndex((line, index) => index >= 2500 && line.startsWith('    return {'));
-const editColumn = bigLines[editLine].indexOf('"h') + 2;
-for (let i = 0; i < 200; i++) {
-  const version = i + 2;
-  const published = editor.waitFor((p) => p.uri === bigUri && p.version === version);
-  const at = { line: editLine, character: editColumn };
-  const change = i % 2 === 0
-    ? { range: { start: at, end: at }, text: 'x' }
-    : { range: { start: at, end: { line: editLine, character: editColumn + 1 } }, text: '' };
-  const t0 = process.hrtime.bigint();
-  editor.connection.sendNotification('textDocument/didChange', { textDocument: { uri: bigUri, version }, contentChanges: [change] });
-  await published;
-  latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-}
-await editor.stop();
-latencies.sort((a, b) => a - b);
-results.typing = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) };
-
-// RSS after opening 200 files of the corpus.
-const openFiles = [];
-const collect = (dir) => {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (openFiles.length >= 200) return;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== '.git') collect(full); } else if (e.name.endsWith('.py')) openFiles.push(full);
+/** Typing latency on the big file and RSS with 200 files open, with the server at `serverJs`. */
+async function measureEditor(serverJs) {
+  const editor = await startServer(editorDir, { debounceMs: 0 }, serverJs);
+  const bigUri = `file://${bigFile}`;
+  let opened = editor.waitFor((p) => p.uri === bigUri);
+  editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: bigText } });
+  await opened;
+  const latencies = [];
+  for (let i = 0; i < 200; i++) {
+    const version = i + 2;
+    const published = editor.waitFor((p) => p.uri === bigUri && p.version === version);
+    const change = keystroke(i);
+    const t0 = process.hrtime.bigint();
+    editor.connection.sendNotification('textDocument/didChange', { textDocument: { uri: bigUri, version }, contentChanges: [change] });
+    await published;
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-};
-collect(path.join(corpus, 'copy01'));
-const memory = await startServer(corpus, {});
-for (const file of openFiles) {
-  const uri = `file://${file}`;
-  const done = memory.waitFor((p) => p.uri === uri);
-  memory.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fs.readFileSync(file, 'utf8') } });
-  await done;
+  await editor.stop();
+  latencies.sort((a, b) => a - b);
+  const typing = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) };
+
+  // RSS after opening 200 files of the corpus.
+  const openFiles = [];
+  const collect = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (openFiles.length >= 200) return;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) { if (e.name !== '.git') collect(full); } else if (e.name.endsWith('.py')) openFiles.push(full);
+    }
+  };
+  collect(path.join(corpus, 'copy01'));
+  const memory = await startServer(corpus, {}, serverJs);
+  for (const file of openFiles) {
+    const uri = `file://${file}`;
+    const done = memory.waitFor((p) => p.uri === uri);
+    memory.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fs.readFileSync(file, 'utf8') } });
+    await done;
+  }
+  const rss200 = procStatus(memory.child.pid, 'VmRSS');
+  const openedBytes = openFiles.reduce((s, f) => s + fs.statSync(f).size, 0);
+  await memory.stop();
+  return { typing, rss200, openedBytes };
 }
-results.rss200 = procStatus(memory.child.pid, 'VmRSS');
-results.openedBytes = openFiles.reduce((s, f) => s + fs.statSync(f).size, 0);
-await memory.stop();
+
+const editorNow = await measureEditor(path.join(root, 'dist/server.js'));
+results.typing = editorNow.typing;
+results.rss200 = editorNow.rss200;
+results.openedBytes = editorNow.openedBytes;
+// BENCH_BASELINE_SERVER=/path/to/an/older/dist/server.js: the same measures of another build in the same run, for ratios.
+const baselineServer = process.env.BENCH_BASELINE_SERVER;
+const editorBaseline = baselineServer ? await measureEditor(baselineServer) : undefined;
 
 // ---- report -------------------------------------------------------------------------------------
 const row = (label, r) => `  ${label.padEnd(34)} ${r.wall.toFixed(2).padStart(6)} s ${(mb / r.wall).toFixed(0).padStart(6)} MB/s ${(size.files / r.wall).toFixed(0).padStart(7)} files/s ${r.peakMb.toFixed(0).padStart(5)} MB peak RSS`;
@@ -387,12 +416,27 @@ console.log(row('(a) server: Scan Workspace request', results.server));
 console.log(row('(b) naive: tree-sitter parse all', results.naive));
 console.log(row('(c) floor: grep -rlE trigger words', results.grep));
 console.log(`  ratio a/c (CLI / grep):    ${(results.cli.wall / results.grep.wall).toFixed(2)}   (target <= 2)`);
-console.log(`  ratio a/c (server / grep): ${(results.server.wall / results.grep.wall).toFixed(2)}`);
+console.log(`  ratio a/c (server / grep): ${(results.server.wall / results.grep.wall).toFixed(2)}   (target <= 1.5)`);
 console.log(`  ratio b/a (naive / CLI):   ${(results.naive.wall / results.cli.wall).toFixed(1)}`);
+for (const run of scaled) {
+  const scaledMb = mb * run.factor;
+  const scaledRow = (label, r) => `  ${label.padEnd(34)} ${r.wall.toFixed(2).padStart(6)} s ${(scaledMb / r.wall).toFixed(0).padStart(6)} MB/s ${(size.files * run.factor / r.wall).toFixed(0).padStart(7)} files/s ${r.peakMb.toFixed(0).padStart(5)} MB peak RSS`;
+  console.log(`\nScan at ${run.factor}x: ${size.files * run.factor} files, ${scaledMb.toFixed(0)} MB (one run each unless BENCH_SCALED_ROUNDS is set):`);
+  console.log(scaledRow('(a) CLI: grpc-fork-guard check', run.cli));
+  console.log(scaledRow('(a) server: Scan Workspace request', run.server));
+  console.log(scaledRow('(c) floor: grep -rlE trigger words', run.grep));
+  console.log(`  ratio CLI / grep: ${(run.cli.wall / run.grep.wall).toFixed(2)} (target <= 2), server / grep: ${(run.server.wall / run.grep.wall).toFixed(2)} (target <= 1.5); time per 1x: CLI ${(run.cli.wall / run.factor).toFixed(2)} s, server ${(run.server.wall / run.factor).toFixed(2)} s`);
+  console.log(`  findings equal the injected set: CLI ${run.cliOk ? 'yes' : 'NO'}, server ${run.serverOk ? 'yes' : 'NO'}`);
+}
 console.log(`\nTyping: 200 incremental didChanges on a ${bigLines.length}-line file, debounce 0, change -> publishDiagnostics:`);
-console.log(`  p50 ${results.typing.p50.toFixed(1)} ms, p95 ${results.typing.p95.toFixed(1)} ms, max ${results.typing.max.toFixed(1)} ms   (target p95 <= 15 ms)`);
-console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB   (target <= 150 MB)`);
+console.log(`  p50 ${results.typing.p50.toFixed(1)} ms, p95 ${results.typing.p95.toFixed(1)} ms, max ${results.typing.max.toFixed(1)} ms   (target p50 <= 5 ms, p95 <= 10 ms)`);
+if (editorBaseline) {
+  const t = editorBaseline.typing;
+  console.log(`  baseline build (${baselineServer}), same run: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, max ${t.max.toFixed(1)} ms; ratio now/baseline p50 ${(results.typing.p50 / t.p50).toFixed(2)}, p95 ${(results.typing.p95 / t.p95).toFixed(2)}`);
+}
+console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB   (target <= 120 MB)`);
+if (editorBaseline) console.log(`  baseline build, same run: ${editorBaseline.rss200.toFixed(0)} MB; ratio now/baseline ${(results.rss200 / editorBaseline.rss200).toFixed(2)}`);
 console.log(`Findings equal the injected set: CLI ${cliOk ? 'yes' : 'NO'}, server ${serverOk ? 'yes' : 'NO'}`);
 console.log(`Benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify({ ...results, cli: { ...results.cli, stdout: undefined }, grep: { ...results.grep, stdout: undefined }, naive: { ...results.naive, stdout: undefined }, files: size.files, mb }, null, 2));
-process.exitCode = cliOk && serverOk ? 0 : 1;
+fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify({ ...results, scaled: scaled.map((r) => ({ factor: r.factor, cli: { ...r.cli, stdout: undefined }, server: r.server, grep: { ...r.grep, stdout: undefined }, cliOk: r.cliOk, serverOk: r.serverOk })), cli: { ...results.cli, stdout: undefined }, grep: { ...results.grep, stdout: undefined }, naive: { ...results.naive, stdout: undefined }, files: size.files, mb }, null, 2));
+process.exitCode = cliOk && serverOk && scaled.every((r) => r.cliOk && r.serverOk) ? 0 : 1;

@@ -35,6 +35,8 @@ const builds = [
   { entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   // The workspace scan's worker threads (server/src/workspace/workspaceScanner.ts loads it from dist/).
   { entryPoints: { scanWorker: 'server/src/workspace/scanWorker.ts' } },
+  // The language server's analysis thread (server/src/lsp/analysisHost.ts loads it from dist/).
+  { entryPoints: { analysisWorker: 'server/src/lsp/analysisWorker.ts' } },
 ];
 
 for (const options of builds) {

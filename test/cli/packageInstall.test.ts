@@ -32,7 +32,7 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 describe('npm package', () => {
   test('ships the bundles, the grammar, README, LICENSE and the rule pages only', () => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const needed of ['bin/grpc-fork-guard.cjs', 'dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md', 'probe/sitecustomize.py', 'probe/grpc_fork_guard_probe/objects.py']) {
+    for (const needed of ['bin/grpc-fork-guard.cjs', 'dist/cli.js', 'dist/scanWorker.js', 'dist/analysisWorker.js', 'dist/server.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'README.md', 'LICENSE', 'package.json', 'docs/rules/GF101.md', 'probe/sitecustomize.py', 'probe/grpc_fork_guard_probe/objects.py']) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
     const unexpected = files.filter((f) => !/^(bin\/grpc-fork-guard\.cjs|dist\/[a-zA-Z]+\.js|grammars\/[-a-z]+\.wasm|grammars\/README\.md|docs\/rules\/[A-Z0-9]+\.md|probe\/(grpc_fork_guard_probe\/)?[_a-z]+\.py|README\.md|LICENSE|package\.json)$/.test(f));

@@ -22,7 +22,7 @@ const env = {
   GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid',
   GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid',
 };
-const RELEASE_FILES = ['dist/cli.js', 'dist/scanWorker.js', 'dist/server.js', 'dist/client.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm'];
+const RELEASE_FILES = ['dist/cli.js', 'dist/scanWorker.js', 'dist/analysisWorker.js', 'dist/server.js', 'dist/client.js', 'grammars/tree-sitter.wasm', 'grammars/tree-sitter-python.wasm'];
 
 // The first hook run installs the hook's npm environment (every package of the lock, from the cache).
 function run(command: string, args: string[], cwd: string, timeout = 480_000) {

@@ -13,6 +13,7 @@ import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
 import { wrapLongLines } from './fixes/lineWrap';
 import { SourceFile, nodeRange } from './model/sourceFile';
+import { forgetTree } from './model/syntax';
 import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
 import { relevanceTest } from './relevance';
@@ -161,6 +162,15 @@ export interface FileAnalysisOptions extends AnalysisOptions {
 }
 
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: FileAnalysisOptions = {}): Finding[] {
+  try {
+    return analyzeTree(file, config, options);
+  } finally {
+    // What the analysis kept of the tree's nodes is not needed once the findings (ranges, no nodes) are made.
+    forgetTree(file.tree);
+  }
+}
+
+function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalysisOptions): Finding[] {
   const suppressions = readSuppressions(file.tree, file.text);
   if (suppressions.file.has('all')) return [];
   const walkOptions = {

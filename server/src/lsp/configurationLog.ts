@@ -10,7 +10,7 @@ export class ConfigurationLog {
 
   constructor(private readonly logger: Logger) {}
 
-  note(resolved: ResolvedConfig, editorLayer: ConfigLayer): void {
+  note(resolved: Pick<ResolvedConfig, 'projectRoot' | 'pyproject'>, editorLayer: ConfigLayer): void {
     const source = describeSource(resolved, editorLayer);
     if (this.logged.get(resolved.projectRoot) === source) return;
     this.logged.set(resolved.projectRoot, source);

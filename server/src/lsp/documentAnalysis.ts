@@ -1,11 +1,13 @@
 // The analysis of one open document: its text, the settings it is analysed under, and nothing
 // else of the server's state. Configuration is passed in (the document's editor settings over
 // its pyproject.toml), as vscode-eslint passes each document's settings to its validation, so
-// this call can move to another thread unchanged.
+// the same call runs in the analysis thread (analysisWorker.ts) and, as the fallback, on the
+// server's thread.
 import * as path from 'path';
 import type { Analyzer } from '../engine/analyzer';
+import { notAnalysed } from '../engine/budgets';
 import { mergeConfig } from '../engine/config';
-import type { Finding } from '../engine/findings';
+import { Finding, NOT_ANALYSED } from '../engine/findings';
 import { preforkRunners } from '../workspace/preforkRunners';
 import type { ProjectAnalysis, ResolvedConfig } from '../workspace/projectAnalysis';
 import { diskPathOf, labelPathOf } from './documentPaths';
@@ -13,12 +15,15 @@ import type { DocumentTrees, OpenDocument } from './documentTrees';
 import type { Logger } from './logger';
 import type { ServerSettings } from './settings';
 
-/** What an analysis needs of the server: built once the analyser has started. */
+/** Where an analysis logs: the server's output channel, or the analysis thread's messages to it. */
+export type AnalysisLog = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+
+/** What an analysis needs of the server (or of the analysis thread): built once the analyser has started. */
 export interface AnalysisServices {
   analyzer: Analyzer;
   project: ProjectAnalysis;
   trees: DocumentTrees;
-  logger: Logger;
+  logger: AnalysisLog;
   /** Told the configuration each analysis of a file on disk used, and the editor's layer over it. */
   onConfig?: (resolved: ResolvedConfig, editorLayer: ServerSettings['layer']) => void;
 }
@@ -46,4 +51,17 @@ export function analyzeDocument(services: AnalysisServices, entry: OpenDocument,
     runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
     onRuleError,
   }).findings;
+}
+
+/** analyzeDocument as the editor shows it: an internal error becomes a notice on the file, and every notice is logged. */
+export function documentFindings(services: AnalysisServices, entry: OpenDocument, settings: ServerSettings): Finding[] {
+  const { uri } = entry.document;
+  try {
+    const findings = analyzeDocument(services, entry, settings);
+    for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) services.logger.warn(`${uri}: ${notice.message}`);
+    return findings;
+  } catch (error) {
+    services.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
+    return [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
+  }
 }

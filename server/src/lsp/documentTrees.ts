@@ -4,6 +4,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analyzer } from '../engine/analyzer';
+import { forgetTree } from '../engine/model/syntax';
 
 export interface OpenDocument {
   document: TextDocument;
@@ -13,14 +14,25 @@ export interface OpenDocument {
   editedTree?: Tree;
 }
 
+/** Told of every document event, in order (the analysis thread mirrors the documents). */
+export interface DocumentListener {
+  open(uri: string, languageId: string, version: number, text: string): void;
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[], text: () => string): void;
+  close(uri: string): void;
+}
+
 export class DocumentTrees {
   private readonly documents = new Map<string, OpenDocument>();
+  /** Documents whose tree was used, least recent first: the others' trees are freed by trim(). */
+  private readonly recent = new Set<OpenDocument>();
 
-  constructor(private readonly analyzer: () => Analyzer | undefined) {}
+  constructor(private readonly analyzer: () => Analyzer | undefined, private readonly listener?: DocumentListener) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    this.close(uri);
     const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text) };
     this.documents.set(uri, entry);
+    this.listener?.open(uri, languageId, version, text);
     return entry;
   }
 
@@ -45,6 +57,7 @@ export class DocumentTrees {
       if (!tree) continue;
       const newEndIndex = startIndex + change.text.length;
       const newEnd = entry.document.positionAt(newEndIndex);
+      forgetTree(tree);
       tree.edit({
         startIndex, oldEndIndex, newEndIndex,
         startPosition: { row: start.line, column: start.character },
@@ -54,13 +67,14 @@ export class DocumentTrees {
       entry.editedTree = tree;
       entry.tree = undefined;
     }
+    this.listener?.change(uri, version, changes, () => entry.document.getText());
     return entry;
   }
 
   close(uri: string): void {
     const entry = this.documents.get(uri);
-    entry?.tree?.delete();
-    if (entry?.editedTree && entry.editedTree !== entry.tree) entry.editedTree.delete();
+    if (entry) this.listener?.close(uri);
+    if (entry) this.dropTrees(entry);
     this.documents.delete(uri);
   }
 
@@ -74,6 +88,8 @@ export class DocumentTrees {
 
   /** The up-to-date tree of a document, parsing incrementally when the text changed. */
   treeOf(entry: OpenDocument, deadline?: number): Tree | undefined {
+    this.recent.delete(entry);
+    this.recent.add(entry);
     if (entry.tree) return entry.tree;
     const analyzer = this.analyzer();
     if (!analyzer) return undefined;
@@ -82,5 +98,26 @@ export class DocumentTrees {
     if (old && old !== entry.tree) old.delete();
     entry.editedTree = undefined;
     return entry.tree;
+  }
+
+  /**
+   * Frees the trees of all but the `keep` documents used last: a tree costs WebAssembly memory
+   * that is never given back, and only a document being typed in gains from keeping one (its
+   * next parse is incremental). The others are parsed again from their text when needed. Called
+   * between analyses, never during one (the analysis holds the tree's nodes).
+   */
+  trim(keep: number): void {
+    for (const entry of this.recent) {
+      if (this.recent.size <= keep) return;
+      this.dropTrees(entry);
+    }
+  }
+
+  private dropTrees(entry: OpenDocument): void {
+    entry.tree?.delete();
+    if (entry.editedTree && entry.editedTree !== entry.tree) entry.editedTree.delete();
+    entry.tree = undefined;
+    entry.editedTree = undefined;
+    this.recent.delete(entry);
   }
 }

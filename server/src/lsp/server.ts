@@ -6,7 +6,6 @@ import {
 } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { Analyzer } from '../engine/analyzer';
-import { notAnalysed } from '../engine/budgets';
 import { Finding, NOT_ANALYSED } from '../engine/findings';
 import { isRuleCode } from '../engine/rules/registry';
 import { GrammarLoadError } from '../engine/pythonParser';
@@ -19,9 +18,10 @@ import { codeActionsFor } from './codeActions';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { ConfigurationLog } from './configurationLog';
-import { AnalysisServices, analyzeDocument } from './documentAnalysis';
+import { AnalysisServices, documentFindings } from './documentAnalysis';
 import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
+import { AnalysisHost } from './analysisHost';
 import { DocumentTrees, OpenDocument } from './documentTrees';
 import { hoverFor } from './hover';
 import { ruleDocsTarget, shippedRulePage } from './ruleDocsPage';
@@ -60,6 +60,9 @@ export class GrpcForkGuardServer {
   private supportsWorkspaceFolders = false;
   private readonly workspaceScan: WorkspaceScan;
   private readonly notebooks: LiveNotebooks;
+  /** Analyses open documents in another thread; the server's thread analyses when it cannot start. */
+  private readonly analysisHost: AnalysisHost;
+  private readonly configurationLog: ConfigurationLog;
 
   constructor(
     private readonly connection: Connection,
@@ -68,7 +71,13 @@ export class GrpcForkGuardServer {
     private readonly arrived = new ArrivedVersions(),
   ) {
     this.logger = new Logger(connection);
-    this.documents = new DocumentTrees(() => this.services?.analyzer);
+    this.configurationLog = new ConfigurationLog(this.logger);
+    this.analysisHost = new AnalysisHost(
+      (level, message) => this.logger[level](message),
+      (resolved, layer) => this.configurationLog.note(resolved, layer),
+      grammarDir,
+    );
+    this.documents = new DocumentTrees(() => this.services?.analyzer, this.analysisHost);
     this.settings = new SettingsStore(
       (scopeUri) => this.supportsConfiguration
         ? this.connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION })
@@ -133,6 +142,7 @@ export class GrpcForkGuardServer {
       for (const change of changes) {
         const filePath = diskPathOf(change.uri);
         if (filePath) this.services?.project.invalidate(filePath);
+        if (filePath) this.analysisHost.invalidate(filePath);
       }
       // An import or a pyproject.toml may have changed what every open file means.
       this.revalidateAll();
@@ -159,6 +169,7 @@ export class GrpcForkGuardServer {
     connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
       for (const timer of this.timers.values()) clearTimeout(timer);
+      this.analysisHost.stop();
     });
     connection.listen();
   }
@@ -190,8 +201,7 @@ export class GrpcForkGuardServer {
       const analyzer = await Analyzer.create(this.grammarDir);
       // No default overrides: each analysis passes its document's settings to configFor.
       const project = new ProjectAnalysis(analyzer, () => ({}), (filePath) => this.folderOf(filePath), (filePath) => this.openTextOf(filePath));
-      const configurationLog = new ConfigurationLog(this.logger);
-      this.services = { analyzer, project, trees: this.documents, logger: this.logger, onConfig: (resolved, layer) => configurationLog.note(resolved, layer) };
+      this.services = { analyzer, project, trees: this.documents, logger: this.logger, onConfig: (resolved, layer) => this.configurationLog.note(resolved, layer) };
     } catch (error) {
       // Without a grammar the server stays up and says so once, instead of crashing in a loop.
       this.analyzerFailure = error instanceof GrammarLoadError ? error.message : `The analyser failed to start: ${(error as Error).message}`;
@@ -273,8 +283,8 @@ export class GrpcForkGuardServer {
     if (this.documents.get(uri) !== entry) return;
     // A newer version (or the close) is queued: the run it schedules analyses that instead.
     if (this.arrived.supersedes(uri, entry.document.version)) return;
-    const snapshot = this.analyzeWith(entry, settings);
-    if (!snapshot) return;
+    const snapshot = await this.analyzeOffThread(entry, settings);
+    if (!snapshot || this.documents.get(uri) !== entry) return;
     await this.connection.sendDiagnostics({
       uri,
       version: snapshot.version,
@@ -294,8 +304,24 @@ export class GrpcForkGuardServer {
     const settings = await this.settings.forDocument(uri);
     if (this.documents.get(uri) !== entry || this.arrived.supersedes(uri, entry.document.version)) return undefined;
     const cached = this.snapshots.get(uri);
-    const snapshot = cached?.version === entry.document.version ? cached : this.analyzeWith(entry, settings);
-    return snapshot && { entry, snapshot, settings };
+    const snapshot = cached?.version === entry.document.version ? cached : await this.analyzeOffThread(entry, settings);
+    // The analysis answers for the version asked; a newer one arrived meanwhile gets its own.
+    if (!snapshot || this.documents.get(uri) !== entry || snapshot.version !== entry.document.version) return undefined;
+    return { entry, snapshot, settings };
+  }
+
+  /**
+   * Analyses the document under `settings` in the analysis thread (analysisHost.ts) when it runs,
+   * else here; keeps the result as its snapshot. Undefined when a newer version overtook this one.
+   */
+  private async analyzeOffThread(entry: OpenDocument, settings: ServerSettings): Promise<AnalysisSnapshot | undefined> {
+    if (!settings.enable || !this.services || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings);
+    const { uri, version } = entry.document;
+    const filePath = diskPathOf(uri);
+    const snapshot = await this.analysisHost.analyze(uri, version, settings, filePath && this.folderOf(filePath));
+    if (!snapshot || this.documents.get(uri) !== entry) return undefined;
+    this.logAnalysis(uri, version, snapshot);
+    return this.keep(uri, snapshot);
   }
 
   /** Analyses the document under `settings` and keeps the result as its snapshot. */
@@ -305,18 +331,15 @@ export class GrpcForkGuardServer {
     const services = this.services;
     if (!services) return undefined;
     const started = Date.now();
-    let findings: Finding[];
-    try {
-      findings = analyzeDocument(services, entry, settings);
-      for (const notice of findings.filter((f) => f.code === NOT_ANALYSED)) this.logger.warn(`${uri}: ${notice.message}`);
-    } catch (error) {
-      this.logger.error(`Analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
-      findings = [notAnalysed(`Could not be analysed: internal error (${(error as Error).message}); see the output channel.`)];
-    }
-    const durationMs = Date.now() - started;
+    const findings = documentFindings(services, entry, settings);
+    const snapshot = { version, findings, durationMs: Date.now() - started };
+    this.logAnalysis(uri, version, snapshot);
+    return this.keep(uri, snapshot);
+  }
+
+  private logAnalysis(uri: string, version: number, { findings, durationMs }: AnalysisSnapshot): void {
     this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);
     if (durationMs > ANALYSIS_BUDGET_MS) this.logger.warn(`Analysing ${uri} took ${durationMs} ms (budget ${ANALYSIS_BUDGET_MS} ms)`);
-    return this.keep(uri, { version, findings, durationMs });
   }
 
   private keep(uri: string, snapshot: AnalysisSnapshot): AnalysisSnapshot {

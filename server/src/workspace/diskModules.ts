@@ -119,11 +119,16 @@ export class DiskModuleResolver implements ModuleResolver {
       return undefined;
     }
     const cached = this.cache.get(filePath);
-    if (cached && cached.stamp === stamp) return cached.file;
+    if (cached && cached.stamp === stamp) {
+      this.cache.delete(filePath);
+      this.cache.set(filePath, cached);
+      return cached.file;
+    }
     const text = open ?? this.readText(filePath);
     const tree = text === undefined ? undefined : this.source.parse(text);
     const file = text === undefined || tree === undefined ? undefined : { path: filePath, text, tree };
     cached?.file?.tree.delete();
+    this.cache.delete(filePath);
     this.cache.set(filePath, { stamp, file });
     return file;
   }
@@ -134,6 +139,19 @@ export class DiskModuleResolver implements ModuleResolver {
     // A module reached through a symbolic link is read only when the link stays inside the project.
     const read = readTextFile(filePath, { maxBytes: MAX_SOURCE_BYTES, within: this.projectRoot });
     return 'refused' in read ? undefined : read.text;
+  }
+
+  /**
+   * Frees the trees of all but the `keep` modules loaded last (a Map keeps insertion order; a
+   * load moves its module to the end). Called between analyses, never during one.
+   */
+  trim(keep: number): void {
+    let excess = this.cache.size - keep;
+    for (const [filePath, cached] of this.cache) {
+      if (excess-- <= 0) return;
+      cached.file?.tree.delete();
+      this.cache.delete(filePath);
+    }
   }
 
   invalidate(filePath: string): void {

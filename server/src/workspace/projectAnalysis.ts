@@ -31,6 +31,9 @@ export interface ResolvedConfig {
 }
 
 
+/** Imported modules kept parsed between analyses, per project: the ones a file imports are mostly those the next imports. */
+const KEPT_MODULE_TREES = 64;
+
 export class ProjectAnalysis {
   private readonly resolvers = new Map<string, DiskModuleResolver>();
 
@@ -68,6 +71,11 @@ export class ProjectAnalysis {
     return resolver;
   }
 
+  /** Frees imported modules' trees beyond the few used last (diskModules.ts); between analyses only. */
+  trimModules(keep = KEPT_MODULE_TREES): void {
+    for (const resolver of this.resolvers.values()) resolver.trim(keep);
+  }
+
   invalidate(filePath: string): void {
     if (PROJECT_MARKERS.includes(path.basename(filePath))) forgetProjectMarkers();
     for (const resolver of this.resolvers.values()) resolver.invalidate(filePath);
@@ -84,6 +92,7 @@ export class ProjectAnalysis {
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree?.delete();
+    this.trimModules();
     return result.findings;
   }
 

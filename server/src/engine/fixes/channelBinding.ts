@@ -42,8 +42,9 @@ export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: For
   for (const sibling of namedChildren(block)) {
     if (sibling.startIndex <= statement.startIndex) continue;
     if (forkStatement && sibling.startIndex >= forkStatement.startIndex) break;
+    if (sibling.type !== 'expression_statement') continue;
     const inner = namedChildren(sibling)[0];
-    if (sibling.type !== 'expression_statement' || !inner) continue;
+    if (!inner) continue;
     if (inner.type === 'assignment') {
       const value = field(inner, 'right');
       if (!value || !buildsOn(value, names)) continue;

@@ -117,8 +117,10 @@ export interface OsBinding {
 
 export function osBinding(file: SourceFile, name: string): OsBinding | undefined {
   for (const statement of namedChildren(file.tree.rootNode)) {
+    const type = statement.type;
+    if (type !== 'import_statement' && type !== 'import_from_statement') continue;
     const names = fields(statement, 'name');
-    if (statement.type === 'import_statement') {
+    if (type === 'import_statement') {
       for (const imported of names) {
         const module = imported.type === 'aliased_import' ? field(imported, 'name')?.text : imported.text;
         const alias = imported.type === 'aliased_import' ? field(imported, 'alias')?.text : module?.split('.')[0];
@@ -126,7 +128,7 @@ export function osBinding(file: SourceFile, name: string): OsBinding | undefined
         const minimal = imported.type === 'aliased_import' ? `import os as ${name}` : 'import os';
         return { statement, minimal, alone: names.length === 1 && module === 'os' };
       }
-    } else if (statement.type === 'import_from_statement' && field(statement, 'module_name')?.text === 'os') {
+    } else if (field(statement, 'module_name')?.text === 'os') {
       for (const imported of names) {
         const original = imported.type === 'aliased_import' ? field(imported, 'name')?.text : imported.text;
         const alias = imported.type === 'aliased_import' ? field(imported, 'alias')?.text : original;

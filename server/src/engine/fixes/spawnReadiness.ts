@@ -6,7 +6,7 @@
 //   with spawned children stops working (the workers' puts never reach the parent), so such a
 //   program needs the start method set for the whole program, before those objects are made.
 import type { Node } from 'web-tree-sitter';
-import { field, fields, isMainGuard, namedChildren } from '../model/syntax';
+import { field, fields, identifiersNamed, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, Timeline } from '../model/timeline';
 import type { PythonEdits } from './pythonEdits';
 
@@ -51,16 +51,29 @@ export function qualifiedCallee(callee: Node, imports: Map<string, string>): str
   return imported ? imported + text.slice(head.length) : text;
 }
 
-/** Calls that make a multiprocessing object from the default context. */
-export function defaultContextObjects(root: Node): Node[] {
+/**
+ * Calls that make a multiprocessing object from the default context, in source order. Found from
+ * the text's mentions of the objects' names: visiting every call of a large file through
+ * WebAssembly costs more than the rest of a keystroke's analysis.
+ */
+export function defaultContextObjects(root: Node, text: string): Node[] {
   const imports = importedNames(root);
-  return root.descendantsOfType('call').filter((call): call is Node => {
-    const callee = call && field(call, 'function');
-    if (!callee) return false;
-    const name = qualifiedCallee(callee, imports);
-    const [module, member] = [name.slice(0, name.lastIndexOf('.')), name.slice(name.lastIndexOf('.') + 1)];
-    return module === 'multiprocessing' && CONTEXT_OBJECTS.has(member);
-  });
+  // A call's last name is the object's own (`mp.Queue`) or a name imported for it (`from multiprocessing import Queue as Q`).
+  const lastNames = new Set(CONTEXT_OBJECTS);
+  for (const [local, imported] of imports) if (CONTEXT_OBJECTS.has(imported.slice(imported.lastIndexOf('.') + 1))) lastNames.add(local);
+  const calls = new Map<number, Node>();
+  for (const lastName of lastNames) {
+    if (!text.includes(lastName)) continue;
+    for (const name of identifiersNamed(root, text, lastName)) {
+      const callee = name.parent?.type === 'attribute' && field(name.parent, 'attribute')?.id === name.id ? name.parent : name;
+      const call = callee.parent;
+      if (call?.type !== 'call' || field(call, 'function')?.id !== callee.id) continue;
+      const qualified = qualifiedCallee(callee, imports);
+      const [module, member] = [qualified.slice(0, qualified.lastIndexOf('.')), qualified.slice(qualified.lastIndexOf('.') + 1)];
+      if (module === 'multiprocessing' && CONTEXT_OBJECTS.has(member)) calls.set(call.id, call);
+    }
+  }
+  return [...calls.values()].sort((a, b) => a.startIndex - b.startIndex);
 }
 
 /**

@@ -19,7 +19,7 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   const globals = edits.moduleNames();
   if (object && childUses(timeline, object, fork).some((use) => !globals.has(usedName(use.site.node)))) return undefined;
   if (unpicklableArgument(edits, timeline, fork)) return undefined;
-  const shared = defaultContextObjects(edits.file.tree.rootNode);
+  const shared = defaultContextObjects(edits.file.tree.rootNode, edits.file.text);
   if (shared.length > 0) return wholeProgramSpawn(edits, [fork.origin.node, ...shared]);
   const call = fork.origin.node;
   const callee = field(call, 'function');

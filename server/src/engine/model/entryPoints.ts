@@ -121,17 +121,29 @@ function forkTargetNames(root: Node, text: string): Set<string> {
  * all definitions but one are unchanged, and re-reading the words of thousands of them would cost
  * the editor milliseconds per keystroke.
  */
-const wordCache = new Map<string, Set<string>>();
+interface DefinitionWords {
+  words: Set<string>;
+  /** Whether the words can matter, per relevance test (one per channel-factory setting). */
+  matters: WeakMap<(text: string) => boolean, boolean>;
+}
+
+const wordCache = new Map<string, DefinitionWords>();
 const WORD_CACHE_ENTRIES = 20_000;
 
-function wordsOf(text: string): Set<string> {
+function wordsOf(text: string): DefinitionWords {
   let words = wordCache.get(text);
   if (!words) {
-    words = new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
+    words = { words: new Set(text.match(/[A-Za-z_]\w*/g) ?? []), matters: new WeakMap() };
     if (wordCache.size >= WORD_CACHE_ENTRIES) wordCache.clear();
     wordCache.set(text, words);
   }
   return words;
+}
+
+function wordsCanMatter(entry: DefinitionWords, canMatter: (text: string) => boolean): boolean {
+  let matters = entry.matters.get(canMatter);
+  if (matters === undefined) entry.matters.set(canMatter, (matters = canMatter([...entry.words].join(' '))));
+  return matters;
 }
 
 /**
@@ -149,7 +161,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
     const imported = (value.kind === 'class' || value.kind === 'function') && value.file.path !== file.path;
     if (qname ? canMatter(qname) : imported || INTERESTING_VALUES.has(value.kind) || grpcObjectOf(value)) names.add(name);
   }
-  const definitions: { node: Node; name: string; words: Set<string> }[] = [];
+  const definitions: { node: Node; name: string; words: DefinitionWords }[] = [];
   const collect = (node: Node) => {
     for (const child of namedChildren(node)) {
       const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
@@ -163,7 +175,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   collect(root);
   const matters = new Set<number>();
   for (const d of definitions) {
-    if (canMatter([...d.words].join(' '))) {
+    if (wordsCanMatter(d.words, canMatter)) {
       matters.add(d.node.id);
       names.add(d.name);
     }
@@ -171,7 +183,7 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
   for (let changed = true; changed;) {
     changed = false;
     for (const d of definitions) {
-      if (matters.has(d.node.id) || ![...d.words].some((w) => names.has(w))) continue;
+      if (matters.has(d.node.id) || ![...d.words.words].some((w) => names.has(w))) continue;
       matters.add(d.node.id);
       names.add(d.name);
       changed = true;

@@ -1,8 +1,44 @@
 // Small accessors over tree-sitter nodes (web-tree-sitter returns nullable child arrays).
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+
+/**
+ * What one analysis reads of a tree again and again, kept until forgetTree: the named children of
+ * wide nodes (a module's statements, a large class body) and field lookups. An analysis reads a
+ * module's top level a dozen times, and each read of thousands of statements through
+ * WebAssembly costs a keystroke a millisecond or more.
+ */
+interface TreeMemo {
+  wideChildren: Map<number, Node[]>;
+  /** Per field name, by node id. */
+  fields: Map<string, Map<number, Node | null>>;
+}
+
+const memos = new WeakMap<Tree, TreeMemo>();
+const WIDE = 64;
+
+function memoOf(tree: Tree): TreeMemo {
+  let memo = memos.get(tree);
+  if (!memo) memos.set(tree, (memo = { wideChildren: new Map(), fields: new Map() }));
+  return memo;
+}
 
 export function namedChildren(node: Node): Node[] {
-  return node.namedChildren.filter((child): child is Node => child !== null);
+  const memo = memoOf(node.tree);
+  const known = memo.wideChildren.get(node.id);
+  // A copy: callers may sort or splice what they get.
+  if (known) return known.slice();
+  const children = node.namedChildren.filter((child): child is Node => child !== null);
+  if (children.length >= WIDE) {
+    // Each pass over a module's statements asks every one its type: read once, through WebAssembly.
+    for (const child of children) Object.defineProperty(child, 'type', { value: child.type });
+    memo.wideChildren.set(node.id, children.slice());
+  }
+  return children;
+}
+
+/** Forgets what was kept of `tree`: at the end of an analysis, and before an edit moves its nodes. */
+export function forgetTree(tree: Tree): void {
+  memos.delete(tree);
 }
 
 export function allChildren(node: Node): Node[] {
@@ -10,7 +46,12 @@ export function allChildren(node: Node): Node[] {
 }
 
 export function field(node: Node, name: string): Node | undefined {
-  return node.childForFieldName(name) ?? undefined;
+  const { fields } = memoOf(node.tree);
+  let byId = fields.get(name);
+  if (!byId) fields.set(name, (byId = new Map()));
+  let child = byId.get(node.id);
+  if (child === undefined) byId.set(node.id, (child = node.childForFieldName(name)));
+  return child ?? undefined;
 }
 
 export function fields(node: Node, name: string): Node[] {

@@ -130,13 +130,25 @@ export class Calls<S> {
   /** A def or lambda: its default values are evaluated now, in the defining scope, as Python does. */
   makeFunction(node: Node, frame: Frame<S>, path: Path<S>): Value {
     const defaults = new Map<string, Value>();
-    for (const parameter of namedChildren(field(node, 'parameters') ?? node)) {
-      if (parameter.type !== 'default_parameter' && parameter.type !== 'typed_default_parameter') continue;
-      const name = field(parameter, 'name')?.text;
-      if (name) defaults.set(name, this.interpreter.expressions.evaluate(field(parameter, 'value'), frame, path));
+    const parameters = field(node, 'parameters');
+    // Read from the JavaScript string: most functions have no defaults, and their parameters need not be visited.
+    if (parameters && frame.file.text.slice(parameters.startIndex, parameters.endIndex).includes('=')) {
+      for (const parameter of namedChildren(parameters)) {
+        if (parameter.type !== 'default_parameter' && parameter.type !== 'typed_default_parameter') continue;
+        const name = field(parameter, 'name')?.text;
+        if (name) defaults.set(name, this.interpreter.expressions.evaluate(field(parameter, 'value'), frame, path));
+      }
     }
-    const decorators = node.parent?.type === 'decorated_definition' ? namedChildren(node.parent).filter((c) => c.type === 'decorator').map((d) => d.text) : [];
-    return { kind: 'function', def: node, closure: frame.env, file: frame.file, defaults, isStatic: decorators.includes('@staticmethod') };
+    return { kind: 'function', def: node, closure: frame.env, file: frame.file, defaults, isStatic: this.mentionsStaticmethod(frame.file) && isStaticMethod(node) };
+  }
+
+  private readonly staticmethodFiles = new WeakMap<SourceFile, boolean>();
+
+  /** Whether the file's text says `staticmethod` at all: else no function needs its decorators read. */
+  private mentionsStaticmethod(file: SourceFile): boolean {
+    let mentions = this.staticmethodFiles.get(file);
+    if (mentions === undefined) this.staticmethodFiles.set(file, (mentions = file.text.includes('staticmethod')));
+    return mentions;
   }
 
   defineClass(node: Node, frame: Frame<S>, path: Path<S>): void {
@@ -195,4 +207,9 @@ function bindParameters(fn: Extract<Value, { kind: 'function' }>, args: CallArgs
     index++;
     env.assign(name, value);
   }
+}
+
+function isStaticMethod(def: Node): boolean {
+  const decorated = def.parent?.type === 'decorated_definition' ? def.parent : undefined;
+  return decorated !== undefined && namedChildren(decorated).some((c) => c.type === 'decorator' && c.text === '@staticmethod');
 }

@@ -1,0 +1,180 @@
+// The language server's side of the analysis thread (analysisWorker.ts): forwards document events
+// and answers "the findings of this version" with a promise, so the server's thread never waits
+// on an analysis. A request that a newer version overtakes resolves to undefined. When the thread
+// cannot start (no bundle beside the server, a grammar that fails), the server analyses in its
+// own thread as before.
+import * as fs from 'fs';
+import * as path from 'path';
+import { MessageChannel, MessagePort, Worker } from 'worker_threads';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { notAnalysed } from '../engine/budgets';
+import type { ConfigLayer } from '../engine/config';
+import type { Finding } from '../engine/findings';
+import type { AnalysisWorkerInit, HostMessage, LogLevel, WorkerMessage } from './analysisProtocol';
+import type { ServerSettings } from './settings';
+
+const MAX_RESTARTS = 3;
+/** The analysis thread's WebAssembly heap past which it is replaced when idle (the heap never shrinks). */
+const HEAP_BUDGET_BYTES = 64 * 1024 * 1024;
+
+export interface OffThreadSnapshot {
+  version: number;
+  findings: Finding[];
+  durationMs: number;
+}
+
+interface Pending {
+  uri: string;
+  version: number;
+  promise: Promise<OffThreadSnapshot | undefined>;
+  resolve: (snapshot: OffThreadSnapshot | undefined) => void;
+}
+
+export class AnalysisHost {
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  private ready: Promise<boolean> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** The documents' events since they were opened, replayed into a new thread after a crash. */
+  private readonly opened = new Map<string, Extract<HostMessage, { type: 'open' }>>();
+  private crashes = 0;
+  /** The thread said its heap is past the budget: it is replaced once no request waits on it. */
+  private overBudget = false;
+
+  constructor(
+    private readonly log: (level: LogLevel, message: string) => void,
+    /** Told the configuration each analysis in the thread used (the server's configuration log). */
+    private readonly onConfig: (resolved: { projectRoot: string; pyproject: string | undefined }, editorLayer: ConfigLayer) => void,
+    private readonly grammarDir?: string,
+    private readonly script = path.join(__dirname, 'analysisWorker.js'),
+  ) {}
+
+  /** Whether analyses run in the analysis thread; false when it could not start. */
+  start(): Promise<boolean> {
+    if (this.ready) return this.ready;
+    if (process.env.GRPC_FORK_GUARD_ANALYSIS_THREAD === 'off' || !fs.existsSync(this.script)) return (this.ready = Promise.resolve(false));
+    const channel = new MessageChannel();
+    const init: AnalysisWorkerInit = { grammarDir: this.grammarDir, port: channel.port2, heapBudgetBytes: HEAP_BUDGET_BYTES };
+    const worker = new Worker(this.script, { workerData: init, transferList: [channel.port2] });
+    this.worker = worker;
+    this.port = channel.port1;
+    this.ready = new Promise<boolean>((resolve) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') resolve(true);
+        else if (message.type === 'failed') {
+          this.log('warn', `The analysis thread could not start (${message.message}): analysing on the server's thread.`);
+          resolve(false);
+          void worker.terminate();
+        } else this.received(message);
+      });
+      worker.on('error', (error) => this.log('error', `The analysis thread failed: ${error.stack ?? error}`));
+      worker.on('exit', (code) => {
+        resolve(false);
+        if (this.worker !== worker) return;
+        this.stopped(code);
+      });
+    });
+    for (const open of this.opened.values()) this.post(open);
+    return this.ready;
+  }
+
+  open(uri: string, languageId: string, version: number, text: string): void {
+    const message = { type: 'open' as const, uri, languageId, version, text };
+    this.opened.set(uri, message);
+    this.post(message);
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[], text: () => string): void {
+    const opened = this.opened.get(uri);
+    // What a new thread replays: the text as it is now.
+    if (opened) this.opened.set(uri, { ...opened, version, text: text() });
+    this.post({ type: 'change', uri, version, changes });
+  }
+
+  close(uri: string): void {
+    this.opened.delete(uri);
+    this.post({ type: 'close', uri });
+  }
+
+  invalidate(filePath: string): void {
+    this.post({ type: 'invalidate', filePath });
+  }
+
+  /** The findings of `version` of `uri`; undefined when a newer version overtook it, or the thread is not running. */
+  analyze(uri: string, version: number, settings: ServerSettings, folder: string | undefined): Promise<OffThreadSnapshot | undefined> {
+    for (const pending of this.pending.values()) if (pending.uri === uri && pending.version === version) return pending.promise;
+    const id = this.nextId++;
+    let resolve!: Pending['resolve'];
+    const promise = new Promise<OffThreadSnapshot | undefined>((r) => (resolve = r));
+    this.pending.set(id, { uri, version, promise, resolve });
+    this.post({ type: 'analyze', id, uri, version, settings, folder });
+    return promise;
+  }
+
+  stop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    for (const pending of this.pending.values()) pending.resolve(undefined);
+    this.pending.clear();
+  }
+
+  private post(message: HostMessage): void {
+    this.port?.postMessage(message);
+  }
+
+  private received(message: WorkerMessage): void {
+    if (message.type === 'log') {
+      this.log(message.level, message.message);
+      return;
+    }
+    if (message.type === 'config') {
+      this.onConfig({ projectRoot: message.projectRoot, pyproject: message.pyproject }, message.editorLayer);
+      return;
+    }
+    if (message.type === 'overBudget') {
+      this.overBudget = true;
+      this.replaceWhenIdle();
+      return;
+    }
+    if (message.type !== 'result' && message.type !== 'obsolete') return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    pending.resolve(message.type === 'result' ? { version: message.version, findings: message.findings, durationMs: message.durationMs } : undefined);
+    this.replaceWhenIdle();
+  }
+
+  /** A new thread with the open documents, its heap small again; the old one ends. Only when no request waits. */
+  private replaceWhenIdle(): void {
+    if (!this.overBudget || this.pending.size > 0 || !this.worker) return;
+    this.overBudget = false;
+    const old = this.worker;
+    this.log('info', 'The analysis thread\'s memory grew past its budget: replacing it.');
+    this.worker = undefined;
+    this.port = undefined;
+    this.ready = undefined;
+    void old.terminate();
+    void this.start();
+  }
+
+  /** The thread ended (a crash no guard caught): its requests get a notice, and a new thread starts with the open documents. */
+  private stopped(code: number): void {
+    this.log('error', `The analysis thread stopped (exit code ${code}); starting a new one.`);
+    this.worker = undefined;
+    this.port = undefined;
+    this.ready = undefined;
+    for (const pending of this.pending.values()) {
+      pending.resolve({ version: pending.version, findings: [notAnalysed('Could not be analysed: the analysis thread stopped; see the output channel.')], durationMs: 0 });
+    }
+    this.pending.clear();
+    // A document that ends every thread it meets: the server's own thread analyses, with its guards.
+    if (++this.crashes > MAX_RESTARTS) {
+      this.log('error', 'The analysis thread stopped too often: analysing on the server\'s thread from now on.');
+      this.ready = Promise.resolve(false);
+      return;
+    }
+    void this.start();
+  }
+}
