@@ -2,10 +2,10 @@
 // (see fileRewrite.ts: atomic, and never over a file that changed since it was read) or shown as
 // a unified diff.
 import { createTwoFilesPatch } from 'diff';
-import type { Finding } from '../engine/findings';
 import { fixText } from '../engine/fixes/fixAll';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
+import { onlyUnsafeFixes, removedPerRule } from './fixCounts';
 import { displayPath } from './report';
 
 export interface FixTarget {
@@ -50,18 +50,4 @@ export function fixFile(project: ProjectAnalysis, target: FixTarget, options: { 
     return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: written.notWritten };
   }
   return { path: target.path, applied: result.applied, ...counts, inPlace: written.written === 'in place' };
-}
-
-/** How many findings of each rule the fixes removed (a fix can remove several, GF101 with its GF102). */
-function removedPerRule(before: Finding[], after: Finding[]): Map<string, number> {
-  const removed = new Map<string, number>();
-  for (const finding of before) removed.set(finding.code, (removed.get(finding.code) ?? 0) + 1);
-  for (const finding of after) removed.set(finding.code, (removed.get(finding.code) ?? 0) - 1);
-  for (const [code, n] of removed) if (n <= 0) removed.delete(code);
-  return removed;
-}
-
-function onlyUnsafeFixes(finding: Finding): boolean {
-  const fixes = finding.fixes.filter((f) => !f.isSuppression);
-  return fixes.length > 0 && fixes.every((f) => f.applicability === 'unsafe');
 }

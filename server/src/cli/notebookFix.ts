@@ -11,6 +11,7 @@ import { withCellSources } from '../engine/notebook/notebookSource';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import type { FixOutcome, FixTarget } from './fixCommand';
+import { onlyUnsafeFixes, removedPerRule } from './fixCounts';
 import { displayPath } from './report';
 
 const MAX_PASSES = 5;
@@ -76,17 +77,4 @@ function titlesOf(findings: Finding[], taken: TextEdit[], unsafe: boolean): stri
     titles.push(`${finding.code}: ${fix.title}`);
   }
   return titles;
-}
-
-function removedPerRule(before: Finding[], after: Finding[]): Map<string, number> {
-  const removed = new Map<string, number>();
-  for (const finding of before) removed.set(finding.code, (removed.get(finding.code) ?? 0) + 1);
-  for (const finding of after) removed.set(finding.code, (removed.get(finding.code) ?? 0) - 1);
-  for (const [code, n] of removed) if (n <= 0) removed.delete(code);
-  return removed;
-}
-
-function onlyUnsafeFixes(finding: Finding): boolean {
-  const fixes = finding.fixes.filter((f) => !f.isSuppression);
-  return fixes.length > 0 && fixes.every((f) => f.applicability === 'unsafe');
 }

@@ -55,13 +55,18 @@ function quickFixes(finding: Finding, diagnostic: Diagnostic, uri: string, findi
   for (const fix of finding.fixes.filter((f) => f.isSuppression)) {
     actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: { changes: { [uri]: fix.edits } } });
   }
-  actions.push({
+  actions.push(showDocumentationAction(finding, diagnostic));
+  return actions;
+}
+
+/** The action that opens the rule's page (every finding's family ends with it). */
+export function showDocumentationAction(finding: Finding, diagnostic: Diagnostic): CodeAction {
+  return {
     title: `Show documentation for ${finding.code}`,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
-  });
-  return actions;
+  };
 }
 
 /** The fix's edits by document: the analysed one, and any other file it edits (gunicorn's configuration). */

@@ -16,14 +16,15 @@ import type { Finding } from '../engine/findings';
 import { CellFinding, editsByCell, findingsInCells } from '../engine/notebook/cellFindings';
 import { CellProgram, cellProgram } from '../engine/notebook/cellProgram';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { DIAGNOSTIC_SOURCE, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
-import { preferredFix } from './codeActions';
+import { DIAGNOSTIC_SOURCE } from '../../../shared/protocol';
+import { preferredFix, showDocumentationAction } from './codeActions';
 import { findingKey, toDiagnostic } from './diagnostics';
 import { diskPathOf, labelPathOf } from './documentPaths';
 import { hoverFor } from './hover';
 import type { Logger } from './logger';
 import { shippedRulePage } from './ruleDocsPage';
 import type { ServerSettings } from './settings';
+import { DebouncedRuns } from './debouncedRuns';
 
 /** The server capability: Jupyter notebooks, their Python cells. */
 export const NOTEBOOK_DOCUMENT_SYNC: NotebookDocumentSyncOptions = {
@@ -60,7 +61,7 @@ export class LiveNotebooks {
   private readonly snapshots = new Map<string, NotebookSnapshot>();
   /** Cell URIs that were sent diagnostics, per notebook (to clear them when cells go). */
   private readonly published = new Map<string, Set<string>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new DebouncedRuns((uri) => void this.validate(uri));
   private readonly open = new Set<string>();
 
   constructor(private readonly host: NotebookHost) {}
@@ -78,8 +79,7 @@ export class LiveNotebooks {
     });
     this.documents.onDidClose((notebook) => {
       this.open.delete(notebook.uri);
-      clearTimeout(this.timers.get(notebook.uri));
-      this.timers.delete(notebook.uri);
+      this.pending.cancel(notebook.uri);
       this.snapshots.delete(notebook.uri);
       for (const uri of this.published.get(notebook.uri) ?? []) void this.host.sendDiagnostics(uri, []);
       this.published.delete(notebook.uri);
@@ -141,12 +141,7 @@ export class LiveNotebooks {
         edit: { changes },
       });
     }
-    actions.push({
-      title: `Show documentation for ${finding.code}`,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      command: { title: `Show documentation for ${finding.code}`, command: SHOW_DOCUMENTATION_COMMAND, arguments: [finding.code] },
-    });
+    actions.push(showDocumentationAction(finding, diagnostic));
     return actions;
   }
 
@@ -165,11 +160,7 @@ export class LiveNotebooks {
   }
 
   private schedule(uri: string, delayMs: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      void this.validate(uri);
-    }, delayMs));
+    this.pending.schedule(uri, delayMs);
   }
 
   private async validate(uri: string): Promise<void> {

@@ -30,6 +30,7 @@ import { WorkspaceScan } from './workspaceScan';
 import { LiveNotebooks, NOTEBOOK_DOCUMENT_SYNC } from './notebookDocuments';
 import { DEFAULT_DEBOUNCE_MS, ServerSettings } from './settings';
 import { SettingsStore } from './settingsStore';
+import { DebouncedRuns } from './debouncedRuns';
 
 export interface AnalysisSnapshot {
   version: number;
@@ -51,7 +52,7 @@ export class GrpcForkGuardServer {
   private analyzerFailure: string | undefined;
   private readonly documents: DocumentTrees;
   private readonly snapshots = new Map<string, AnalysisSnapshot>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new DebouncedRuns((uri) => void this.validate(uri));
   private readonly settings: SettingsStore;
   /** Settings a client without workspace/configuration pushed in didChangeConfiguration. */
   private pushedSettings: unknown;
@@ -123,8 +124,7 @@ export class GrpcForkGuardServer {
       this.arrived.forget(textDocument.uri);
       this.documents.close(textDocument.uri);
       this.snapshots.delete(textDocument.uri);
-      clearTimeout(this.timers.get(textDocument.uri));
-      this.timers.delete(textDocument.uri);
+      this.pending.cancel(textDocument.uri);
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
       void this.workspaceScan.documentClosed(textDocument.uri);
     });
@@ -168,7 +168,7 @@ export class GrpcForkGuardServer {
     }));
     connection.onRequest(ScanRequest, this.guarded(ScanRequest.method, (params, token) => this.workspaceScan.run(params, token)));
     connection.onShutdown(() => {
-      for (const timer of this.timers.values()) clearTimeout(timer);
+      this.pending.cancelAll();
       this.analysisHost.stop();
     });
     connection.listen();
@@ -264,11 +264,7 @@ export class GrpcForkGuardServer {
 
 
   private schedule(uri: string, delayMs: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      void this.validate(uri);
-    }, delayMs));
+    this.pending.schedule(uri, delayMs);
   }
 
   private revalidateAll(): void {
