@@ -4,6 +4,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { fixText } from '../engine/fixes/fixAll';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
+import type { SourceEncoding } from '../workspace/textFiles';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { onlyUnsafeFixes, removedPerRule } from './fixCounts';
 import { displayPath } from './report';
@@ -13,6 +14,8 @@ export interface FixTarget {
   /** The file's bytes as read, and their text (BOM dropped). */
   bytes: Buffer;
   text: string;
+  /** `utf-8`, or the encoding the file declares (PEP 263): the fixed text is written in it. */
+  encoding?: SourceEncoding;
 }
 
 export interface FixOutcome {
@@ -45,7 +48,13 @@ export function fixFile(project: ProjectAnalysis, target: FixTarget, options: { 
     out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original, result.text));
     return { path: target.path, applied: result.applied, ...counts };
   }
-  const written = rewriteFile(target.path, target.bytes, encodeLikeOriginal(target.bytes, original, result.text));
+  let encoded: Buffer;
+  try {
+    encoded = encodeLikeOriginal(target.bytes, original, result.text, target.encoding);
+  } catch (error) {
+    return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: (error as Error).message };
+  }
+  const written = rewriteFile(target.path, target.bytes, encoded);
   if ('notWritten' in written) {
     return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: written.notWritten };
   }

@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
         unreadable = true;
         writeErr(`grpc-fork-guard: error: ${displayPath(report.path, cwd)} not fixed: ${read.refused}\n`);
       } else {
-        targets.push({ path: report.path, bytes: read.bytes, text: read.text });
+        targets.push({ path: report.path, bytes: read.bytes, text: read.text, encoding: read.encoding });
       }
     }
     return runFix(project, targets, options, cwd, configError || unreadable);

@@ -20,6 +20,7 @@ import { relevanceTest } from './relevance';
 import { RULES } from './rules/registry';
 import type { Rule, RuleReport } from './rules/rule';
 import { isSuppressed, readSuppressions } from './suppression';
+import { syntaxErrorNotice } from './syntaxErrors';
 
 export interface AnalysisOptions {
   /**
@@ -230,6 +231,8 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
       notices.push(notAnalysed(`${rule.code} could not check this file: ${failureReason(error) ?? `internal error (${(error as Error).message})`}.`));
     }
   }
+  const syntaxError = syntaxErrorNotice(file.tree, file.text);
+  if (syntaxError) notices.push(syntaxError);
   if (unchecked.length) {
     notices.push(notAnalysed(`Partly analysed: the time budget of ${(options.timeBudgetMs ?? 0) / 1000} s ran out before ${unchecked.join(', ')} could check this file.`));
   }

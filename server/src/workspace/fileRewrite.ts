@@ -8,7 +8,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeFileError, readRegularFile } from './textFiles';
+import { SourceEncoding, describeFileError, readRegularFile } from './textFiles';
 
 export type RewriteResult = { written: 'replaced' | 'in place' } | { notWritten: string };
 
@@ -122,7 +122,7 @@ function removeQuietly(file: string): void {
  * The fixed text encoded as the original was: its UTF-8 BOM kept, and its line endings when they
  * were all CRLF or all lone CR (the fixes insert lines ending in "\n").
  */
-export function encodeLikeOriginal(original: Buffer, originalText: string, fixedText: string): Buffer {
+export function encodeLikeOriginal(original: Buffer, originalText: string, fixedText: string, encoding: SourceEncoding = 'utf-8'): Buffer {
   let text = fixedText;
   const hasLf = originalText.includes('\n');
   if (!hasLf && originalText.includes('\r')) {
@@ -130,6 +130,13 @@ export function encodeLikeOriginal(original: Buffer, originalText: string, fixed
   } else if (hasLf && !/(?<!\r)\n/.test(originalText)) {
     text = text.replace(/(?<!\r)\n/g, '\r\n');
   }
+  if (encoding === 'latin-1') {
+    const encoded = Buffer.from(text, 'latin1');
+    // A character past U+00FF has no Latin-1 byte: refuse rather than write a different text.
+    if (encoded.toString('latin1') !== text) throw new Error('the fixed text has characters Latin-1 cannot hold');
+    return encoded;
+  }
+  if (encoding !== 'utf-8') throw new Error(`fixes are written only to UTF-8 and Latin-1 files (this one declares ${encoding})`);
   const bom = original.length >= 3 && original[0] === 0xef && original[1] === 0xbb && original[2] === 0xbf;
   return Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
 }

@@ -49,19 +49,26 @@ export function readRegularFile(filePath: string, limits: ReadLimits): FileRead 
 }
 
 /** The bytes of a text file, checked, and its text decoded only when asked for. */
-export type TextBytes = { bytes: Buffer; text(): string } | { refused: string };
+export type TextBytes = { bytes: Buffer; text(): string; encoding: SourceEncoding } | { refused: string };
 
 /**
- * A UTF-8 text file's bytes (a BOM is dropped from the text), refused when binary or not UTF-8.
- * The UTF-8 check runs natively on the bytes, so a file that is only searched is never decoded.
+ * A text file's bytes (a BOM is dropped from the text), refused when binary or not decodable.
+ * UTF-8 unless the file declares another encoding in its first two lines (PEP 263), as Python
+ * reads it. The UTF-8 check runs natively on the bytes, so a file that is only searched is never
+ * decoded.
  */
 function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
   const read = readRegularFile(filePath, limits);
   if ('refused' in read) return read;
   const { bytes } = read;
   if (looksBinary(bytes)) return { refused: 'binary file' };
-  if (!isUtf8(bytes)) return { refused: 'not valid UTF-8' };
-  return { bytes, text: () => decodeUtf8(bytes) };
+  if (isUtf8(bytes)) return { bytes, text: () => decodeUtf8(bytes), encoding: 'utf-8' };
+  const declared = declaredEncoding(bytes);
+  if (!declared || declared === 'utf-8') return { refused: 'not valid UTF-8' };
+  if (!knownEncoding(declared)) return { refused: `it declares an encoding Node cannot decode: ${declared}` };
+  const decoded = decodeDeclared(bytes, declared);
+  if (decoded === undefined) return { refused: `not valid ${declared}, the encoding it declares` };
+  return { bytes, text: () => decoded, encoding: declared };
 }
 
 /**
@@ -83,12 +90,60 @@ export function sourceByteLimit(filePath: string): number {
   return isNotebookPath(filePath) ? MAX_NOTEBOOK_BYTES : MAX_SOURCE_BYTES;
 }
 
-export type TextRead = { text: string; bytes: Buffer } | { refused: string };
+export type TextRead = { text: string; bytes: Buffer; encoding: SourceEncoding } | { refused: string };
 
-/** A UTF-8 text file, decoded (configuration files, modules the resolver reads). */
+/** A text file, decoded (configuration files, modules the resolver reads, files to fix). */
 export function readTextFile(filePath: string, limits: ReadLimits): TextRead {
   const read = readTextBytes(filePath, limits);
-  return 'refused' in read ? read : { text: read.text(), bytes: read.bytes };
+  return 'refused' in read ? read : { text: read.text(), bytes: read.bytes, encoding: read.encoding };
+}
+
+/** `utf-8`, or the encoding a PEP 263 comment declares, normalised (`latin-1`, `cp1252`, ...). */
+export type SourceEncoding = string;
+
+const LATIN_1 = new Set(['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1', 'iso-latin-1']);
+const UTF_8 = new Set(['utf-8', 'utf8', 'utf-8-sig']);
+
+/** PEP 263: `coding[:=]name` in a comment on line 1 or 2 (only an ASCII-compatible text can declare one). */
+function declaredEncoding(bytes: Buffer): SourceEncoding | undefined {
+  const head = bytes.subarray(0, Math.min(bytes.length, 1024)).toString('latin1').split(/\r\n|\r|\n/).slice(0, 2);
+  for (const line of head) {
+    const match = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line);
+    if (match) {
+      const name = match[1].toLowerCase().replace(/_/g, '-');
+      if (UTF_8.has(name)) return 'utf-8';
+      return LATIN_1.has(name) ? 'latin-1' : name;
+    }
+    // Python looks at line 2 only when line 1 is a comment or blank.
+    if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
+  }
+  return undefined;
+}
+
+/** The text in a declared encoding, or undefined when the bytes are not valid in it or it is unknown. */
+function decodeDeclared(bytes: Buffer, encoding: SourceEncoding): string | undefined {
+  // Latin-1 maps every byte to the code point of its value: exact both ways (see encodeLike).
+  if (encoding === 'latin-1') return bytes.toString('latin1');
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function knownEncoding(encoding: SourceEncoding): boolean {
+  if (encoding === 'latin-1') return true;
+  try {
+    new TextDecoder(encoding);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether fixed text can be written back in the file's own encoding without loss. */
+export function writableEncoding(encoding: SourceEncoding): boolean {
+  return encoding === 'utf-8' || encoding === 'latin-1';
 }
 
 /** Valid UTF-8 (checked before) as text, without a byte order mark. */
