@@ -1,7 +1,8 @@
 // Fix snapshots: each rule's fixtures in, the exact diff of every fix out. Each non-suppression fix
 // is applied alone (with the engine's own applyEdits) and its unified diff compared with
 // test/engine/fixSnapshots/<rule>.snap.md, one Markdown file per rule folder so a reviewer reads
-// the diffs. `UPDATE_SNAPSHOTS=1` rewrites the files instead of comparing.
+// the diffs, plus workspaces.snap.md, where a runner's fix also edits its configuration file.
+// `UPDATE_SNAPSHOTS=1` rewrites the files instead of comparing.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,9 +31,29 @@ before(async () => {
   analyzer = await Analyzer.create(grammarDir);
 });
 
-function ruleFolders(): string[] {
+/** Snapshot groups: each rule's fixture folder, analysed file by file, and the workspaces (where runner fixes edit a second file), each analysed as a project. */
+interface Group {
+  name: string;
+  files: string[];
+  /** The folder taken as a file's project. */
+  boundary: (file: string) => string;
+}
+
+function groups(): Group[] {
   if (!fs.existsSync(fixturesDir)) return [];
-  return fs.readdirSync(fixturesDir).filter((name) => /^GF[1-3]\d\d$/.test(name)).sort();
+  const rules = fs.readdirSync(fixturesDir).filter((name) => /^GF[1-3]\d\d$/.test(name)).sort().map((name) => ({
+    name,
+    files: listPythonFiles(path.join(fixturesDir, name), []).sort(),
+    boundary: (file: string) => path.dirname(file),
+  }));
+  const workspacesDir = path.join(fixturesDir, 'workspaces');
+  if (!fs.existsSync(workspacesDir)) return rules;
+  const workspaces = {
+    name: 'workspaces',
+    files: listPythonFiles(workspacesDir, []).sort(),
+    boundary: (file: string) => path.join(workspacesDir, path.relative(workspacesDir, file).split(path.sep)[0]),
+  };
+  return [...rules, workspaces];
 }
 
 function slash(file: string): string {
@@ -55,11 +76,11 @@ function fixDiff(file: string, text: string, fix: Fix): string {
   return parts.join('');
 }
 
-function snapshotsOf(folder: string): Snapshot[] {
+function snapshotsOf(group: Group): Snapshot[] {
   const snapshots: Snapshot[] = [];
-  for (const file of listPythonFiles(path.join(fixturesDir, folder), []).sort()) {
+  for (const file of group.files) {
     const text = fs.readFileSync(file, 'utf8');
-    const project = new ProjectAnalysis(analyzer, () => fixtureConfig(text), path.dirname(file));
+    const project = new ProjectAnalysis(analyzer, () => fixtureConfig(text), group.boundary(file));
     const report = project.analyzeFile(file);
     assert.equal(report.skipped, undefined, `${slash(file)} could not be read: ${report.skipped}`);
     const findings = [...report.findings].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
@@ -107,10 +128,10 @@ function parse(markdown: string): Map<string, string> {
 }
 
 describe('fix snapshots', () => {
-  for (const folder of ruleFolders()) {
-    test(folder, () => {
-      const snapshotFile = path.join(snapshotDir, `${folder}.snap.md`);
-      const actual = render(folder, snapshotsOf(folder));
+  for (const group of groups()) {
+    test(group.name, () => {
+      const snapshotFile = path.join(snapshotDir, `${group.name}.snap.md`);
+      const actual = render(group.name, snapshotsOf(group));
       if (updating) {
         fs.mkdirSync(snapshotDir, { recursive: true });
         fs.writeFileSync(snapshotFile, actual);
