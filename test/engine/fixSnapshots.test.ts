@@ -23,6 +23,7 @@ const updating = process.env.UPDATE_SNAPSHOTS === '1';
 interface Snapshot {
   /** `path:line code "title"`: unique within a rule's file. */
   key: string;
+  applicability: string;
   diff: string;
 }
 
@@ -91,7 +92,7 @@ function snapshotsOf(group: Group): Snapshot[] {
         // Two findings of one code on one line may offer the same fix; number the repeats.
         const count = (seen.get(base) ?? 0) + 1;
         seen.set(base, count);
-        snapshots.push({ key: count === 1 ? base : `${base} #${count}`, diff: fixDiff(file, text, fix) });
+        snapshots.push({ key: count === 1 ? base : `${base} #${count}`, applicability: fix.applicability, diff: fixDiff(file, text, fix) });
       }
     }
   }
@@ -110,9 +111,9 @@ function render(folder: string, snapshots: Snapshot[]): string {
     `Every non-suppression fix offered on the fixtures in test/fixtures/${folder}, applied alone. Generated: update with \`${UPDATE_COMMAND}\` and review the diff.`,
     '',
   ];
-  for (const { key, diff } of snapshots) {
+  for (const { key, applicability, diff } of snapshots) {
     const fence = fenceFor(diff);
-    lines.push(`## ${key}`, '', `${fence}diff`, diff.replace(/\n$/, ''), fence, '');
+    lines.push(`## ${key}`, '', `Applicability: ${applicability}`, '', `${fence}diff`, diff.replace(/\n$/, ''), fence, '');
   }
   return lines.join('\n');
 }
