@@ -54,8 +54,9 @@ describe('run-time only and whole-run reports', () => {
     assert.ok(gf101.related.some((r) => r.path.endsWith(path.join('ourclient', '__init__.py')) && r.range.start.line === 6), 'the library\'s call is related information');
   });
 
-  test('a unittest run gives one report, with the exit code of the tests', async () => {
-    const project = path.join(scratch, 'tests');
+  // The same test module under unittest and under Debian's pytest: one report each, the runner's exit code kept.
+  async function fanOutTests(runner: string, args: string[]): Promise<void> {
+    const project = path.join(scratch, `tests-${runner}`);
     fs.mkdirSync(project, { recursive: true });
     fs.writeFileSync(path.join(project, 'test_fanout.py'), [
       'import multiprocessing', 'import os', 'import unittest', '', 'import grpc', '', '',
@@ -66,14 +67,18 @@ describe('run-time only and whole-run reports', () => {
       '    def test_fan_out(self):', '        with multiprocessing.get_context("fork").Pool(3) as pool:', '            self.assertEqual(pool.map(_call, range(6)), list(range(6)))', '',
       '    def test_fails(self):', '        self.assertEqual(1, 2)', '',
     ].join('\n'));
-    const { outcome, findings } = await runWithProbe([PYTHON, '-m', 'unittest', 'test_fanout'], { cwd: project, env: { GF_TARGET: server.address } });
-    assert.equal(outcome.code, 1, 'one test fails: unittest exits 1 and run passes it through');
+    const { outcome, findings } = await runWithProbe([PYTHON, '-m', runner, ...args], { cwd: project, env: { GF_TARGET: server.address } });
+    assert.equal(outcome.code, 1, `one test fails: ${runner} exits 1 and run passes it through`);
     const gf101 = findings.filter((f) => f.code === 'GF101');
     assert.equal(gf101.length, 1, JSON.stringify(findings));
     assert.equal(gf101[0].path, 'test_fanout.py');
     assert.equal(gf101[0].range.start.line, 22);
     assert.ok(findings.every((f) => f.path === 'test_fanout.py'));
-  });
+  }
+
+  test('a unittest run gives one report, with the exit code of the tests', () => fanOutTests('unittest', ['test_fanout']));
+
+  test('a pytest run gives one report, with the exit code of the tests', () => fanOutTests('pytest', ['-q', '-p', 'no:cacheprovider', 'test_fanout.py']));
 
   test('twenty forked workers: every line of the shared report is whole, and the findings are one each', async () => {
     const project = path.join(scratch, 'twenty');
