@@ -83,3 +83,21 @@ test('a value known only at run time gets no fix', () => {
   assert.ok(finding);
   assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
 });
+
+test('an invalid poll strategy written too late is never made to take effect; its GF303 fix corrects it first', () => {
+  for (const where of ['top level', 'in __main__']) {
+    const write = 'os.environ["GRPC_POLL_STRATEGY"] = "epoll"';
+    const text = where === 'top level'
+      ? ['import os', 'import grpc', '', 'channel = grpc.insecure_channel("localhost:50051")', write, ''].join('\n')
+      : ['import os', 'import grpc', '', 'if __name__ == "__main__":', '    channel = grpc.insecure_channel("localhost:50051")', `    ${write}`, ''].join('\n');
+    const findings = analyse(text);
+    const late = findings.find((f) => f.code === 'GF301');
+    assert.ok(late, `${where}: no GF301`);
+    assert.deepEqual(late.fixes.filter((f) => !f.isSuppression).map((f) => f.title), [], `${where}: a GF301 fix would make "epoll" take effect`);
+    const invalid = findings.find((f) => f.code === 'GF303');
+    assert.ok(invalid?.fixes.some((f) => !f.isSuppression), `${where}: GF303 has no fix`);
+    // Fix-all leaves no invalid strategy behind, wherever it writes.
+    const fixed = fixText((t) => analyse(t), text, { unsafe: true }).text;
+    assert.doesNotMatch(fixed, /"epoll"/, `${where}: fix-all left the invalid value`);
+  }
+});
