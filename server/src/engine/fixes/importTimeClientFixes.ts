@@ -15,7 +15,9 @@ export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, an
   const binding = bindingOf(edits, object, anchor);
   if (!binding) return [];
   const fixes: Fix[] = [];
-  const accessor = perProcessAccessorFix(edits, binding);
+  // The accessor replaces the module's names: a module that imports one of them would then fail.
+  const importedElsewhere = [...binding.names].some((name) => context.importersUse(name));
+  const accessor = importedElsewhere ? undefined : perProcessAccessorFix(edits, binding);
   if (accessor) {
     fixes.push({
       title: `Create \`${accessor.name}\` lazily in each worker process (per-process accessor \`${accessor.accessor}()\`)`,
