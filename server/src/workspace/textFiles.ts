@@ -65,10 +65,9 @@ function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
   if (isUtf8(bytes)) return { bytes, text: () => decodeUtf8(bytes), encoding: 'utf-8' };
   const declared = declaredEncoding(bytes);
   if (!declared || declared === 'utf-8') return { refused: 'not valid UTF-8' };
-  if (!knownEncoding(declared)) return { refused: `it declares an encoding Node cannot decode: ${declared}` };
   const decoded = decodeDeclared(bytes, declared);
-  if (decoded === undefined) return { refused: `not valid ${declared}, the encoding it declares` };
-  return { bytes, text: () => decoded, encoding: declared };
+  if ('refused' in decoded) return decoded;
+  return { bytes, text: () => decoded.text, encoding: declared };
 }
 
 /**
@@ -120,30 +119,21 @@ function declaredEncoding(bytes: Buffer): SourceEncoding | undefined {
   return undefined;
 }
 
-/** The text in a declared encoding, or undefined when the bytes are not valid in it or it is unknown. */
-function decodeDeclared(bytes: Buffer, encoding: SourceEncoding): string | undefined {
-  // Latin-1 maps every byte to the code point of its value: exact both ways (see encodeLike).
-  if (encoding === 'latin-1') return bytes.toString('latin1');
+/** The text in a declared encoding, or why it cannot be had (an encoding Node does not know, bytes not valid in it). */
+function decodeDeclared(bytes: Buffer, encoding: SourceEncoding): { text: string } | { refused: string } {
+  // Latin-1 maps every byte to the code point of its value: exact both ways (see encodeLikeOriginal).
+  if (encoding === 'latin-1') return { text: bytes.toString('latin1') };
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    decoder = new TextDecoder(encoding, { fatal: true });
   } catch {
-    return undefined;
+    return { refused: `it declares an encoding Node cannot decode: ${encoding}` };
   }
-}
-
-function knownEncoding(encoding: SourceEncoding): boolean {
-  if (encoding === 'latin-1') return true;
   try {
-    new TextDecoder(encoding);
-    return true;
+    return { text: decoder.decode(bytes) };
   } catch {
-    return false;
+    return { refused: `not valid ${encoding}, the encoding it declares` };
   }
-}
-
-/** Whether fixed text can be written back in the file's own encoding without loss. */
-export function writableEncoding(encoding: SourceEncoding): boolean {
-  return encoding === 'utf-8' || encoding === 'latin-1';
 }
 
 /** Valid UTF-8 (checked before) as text, without a byte order mark. */

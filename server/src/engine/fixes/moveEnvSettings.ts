@@ -4,7 +4,7 @@
 // of the file's late settings at once, so it is the same fix on every GF301 finding it covers.
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
-import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport, resolvePollStrategy } from '../model/grpcEnvironment';
+import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport, writesInvalidPollStrategy } from '../model/grpcEnvironment';
 import type { SourceFile } from '../model/sourceFile';
 import { field, namedChildren } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
@@ -37,7 +37,7 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
     if (write.site.path !== file.path || write.chain.length) continue;
     // Too late, an invalid poll strategy does nothing; moved up, it aborts the program at its first
     // channel (GF303). Its own fix corrects the value; this one leaves it where it is.
-    if (write.variable === POLL_STRATEGY_VARIABLE && write.value !== undefined && resolvePollStrategy(write.value).kind === 'invalid') continue;
+    if (writesInvalidPollStrategy(write)) continue;
     const statement = movableStatement(write.site.node, target, lines);
     if (!statement || moved.some((s) => s.id === statement.id)) continue;
     const needed = namesUsed(statement).map((name) => bringBindingBefore(file, name, target, lines));

@@ -46,6 +46,11 @@ export function resolvePollStrategy(value: string): PollStrategy {
   return { kind: 'invalid' };
 }
 
+/** A GRPC_POLL_STRATEGY write whose known value names no engine: in effect, it aborts the program at its first channel. */
+export function writesInvalidPollStrategy(write: EnvWrite): boolean {
+  return write.variable === POLL_STRATEGY_VARIABLE && write.value !== undefined && resolvePollStrategy(write.value).kind === 'invalid';
+}
+
 /** Does importing this module load grpc? grpc itself, libraries built on it, generated `*_pb2_grpc` modules. */
 function moduleLoadsGrpc(module: string): boolean {
   const leaf = module.slice(module.lastIndexOf('.') + 1);

@@ -1,6 +1,6 @@
 import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
-import { FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport, entrySite, resolvePollStrategy, writeNode, writesTooLate } from '../model/grpcEnvironment';
+import { FORK_SUPPORT_VARIABLE, TooLate, enablesForkSupport, entrySite, writeNode, writesInvalidPollStrategy, writesTooLate } from '../model/grpcEnvironment';
 import { enableForkSupportEdits, settingsBeforeGrpcEdits } from '../fixes/enableForkSupport';
 import type { Fix } from '../findings';
 import { callLabel } from '../model/sourceFile';
@@ -99,7 +99,7 @@ function settingInTime(context: RuleContext, { write }: TooLate): Fix[] {
   }
   if (!/^[\w,-]+$/.test(write.value)) return [];
   // Made to take effect, an invalid poll strategy would abort the program at its first channel (GF303).
-  if (write.variable === POLL_STRATEGY_VARIABLE && resolvePollStrategy(write.value).kind === 'invalid') return [];
+  if (writesInvalidPollStrategy(write)) return [];
   const late = new Set(writesTooLate(context.timeline).map((t) => t.write));
   if (context.timeline.events.some((e) => e.kind === 'envWrite' && e.variable === write.variable && !e.inChild && !late.has(e))) return [];
   const edits = settingsBeforeGrpcEdits(context.file, context.timeline, [[write.variable, write.value]]);
