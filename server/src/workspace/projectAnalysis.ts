@@ -11,6 +11,7 @@ import { DiskModuleResolver, ModuleSource } from './diskModules';
 import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
+import { projectImportLint } from './projectLinter';
 import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
 import { readSourceFile } from './textFiles';
 
@@ -53,10 +54,11 @@ export class ProjectAnalysis {
   configFor(filePath: string, overrides: ConfigLayer = this.overrides()): ResolvedConfig {
     const pyproject = nearestPyproject(filePath);
     const parsed = pyproject ? readPyproject(pyproject) : undefined;
+    const projectRoot = projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary);
     return {
-      config: mergeConfig(parsed?.layer ?? {}, overrides),
+      config: mergeConfig({ importLint: projectImportLint(filePath, projectRoot) }, parsed?.layer ?? {}, overrides),
       problems: parsed?.problems ?? [],
-      projectRoot: projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary),
+      projectRoot,
       pyproject: parsed?.hasSection ? pyproject : undefined,
     };
   }
