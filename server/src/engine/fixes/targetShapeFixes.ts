@@ -398,8 +398,8 @@ function rebuild(input: TargetShapeInput, binding: ChannelBinding, passed: strin
 function parentSide(input: TargetShapeInput, binding: ChannelBinding, chain: Node[], ...passed: Node[]): { edits: TextEdit[]; closes: boolean } | undefined {
   const scope = binding.global ? input.edits.file.tree.rootNode : binding.statement.parent!;
   const names = new Set(chain.flatMap((s) => assignedNames(namedChildren(s)[0])));
-  const all = [binding.statement, ...binding.derived];
-  if (references(scope, names, [...chain, ...passed]).length === 0 && all.length === chain.length) {
+  // Later statements that build on it count as reads, unless the read is the argument being replaced.
+  if (references(scope, names, [...chain, ...passed]).length === 0) {
     return { edits: input.edits.deleteStatementRuns(chain), closes: false };
   }
   return input.closeEdit ? { edits: [input.closeEdit], closes: true } : undefined;
