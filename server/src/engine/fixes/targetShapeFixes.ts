@@ -76,12 +76,12 @@ function closureFix(input: TargetShapeInput, binding: ChannelBinding): Fix | und
   if ([...binding.names].some((n) => own.has(n))) return undefined;
   if (target.descendantsOfType('nonlocal_statement').length > 0) return undefined;
   const chain = [binding.statement, ...binding.derived];
-  const insert = insertAtChildStart(edits, target, bindingSource(edits, binding, true));
-  if (!insert) return undefined;
   const elsewhere = references(outer, binding.names, [...chain, target]);
   const name = field(target, 'name')?.text;
+  // A move takes the statements' comments with them; a copy leaves them where they are.
+  const insert = insertAtChildStart(edits, target, bindingSource(edits, binding, elsewhere.length === 0));
+  if (!insert) return undefined;
   if (elsewhere.length === 0) {
-    // The statements' comments go with them (bindingSource took them), so their lines go too.
     return { title: `Create the channel in the child (move it into \`${name}\`)`, applicability: 'unsafe', edits: [...edits.deleteStatementRuns(chain), insert] };
   }
   if (!input.closeEdit) return undefined;
@@ -128,10 +128,10 @@ function passedArgumentFix(input: TargetShapeInput, binding: ChannelBinding): Fi
   const taken = identifiersIn(target);
   if (built.intermediates.some((n) => n !== parameterName && taken.has(n))) return undefined;
   const address = uniqueName(new Set([...taken, ...edits.moduleNames()]), 'address');
-  const insert = insertAtChildStart(edits, target, built.lines(address, parameterName));
-  if (!insert) return undefined;
   const parent = parentSide(input, binding, built.chain, passing.element);
   if (!parent) return undefined;
+  const insert = insertAtChildStart(edits, target, built.lines(address, parameterName, !parent.closes));
+  if (!insert) return undefined;
   return {
     title: `Create the channel in the child (inside \`${functionName}\`, which gets the address instead)${parent.closes ? ' and close the parent\'s before the fork' : ''}`,
     applicability: 'unsafe',
@@ -227,10 +227,10 @@ function subclassRunFix(input: TargetShapeInput, binding: ChannelBinding): Fix |
   const address = uniqueName(identifiersIn(init), 'address');
   const addressAttribute = `${attribute}_address`;
   if (cls.text.includes(`self.${addressAttribute}`)) return undefined;
-  const insert = insertAtChildStart(edits, run, built.lines(`self.${addressAttribute}`, `self.${attribute}`));
-  if (!insert) return undefined;
   const parent = parentSide(input, binding, built.chain, ...elements);
   if (!parent) return undefined;
+  const insert = insertAtChildStart(edits, run, built.lines(`self.${addressAttribute}`, `self.${attribute}`, !parent.closes));
+  if (!insert) return undefined;
   return {
     title: `Create the channel in the child (in \`${className}.run()\`; the constructor gets the address instead)${parent.closes ? ' and close the parent\'s before the fork' : ''}`,
     applicability: 'unsafe',
@@ -342,8 +342,8 @@ interface Rebuilt {
   intermediates: string[];
   /** The address expression, as written in the channel call. */
   addressText: string;
-  /** The statements with the address replaced by `address` and the passed name bound as `as`. */
-  lines(address: string, as: string): string[];
+  /** The statements with the address replaced by `address` and the passed name bound as `as`; a move (`moving`) takes their comments. */
+  lines(address: string, as: string, moving: boolean): string[];
 }
 
 /**
@@ -376,12 +376,13 @@ function rebuild(input: TargetShapeInput, binding: ChannelBinding, passed: strin
     chain,
     intermediates,
     addressText: addressNode.text,
-    lines(address: string, as: string) {
+    lines(address: string, as: string, moving: boolean) {
       return chain.flatMap((statement) => {
         const replacements: [Node, string][] = [];
         if (within(addressNode, statement)) replacements.push([addressNode, address]);
         if (statement.id === passedStatement.id && as !== passed) replacements.push([passedLeft, as]);
         const lines = edits.reindent(rewrite(statement, replacements), edits.indentOf(statement), '');
+        if (!moving) return lines;
         const trailing = trailingComment(statement);
         if (trailing) lines[lines.length - 1] += `  ${trailing.text}`;
         return [...leadingComments(statement).map((c) => c.text), ...lines];
@@ -397,8 +398,8 @@ function rebuild(input: TargetShapeInput, binding: ChannelBinding, passed: strin
 function parentSide(input: TargetShapeInput, binding: ChannelBinding, chain: Node[], ...passed: Node[]): { edits: TextEdit[]; closes: boolean } | undefined {
   const scope = binding.global ? input.edits.file.tree.rootNode : binding.statement.parent!;
   const names = new Set(chain.flatMap((s) => assignedNames(namedChildren(s)[0])));
-  const all = [binding.statement, ...binding.derived];
-  if (references(scope, names, [...chain, ...passed]).length === 0 && all.length === chain.length) {
+  // Later statements that build on it count as reads, unless the read is the argument being replaced.
+  if (references(scope, names, [...chain, ...passed]).length === 0) {
     return { edits: input.edits.deleteStatementRuns(chain), closes: false };
   }
   return input.closeEdit ? { edits: [input.closeEdit], closes: true } : undefined;
