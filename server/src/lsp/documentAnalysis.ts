@@ -59,7 +59,7 @@ export function analyzeDocumentText(services: AnalysisServices, uri: string, tex
     tree,
     budget,
     resolver: project.resolverFor(resolved.projectRoot),
-    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
+    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, undefined, project.openText),
     onRuleError,
   }));
 }

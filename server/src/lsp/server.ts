@@ -21,6 +21,7 @@ import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { ConfigurationLog } from './configurationLog';
 import { AnalysisServices, analyzeDocumentText, documentFindings } from './documentAnalysis';
 import { fixAllInFile, fixAllReport } from './fixAllInFile';
+import { documentsWithFixesIn } from './fixDependents';
 import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { AnalysisHost } from './analysisHost';
@@ -117,14 +118,18 @@ export class GrpcForkGuardServer {
     connection.onDidOpenTextDocument(({ textDocument }) => {
       this.documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       this.schedule(textDocument.uri, 0);
+      this.refreshFixesIn(textDocument.uri);
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       this.documents.change(textDocument.uri, textDocument.version, contentChanges);
       void this.settings.forDocument(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
+      this.refreshFixesIn(textDocument.uri);
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
       this.arrived.forget(textDocument.uri);
       this.documents.close(textDocument.uri);
+      // Its disk text, not the closed editor's, is what other files' fixes edit now.
+      this.refreshFixesIn(textDocument.uri);
       this.snapshots.delete(textDocument.uri);
       this.pending.cancel(textDocument.uri);
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
@@ -272,6 +277,17 @@ export class GrpcForkGuardServer {
 
   private schedule(uri: string, delayMs: number): void {
     this.pending.schedule(uri, delayMs);
+  }
+
+  /** The documents whose fixes edit `uri`'s file were made against its old text (fixDependents.ts). */
+  private refreshFixesIn(uri: string): void {
+    const filePath = diskPathOf(uri);
+    if (!filePath) return;
+    for (const dependent of documentsWithFixesIn(filePath, this.snapshots)) {
+      if (dependent === uri) continue;
+      this.snapshots.delete(dependent);
+      this.schedule(dependent, DEFAULT_DEBOUNCE_MS);
+    }
   }
 
   private revalidateAll(): void {

@@ -47,7 +47,8 @@ export class ProjectAnalysis {
      * it (the language server's workspace folder, a test's fixture folder); see projectRootOf.
      */
     private readonly boundary?: string | ((filePath: string) => string | undefined),
-    private readonly openText?: (path: string) => string | undefined,
+    /** The text of a file open in the editor, unsaved changes included (read instead of the disk). */
+    readonly openText?: (path: string) => string | undefined,
   ) {}
 
   /** `overrides`: the caller's layer over pyproject.toml (the editor passes each document's settings). */
@@ -90,7 +91,7 @@ export class ProjectAnalysis {
     const resolver = this.resolverFor(resolved.projectRoot);
     // Reading the runners' files (and scanning for Celery apps) is done only for files that need it;
     // the workspace scan supplies the project's Celery / Functions Framework modules it found.
-    const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
+    const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot), this.openText);
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree?.delete();
