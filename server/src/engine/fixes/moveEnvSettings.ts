@@ -11,7 +11,7 @@ import type { Timeline } from '../model/timeline';
 import { bringBindingBefore, deleteStatements, grpcStartStatement, insertLinesBefore, ownsItsLines, statementLines } from './envPlacement';
 import { detectIndentUnit } from './pythonEdits';
 import { TextLines } from './textLines';
-import { PollCorrection, importedBefore, pollCorrection } from './lateSettingValues';
+import { PollCorrection, importedBefore, isPureRead, pollCorrection } from './lateSettingValues';
 
 export const MOVE_ENV_SETTINGS_TITLE = 'Move the environment settings above `import grpc`';
 
@@ -110,7 +110,9 @@ function guardedWrite(statement: Node, lines: TextLines, unit: string): string[]
     const value = field(inner, 'right');
     const environ = left?.type === 'subscript' ? field(left, 'value') : undefined;
     const key = left?.type === 'subscript' ? field(left, 'subscript') : undefined;
-    if (!environ || key?.type !== 'string' || value?.type !== 'string') return undefined;
+    // A value read twice (in the test and the assignment) must read the same both times: a literal,
+    // or names, attributes and literal subscripts (`sys.argv[1]`), never a call.
+    if (!environ || key?.type !== 'string' || !value || !isPureRead(value)) return undefined;
     return [`if ${environ.text}.get(${key.text}) != ${value.text}:`, `${unit}${inner.text}${tail}`];
   }
   if (inner?.type === 'call') {
