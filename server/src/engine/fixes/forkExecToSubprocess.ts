@@ -1,8 +1,9 @@
 // GF201 where the fork only starts a program: `pid = os.fork()`, a child branch that does nothing
-// but `os.exec*(...)`, then `os.waitpid(pid, 0)` (an RPC handler running a command while its
-// server serves). `subprocess.run` does the same without a fork in Python: no fork handlers run
-// and the child never holds the server's state (SPEC §1: subprocess is no hazard). The three
-// statements become one `subprocess.run([...])` with the same argv, program and environment.
+// but `os.exec*(...)`, then `os.waitpid(pid, 0)` after it or in its `else:` (an RPC handler
+// running a command while its server serves). `subprocess.run` does the same without a fork in
+// Python: no fork handlers run and the child never holds the server's state (SPEC §1: subprocess
+// is no hazard). The statements become one `subprocess.run([...])` with the same argv, program
+// and environment.
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
@@ -19,9 +20,14 @@ export function forkExecToSubprocessFix(edits: PythonEdits, fork: ForkSite): Fix
   const pid = assignment?.type === 'assignment' ? field(assignment, 'left') : undefined;
   if (pid?.type !== 'identifier' || field(assignment!, 'right')?.id !== fork.site.node.id) return undefined;
   const branch = forkStatement.nextNamedSibling;
-  const wait = branch?.nextNamedSibling;
-  if (branch?.type !== 'if_statement' || !wait || !isChildTest(field(branch, 'condition'), pid.text)) return undefined;
-  if (namedChildren(branch).some((c) => c.type === 'elif_clause' || c.type === 'else_clause')) return undefined;
+  if (branch?.type !== 'if_statement' || !isChildTest(field(branch, 'condition'), pid.text)) return undefined;
+  if (namedChildren(branch).some((c) => c.type === 'elif_clause')) return undefined;
+  // The parent waits after the `if`, or in its `else:` as the only statement there.
+  const orElse = namedChildren(branch).find((c) => c.type === 'else_clause');
+  const elseBody = orElse ? namedChildren(field(orElse, 'body') ?? orElse).filter((s) => s.type !== 'comment') : undefined;
+  if (elseBody && elseBody.length !== 1) return undefined;
+  const wait = elseBody ? elseBody[0] : branch.nextNamedSibling;
+  if (!wait) return undefined;
   const body = namedChildren(field(branch, 'consequence') ?? branch).filter((s) => s.type !== 'comment');
   const exec = body[0] && osCall(body[0], EXEC);
   // After the exec only an exit may follow (it runs when the exec fails; subprocess raises instead).
@@ -37,7 +43,7 @@ export function forkExecToSubprocessFix(edits: PythonEdits, fork: ForkSite): Fix
   if (!run) return undefined;
   const subprocess = edits.ensureModuleImport('subprocess');
   const replace: TextEdit = {
-    range: { start: { line: forkStatement.startPosition.row, character: forkStatement.startPosition.column }, end: { line: wait.endPosition.row, character: wait.endPosition.column } },
+    range: { start: { line: forkStatement.startPosition.row, character: forkStatement.startPosition.column }, end: { line: (orElse ? branch : wait).endPosition.row, character: (orElse ? branch : wait).endPosition.column } },
     newText: `${subprocess.name}.run(${run})`,
   };
   return {
@@ -102,8 +108,8 @@ function runArguments(method: string, args: Node[]): string | undefined {
   } else {
     if (rest.length !== 2) return undefined;
     argv = rest[1].text;
+    // An argv held in a variable: its first item is unknown, so the program is always named.
     first = rest[1].type === 'list' || rest[1].type === 'tuple' ? namedChildren(rest[1])[0]?.text : undefined;
-    if (first === undefined) return undefined;
   }
   return [argv, ...(first === program.text ? [] : [`executable=${program.text}`]), ...(env ? [`env=${env.text}`] : [])].join(', ');
 }
