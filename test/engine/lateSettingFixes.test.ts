@@ -84,6 +84,17 @@ test('a value known only at run time gets no fix', () => {
   assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
 });
 
+test('a top-level value read at run time moves up with its write when the names it reads are imported before grpc', () => {
+  const text = 'import os\nimport sys\n\nimport grpc\n\nos.environ["GRPC_ENABLE_FORK_SUPPORT"] = sys.argv[1]\nprint(grpc)\n';
+  const fix = analyse(text).find((f) => f.code === 'GF301')?.fixes.find((f) => !f.isSuppression);
+  assert.equal(fix?.title, 'Move the environment settings above `import grpc`');
+  // Among imports as an `if` (no E402), reading the value in the test and the assignment alike.
+  assert.equal(applyEdits(text, fix.edits), 'import os\nimport sys\n\nif os.environ.get("GRPC_ENABLE_FORK_SUPPORT") != sys.argv[1]:\n    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = sys.argv[1]\nimport grpc\n\nprint(grpc)\n');
+  // A name bound only after grpc loads cannot come along.
+  const later = text.replace('import sys\n\nimport grpc\n', 'import grpc\nimport sys\n');
+  assert.deepEqual(analyse(later).find((f) => f.code === 'GF301')?.fixes.filter((f) => !f.isSuppression).map((f) => f.title), []);
+});
+
 test('an invalid poll strategy written too late is never made to take effect; its GF303 fix corrects it first', () => {
   for (const where of ['top level', 'in __main__']) {
     const write = 'os.environ["GRPC_POLL_STRATEGY"] = "epoll"';
@@ -93,7 +104,13 @@ test('an invalid poll strategy written too late is never made to take effect; it
     const findings = analyse(text);
     const late = findings.find((f) => f.code === 'GF301');
     assert.ok(late, `${where}: no GF301`);
-    assert.deepEqual(late.fixes.filter((f) => !f.isSuppression).map((f) => f.title), [], `${where}: a GF301 fix would make "epoll" take effect`);
+    // A GF301 fix may move the write up only with its value corrected to `poll`.
+    for (const fix of late.fixes.filter((f) => !f.isSuppression)) {
+      const moved = applyEdits(text, fix.edits);
+      assert.doesNotMatch(moved, /"epoll"/, `${where}: "${fix.title}" would make "epoll" take effect`);
+      assert.match(moved, /os\.environ\["GRPC_POLL_STRATEGY"\] = "poll"\nimport grpc\n/, `${where}: "${fix.title}" does not set poll before import grpc`);
+    }
+    if (where === 'top level') assert.equal(late.fixes.filter((f) => !f.isSuppression)[0]?.title, 'Move the environment settings above `import grpc` (`GRPC_POLL_STRATEGY` corrected to `poll`)');
     const invalid = findings.find((f) => f.code === 'GF303');
     assert.ok(invalid?.fixes.some((f) => !f.isSuppression), `${where}: GF303 has no fix`);
     // Fix-all leaves no invalid strategy behind, wherever it writes.

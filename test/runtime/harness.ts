@@ -254,6 +254,7 @@ export const FIX_TITLES = [
   "Set GRPC_POLL_STRATEGY to poll",
   "Use a thread pool",
   "Close the parent's channel before the fork",
+  "Run the command with `subprocess.run`",
 ] as const;
 
 export interface ProgramVariant {

@@ -21,6 +21,7 @@ import { spawnStartMethodFix } from './spawnStartMethod';
 import { closable } from './closableClients';
 import { withBlockFix } from './withBlock';
 import { enclosingBinding, targetShapeFixes } from './targetShapeFixes';
+import { aioChannelAfterForkFix } from './aioChannelAfterFork';
 
 export interface ChannelFixInput {
   edits: PythonEdits;
@@ -99,6 +100,10 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   if (!input.aio && input.offerForkSupport && !usedInAnyChild) {
     const support = forkSupport();
     if (support?.length) fixes.push({ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits: support });
+  }
+  if (input.aio) {
+    const after = aioChannelAfterForkFix(edits, object, fork, input.anchor);
+    if (after) fixes.push(after);
   }
   const spawn = spawnStartMethodFix(edits, timeline, fork, object);
   if (spawn) fixes.push(spawn);

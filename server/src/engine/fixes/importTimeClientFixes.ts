@@ -3,12 +3,13 @@
 // worker instead. First, lazily once per process through an accessor keyed on `os.getpid()` (its
 // uses call it; it works whichever process calls first); then in the runner's own per-worker hook
 // (runnerHookFixes.ts), when only code that runs in the workers reads it.
-import type { Fix } from '../findings';
+import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
 import type { GrpcObject, Site } from '../model/timeline';
 import { ChannelBinding, channelBinding } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
 import type { PythonEdits } from './pythonEdits';
+import { splitPathHelpers } from './staticPathHelpers';
 import { HookContext, RunnerHook, runnerHookFix } from './runnerHookFixes';
 
 export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, anchor: Site, hook: RunnerHook | undefined, context: HookContext): Fix[] {
@@ -17,7 +18,7 @@ export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, an
   const fixes: Fix[] = [];
   // The accessor replaces the module's names: a module that imports one of them would then fail.
   const importedElsewhere = [...binding.names].some((name) => context.importersUse(name));
-  const accessor = importedElsewhere ? undefined : perProcessAccessorFix(edits, binding);
+  const accessor = importedElsewhere ? undefined : lazyAccessor(edits, binding);
   if (accessor) {
     fixes.push({
       title: `Create \`${accessor.name}\` lazily in each worker process (per-process accessor \`${accessor.accessor}()\`)`,
@@ -29,6 +30,20 @@ export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, an
   const hooked = hook && runnerHookFix(edits, binding, object, hook, context);
   if (hooked) fixes.push(hooked);
   return fixes;
+}
+
+/**
+ * The accessor for the client; `TOPIC = publisher.topic_path(...)` beside it is no use of the
+ * client: it calls the static helper on the class instead (staticPathHelpers.ts).
+ */
+function lazyAccessor(edits: PythonEdits, binding: ChannelBinding): ReturnType<typeof perProcessAccessorFix> {
+  const whole = perProcessAccessorFix(edits, binding);
+  if (whole) return whole;
+  const split = splitPathHelpers(binding);
+  const accessor = split && perProcessAccessorFix(edits, split.binding);
+  if (!split || !accessor) return undefined;
+  const receiverAt = (edit: TextEdit) => split.receivers.some((r) => r.startPosition.row === edit.range.start.line && r.startPosition.column === edit.range.start.character);
+  return { ...accessor, edits: [...accessor.edits.filter((e) => !receiverAt(e)), ...split.edits] };
 }
 
 function bindingOf(edits: PythonEdits, object: GrpcObject, anchor: Site): ChannelBinding | undefined {

@@ -11,6 +11,7 @@ import type { Timeline } from '../model/timeline';
 import { bringBindingBefore, deleteStatements, grpcStartStatement, insertLinesBefore, ownsItsLines, statementLines } from './envPlacement';
 import { detectIndentUnit } from './pythonEdits';
 import { TextLines } from './textLines';
+import { PollCorrection, importedBefore, isPureRead, pollCorrection } from './lateSettingValues';
 
 export const MOVE_ENV_SETTINGS_TITLE = 'Move the environment settings above `import grpc`';
 
@@ -27,6 +28,7 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
   const moved: Node[] = [];
   const importLines: string[] = [];
   const movedImports: Node[] = [];
+  const corrections = new Map<number, PollCorrection>();
   // The late writes, and with them the file's other writes of the two variables that come after
   // `target` (moving those earlier changes nothing gRPC sees, and keeps the settings together).
   // A write that leaves fork support off stays where it is: moved up, it would override the deployment.
@@ -35,12 +37,18 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
     e.variable === POLL_STRATEGY_VARIABLE || (e.variable === FORK_SUPPORT_VARIABLE && (e.value === undefined || enablesForkSupport(e.value)))));
   for (const write of [...lateWrites, ...companions]) {
     if (write.site.path !== file.path || write.chain.length) continue;
-    // Too late, an invalid poll strategy does nothing; moved up, it aborts the program at its first
-    // channel (GF303). Its own fix corrects the value; this one leaves it where it is.
-    if (writesInvalidPollStrategy(write)) continue;
     const statement = movableStatement(write.site.node, target, lines);
     if (!statement || moved.some((s) => s.id === statement.id)) continue;
-    const needed = namesUsed(statement).map((name) => bringBindingBefore(file, name, target, lines));
+    // Too late, an invalid poll strategy does nothing; moved up as it is, it would abort the program
+    // at its first channel (GF303). It moves only with its value corrected to `poll`.
+    if (writesInvalidPollStrategy(write)) {
+      const correction = pollCorrection(statement, write);
+      if (!correction) continue;
+      corrections.set(statement.id, correction);
+    }
+    // Names bound by an import that already runs before grpc loads (`sys` for `sys.argv[1]`) stay.
+    const needed = namesUsed(statement).map((name) => bringBindingBefore(file, name, target, lines) ?? (importedBefore(file, name, target) ? { importLines: [] } : undefined));
+    if (needed.some((n) => n === undefined)) corrections.delete(statement.id);
     if (needed.some((n) => n === undefined)) continue;
     moved.push(statement);
     for (const n of needed) {
@@ -53,9 +61,14 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
   // Among imports a plain statement makes every later import an E402 (flake8); an `if` does not.
   const amongImports = namedChildren(file.tree.rootNode).some((s) => s.startIndex >= target.startIndex && IMPORTS.has(s.type));
   const unit = detectIndentUnit(lines.lines);
-  const block = [...importLines, ...moved.flatMap((statement) => (amongImports && guardedWrite(statement, lines, unit)) || statementLines(statement, lines))];
+  const block = [...importLines, ...moved.flatMap((statement) => {
+    const written = (amongImports && guardedWrite(statement, lines, unit)) || statementLines(statement, lines);
+    const correction = corrections.get(statement.id);
+    return correction ? written.map((line) => line.split(correction.from).join(correction.to)) : written;
+  })];
   const edits = [insertLinesBefore(target.startPosition.row, block, lines), ...deleteStatements([...movedImports, ...moved], lines)];
-  return { fix: { title: MOVE_ENV_SETTINGS_TITLE, applicability: 'unsafe', edits }, moved };
+  const title = corrections.size ? `${MOVE_ENV_SETTINGS_TITLE} (\`${POLL_STRATEGY_VARIABLE}\` corrected to \`poll\`)` : MOVE_ENV_SETTINGS_TITLE;
+  return { fix: { title, applicability: 'unsafe', edits }, moved };
 }
 
 /** The write's statement when it stands on its own lines at the module's top level after `target`. */
@@ -97,7 +110,9 @@ function guardedWrite(statement: Node, lines: TextLines, unit: string): string[]
     const value = field(inner, 'right');
     const environ = left?.type === 'subscript' ? field(left, 'value') : undefined;
     const key = left?.type === 'subscript' ? field(left, 'subscript') : undefined;
-    if (!environ || key?.type !== 'string' || value?.type !== 'string') return undefined;
+    // A value read twice (in the test and the assignment) must read the same both times: a literal,
+    // or names, attributes and literal subscripts (`sys.argv[1]`), never a call.
+    if (!environ || key?.type !== 'string' || !value || !isPureRead(value)) return undefined;
     return [`if ${environ.text}.get(${key.text}) != ${value.text}:`, `${unit}${inner.text}${tail}`];
   }
   if (inner?.type === 'call') {

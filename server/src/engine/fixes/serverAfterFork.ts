@@ -4,7 +4,7 @@
 // nothing between them and the fork, and nothing the children run, touches the server's names,
 // and the moved statements read nothing that those statements rebind.
 import type { Node } from 'web-tree-sitter';
-import type { Fix } from '../findings';
+import type { Fix, TextEdit } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment, statementInBlock } from './channelBinding';
 import { PythonEdits, assignedNames, freeNames } from './pythonEdits';
@@ -13,6 +13,15 @@ import { field, isMainGuard, namedChildren } from '../model/syntax';
 export const SERVER_AFTER_FORK_TITLE = 'Start the server after the forks';
 
 export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+  const move = moveBelowFork(edits, object, fork, anchor);
+  return move && { title: `${SERVER_AFTER_FORK_TITLE} (move \`${move.name}\` below the fork)`, applicability: 'unsafe', edits: move.edits };
+}
+
+/**
+ * The edits that move the object's binding, with the statements built on it and the calls on it,
+ * to just after the statement that forks; undefined when that is not known to be safe (above).
+ */
+export function moveBelowFork(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): { name: string; edits: TextEdit[] } | undefined {
   if (fork.site.path !== edits.file.path) return undefined;
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding?.forkStatement) return undefined;
@@ -42,8 +51,7 @@ export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork:
   const rebound = between.flatMap((s) => s.descendantsOfType('assignment').flatMap((a) => (a ? assignedNames(a) : [])));
   if (rebound.some((name) => reads.has(name))) return undefined;
   return {
-    title: `${SERVER_AFTER_FORK_TITLE} (move \`${binding.name}\` below the fork)`,
-    applicability: 'unsafe',
+    name: binding.name,
     edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), edits.insertAfter(after, bindingSource(edits, binding, true), edits.indentOf(after))],
   };
 }

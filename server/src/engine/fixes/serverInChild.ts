@@ -1,7 +1,9 @@
 // "Start the server in each child" (GF201): moves the server's creation, its set-up calls and
 // its start into the one function the children run, so each child builds its own server after
 // the fork. Offered when the parent does not touch the server after the fork and the target is a
-// top-level function whose body can take the statements.
+// top-level function whose body can take the statements. For a pool or process executor the
+// children run tasks, many per worker: the server goes into the pool's initializer instead
+// (poolServerInitializer.ts), one server per worker process.
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
@@ -9,10 +11,12 @@ import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment } from './channelBinding';
 import { PythonEdits, freeNames } from './pythonEdits';
 import { itemsOf, removeItem } from './sequenceEdits';
+import { poolServerInitializerFix } from './poolServerInitializer';
 
 export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding || fork.entryFunctions.length === 0 || fork.opaqueEntry) return undefined;
+  if (fork.product === 'pool' || fork.product === 'executor') return poolServerInitializerFix(edits, binding, fork);
   const targets = new Set(fork.entryFunctions.map((def) => def.id));
   if (targets.size !== 1) return undefined;
   const target = fork.entryFunctions[0];

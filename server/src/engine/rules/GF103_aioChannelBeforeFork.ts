@@ -24,7 +24,9 @@ export const aioChannelBeforeFork = defineRule({
       'if pid == 0:',
       '    asyncio.run(child_main())  # child_main creates its own grpc.aio channel',
     ].join('\n'),
-    fixes: 'Create the channel in the child; use the `spawn` start method. Fork support is not offered: it does not cover grpc.aio.',
+    fixes: 'Create the channel in the child; create it after the fork (moves its creation, and what builds on it, below the ' +
+      'statement that forks, when nothing before that and nothing the children run uses it); use the `spawn` start method. ' +
+      'Fork support is not offered: it does not cover grpc.aio.',
     fixSafety: 'Unsafe: both change when and where the channel connects.',
     references: ['https://github.com/grpc/grpc/blob/master/doc/fork_support.md'],
   },

@@ -2,6 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { anchorBetween } from '../model/anchors';
 import { describeObject, forkName } from '../model/describe';
 import { inheritanceRelated, objectsAliveAtForks } from '../model/inheritedObjects';
+import { forkExecToSubprocessFix } from '../fixes/forkExecToSubprocess';
+import { libraryWorkersAsThreadsFix } from '../fixes/libraryWorkersAsThreads';
 import { serverAfterForkFix } from '../fixes/serverAfterFork';
 import { serverInChildFix } from '../fixes/serverInChild';
 import { spawnStartMethodFix } from '../fixes/spawnStartMethod';
@@ -40,7 +42,11 @@ export const serverBeforeFork = defineRule({
       'for _ in range(4):',
       '    multiprocessing.Process(target=serve).start()',
     ].join('\n'),
-    fixes: 'Start the server after the forks (moves its creation, set-up and start below the statement that forks, when the children do not use it); start the server in each child (moves its creation, ports and start into the child\'s target); use the `spawn` start method.',
+    fixes: 'Run the command with `subprocess.run` (a fork whose child only calls `os.exec*`, waited for with `os.waitpid`, as in an RPC handler); ' +
+      'feed the data from threads (`use_multiprocessing=False`, when the fork is Keras\' worker pool); ' +
+      'start the server after the forks (moves its creation, set-up and start below the statement that forks, when the children do not use it); ' +
+      'start the server in each child (moves its creation, ports and start into the child\'s target; for a Pool or process executor, into a new ' +
+      'initializer, one server per worker); use the `spawn` start method.',
     fixSafety: 'Unsafe: the server then starts later (after the forks), or runs in the children instead of the parent.',
     references: ['https://github.com/grpc/grpc/tree/master/examples/python/multiprocessing'],
   },
@@ -57,7 +63,10 @@ export const serverBeforeFork = defineRule({
         message: `${describeObject(object)} is ${start ? 'started' : 'created'} before ${forkName(fork, context.file.path)}; fork first, then start one server per child.`,
         related,
         fixes: [
-          // Smallest first (SPEC §3): the parent keeps its server, built after the forks; else one per child.
+          // Smallest first (SPEC §3): a fork that only runs a program becomes subprocess.run; the
+          // parent keeps its server, built after the forks; else one per child.
+          forkExecToSubprocessFix(context.edits, fork),
+          libraryWorkersAsThreadsFix(fork, context.file.path),
           serverAfterForkFix(context.edits, object, fork, anchor),
           serverInChildFix(context.edits, object, fork, anchor),
           // Children that use the parent's server would, under spawn, each build theirs again at

@@ -1,3 +1,4 @@
+import type { Node } from 'web-tree-sitter';
 import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
 import { FORK_SUPPORT_VARIABLE, TooLate, enablesForkSupport, entrySite, writeNode, writesInvalidPollStrategy, writesTooLate } from '../model/grpcEnvironment';
@@ -51,8 +52,10 @@ export const forkSupportSetTooLate = defineRule({
       'write that turns fork support off stays put), in their order, to just before the first statement that loads ' +
       'grpc: after the module docstring and `from __future__` imports, which Python keeps first. The `import os` ' +
       'they need moves up with them when it came later, or a plain `import os` is added when that later import also ' +
-      'binds other names. No fix is offered for a write inside a function or a block, or one that reads names other ' +
-      'than `os`: moving those could change what runs.',
+      'binds other names. A write whose value is read at run time (`sys.argv[1]`) moves when the names it reads are ' +
+      'imported before grpc loads; an invalid poll strategy moves only with its value corrected to `poll` (made to ' +
+      'take effect as written, it would abort the program). No fix is offered for a write inside a function or a ' +
+      'block, or one that reads other names: moving those could change what runs.',
     fixSafety:
       'Unsafe. The move makes fork support (or the poll strategy) take effect, which is the point, but that changes ' +
       'more than the hazard: with fork support on, gRPC closes the parent\'s channels in the child ("Cannot invoke RPC ' +
@@ -101,9 +104,18 @@ function settingInTime(context: RuleContext, { write }: TooLate): Fix[] {
   // Made to take effect, an invalid poll strategy would abort the program at its first channel (GF303).
   if (writesInvalidPollStrategy(write)) return [];
   const late = new Set(writesTooLate(context.timeline).map((t) => t.write));
-  if (context.timeline.events.some((e) => e.kind === 'envWrite' && e.variable === write.variable && !e.inChild && !late.has(e))) return [];
+  // A write in time of another value would be overridden, and one of the same value at the top level
+  // already makes this setting in time. One of the same value in a function (the parent's copy of a
+  // pool initializer's setting, on one path) agrees with the setting this fix adds.
+  if (context.timeline.events.some((e) => e.kind === 'envWrite' && e.variable === write.variable && !e.inChild && !late.has(e)
+    && (e.value !== write.value || (e.chain.length === 0 && !insideFunction(e.site.node))))) return [];
   const edits = settingsBeforeGrpcEdits(context.file, context.timeline, [[write.variable, write.value]]);
   return edits?.length ? [{ title: `Set ${write.variable} to \`${write.value}\` before \`import grpc\``, applicability: 'unsafe', edits }] : [];
+}
+
+function insideFunction(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition' || n.type === 'lambda') return true;
+  return false;
 }
 
 function message({ write, cause }: TooLate, fromPath: string): string {
