@@ -37,22 +37,20 @@ const IN_MAIN = [
 test('fork support set in __main__ is enabled before `import grpc`, with the poll strategy it needs', () => {
   const finding = analyse(IN_MAIN).find((f) => f.code === 'GF301');
   const fix = finding?.fixes.find((f) => !f.isSuppression);
-  assert.equal(fix?.title, 'Enable gRPC fork support before `import grpc`');
+  assert.equal(fix?.kind, 'enableForkSupport');
   assert.equal(fix.applicability, 'unsafe');
   const fixed = applyEdits(IN_MAIN, fix.edits);
   assert.equal(fixed, IN_MAIN.replace('import os\n\nimport grpc\n', [
     'import os',
     '',
-    'if "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:',
-    '    os.environ["GRPC_ENABLE_FORK_SUPPORT"] = "true"',
-    'if "GRPC_POLL_STRATEGY" not in os.environ:',
-    '    os.environ["GRPC_POLL_STRATEGY"] = "poll"',
-    'import grpc',
+    'os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")',
+    'os.environ.setdefault("GRPC_POLL_STRATEGY", "poll")',
+    'import grpc  # noqa: E402',
     '',
   ].join('\n')));
   // Fix-all (GF302 also adds a poll strategy beside the late write) sets fork support once.
   const result = fixText(analyse, IN_MAIN, { unsafe: true });
-  assert.equal(result.text.split('if "GRPC_ENABLE_FORK_SUPPORT" not in os.environ:').length, 2, result.text);
+  assert.equal(result.text.split('os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")').length, 2, result.text);
 });
 
 test('a poll strategy set after the first server is set before `import grpc` with its value', () => {
@@ -71,9 +69,9 @@ test('a poll strategy set after the first server is set before `import grpc` wit
     '',
   ].join('\n');
   const fix = analyse(text).find((f) => f.code === 'GF301')?.fixes.find((f) => !f.isSuppression);
-  assert.equal(fix?.title, 'Set GRPC_POLL_STRATEGY to `epoll1` before `import grpc`');
+  assert.equal(fix?.kind, 'setEnvBeforeGrpc');
   const fixed = applyEdits(text, fix.edits);
-  assert.match(fixed, /from concurrent import futures\n\nif "GRPC_POLL_STRATEGY" not in os\.environ:\n {4}os\.environ\["GRPC_POLL_STRATEGY"\] = "epoll1"\nimport grpc\n/);
+  assert.match(fixed, /from concurrent import futures\n\nos\.environ\.setdefault\("GRPC_POLL_STRATEGY", "epoll1"\)\nimport grpc {2}# noqa: E402\n/);
   assert.equal(fixText(analyse, text, { unsafe: true }).text, fixed, 'fix-all applied the setting more than once');
 });
 

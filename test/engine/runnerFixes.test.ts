@@ -121,10 +121,16 @@ describe('GF204 fix: Use a thread pool', () => {
       'from concurrent import futures\n\nimport grpc\n\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=4))\n');
   });
 
-  test('imports futures after the existing imports when only ProcessPoolExecutor is imported, and drops that now unused import', () => {
+  test('imports futures in the place of the ProcessPoolExecutor import it replaces (standard library, unused now)', () => {
     applyFix('GF204', title,
       '"""Service."""\nfrom concurrent.futures import ProcessPoolExecutor as PPE\nimport grpc\n\n\ndef serve():\n    return grpc.server(PPE(8))\n',
-      '"""Service."""\nimport grpc\nfrom concurrent import futures\n\n\ndef serve():\n    return grpc.server(futures.ThreadPoolExecutor(max_workers=8))\n');
+      '"""Service."""\nfrom concurrent import futures\nimport grpc\n\n\ndef serve():\n    return grpc.server(futures.ThreadPoolExecutor(max_workers=8))\n');
+  });
+
+  test('adds `from concurrent import futures` to the standard-library section, not after the third-party imports', () => {
+    applyFix('GF204', title,
+      'import multiprocessing\nimport os\n\nimport grpc\nfrom multiprocessing import Pool\n\nserver = grpc.server(Pool(2))\nprint(os.getpid(), multiprocessing)\n',
+      'import multiprocessing\nimport os\nfrom concurrent import futures\n\nimport grpc\n\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=2))\nprint(os.getpid(), multiprocessing)\n');
   });
 
   test('replaces a multiprocessing Pool through an existing concurrent.futures alias, keeping the initializer and dropping the unused import', () => {

@@ -28,14 +28,26 @@ export interface FileEdits {
 export type Applicability = 'safe' | 'unsafe';
 
 /**
- * What a fix does, for code that chooses among fixes (never their titles): closing or scoping the
- * parent's object before the fork fixes the parent's side only (GF101), not a child's use (GF102).
+ * What a fix does, declared by the module that builds it, for code that chooses among fixes or
+ * tests them (never their titles, which are for people and change wording).
  */
-export type FixKind = 'closeBeforeFork' | 'withBlock' | 'runnerHook' | 'perProcessAccessor';
+export type FixKind =
+  // Channels and clients that cross a fork (GF101-GF104).
+  | 'closeBeforeFork' | 'withBlock' | 'poolInitializer' | 'createInChild' | 'createInForkBranch'
+  | 'perProcessAccessor' | 'runnerHook' | 'enableForkSupport'
+  // The start method.
+  | 'spawnAtForkSite' | 'spawnForProgram'
+  // Servers (GF201-GF204).
+  | 'serverAfterFork' | 'serverInChild' | 'addReuseport' | 'moveOptionsToServer' | 'removePortOptions' | 'useThreadPool'
+  // Environment settings (GF301-GF303).
+  | 'moveEnvSettings' | 'setEnvBeforeGrpc' | 'setPollStrategy'
+  // Suppressions.
+  | 'ignoreLine' | 'ignoreFile';
 
+/** Every fix builder returns this (or undefined when it has no fix); see fixes/editContext.ts. */
 export interface Fix {
   title: string;
-  kind?: FixKind;
+  kind: FixKind;
   applicability: Applicability;
   /** Edits to the analysed file, non-overlapping. */
   edits: TextEdit[];

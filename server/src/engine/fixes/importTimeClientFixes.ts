@@ -8,30 +8,24 @@ import { field, namedChildren } from '../model/syntax';
 import type { GrpcObject, Site } from '../model/timeline';
 import { ChannelBinding, channelBinding } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
-import type { PythonEdits } from './pythonEdits';
+import type { EditContext } from './editContext';
 import { HookContext, RunnerHook, runnerHookFix } from './runnerHookFixes';
 
-export function importTimeClientFixes(edits: PythonEdits, object: GrpcObject, anchor: Site, hook: RunnerHook | undefined, context: HookContext): Fix[] {
+export function importTimeClientFixes(edits: EditContext, object: GrpcObject, anchor: Site, hook: RunnerHook | undefined, context: HookContext): Fix[] {
   const binding = bindingOf(edits, object, anchor);
   if (!binding) return [];
   const fixes: Fix[] = [];
   // The accessor replaces the module's names: a module that imports one of them would then fail.
   const importedElsewhere = [...binding.names].some((name) => context.importersUse(name));
-  const accessor = importedElsewhere ? undefined : perProcessAccessorFix(edits, binding);
-  if (accessor) {
-    fixes.push({
-      title: `Create \`${accessor.name}\` lazily in each worker process (per-process accessor \`${accessor.accessor}()\`)`,
-      kind: 'perProcessAccessor',
-      applicability: accessor.applicability,
-      edits: accessor.edits,
-    });
-  }
+  const accessor = importedElsewhere ? undefined : perProcessAccessorFix(edits, binding,
+    (name, accessorName) => `Create \`${name}\` lazily in each worker process (per-process accessor \`${accessorName}()\`)`);
+  if (accessor) fixes.push(accessor);
   const hooked = hook && runnerHookFix(edits, binding, object, hook, context);
   if (hooked) fixes.push(hooked);
   return fixes;
 }
 
-function bindingOf(edits: PythonEdits, object: GrpcObject, anchor: Site): ChannelBinding | undefined {
+function bindingOf(edits: EditContext, object: GrpcObject, anchor: Site): ChannelBinding | undefined {
   // `stub = Stub(grpc.insecure_channel(...))`: the statement binds the outer call, built on the channel.
   const statement = edits.statementOf(anchor.node);
   const assignment = namedChildren(statement)[0];

@@ -10,7 +10,8 @@ import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import { GrpcObject, Timeline, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
 import { replaceBindingRun, roleOf, shadowedIn } from './perProcessAccessor';
-import { PythonEdits, point, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { point, uniqueName } from './pythonEdits';
 
 /** The runner whose hook makes the client, as GF104 found it. */
 export type RunnerHook =
@@ -25,7 +26,7 @@ export interface HookContext {
   importersUse(name: string): boolean;
 }
 
-export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, object: GrpcObject, hook: RunnerHook, context: HookContext): Fix | undefined {
+export function runnerHookFix(edits: EditContext, binding: ChannelBinding, object: GrpcObject, hook: RunnerHook, context: HookContext): Fix | undefined {
   if (!binding.global || !onlyReadAfterImport(edits, binding, object, context)) return undefined;
   const names = [...binding.names];
   const base = names[names.length - 1].replace(/^_+/, '');
@@ -76,7 +77,7 @@ export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, objec
  * function that import time does not call, no other code rebinds them, and no other module
  * imports them (it would keep the None).
  */
-function onlyReadAfterImport(edits: PythonEdits, binding: ChannelBinding, object: GrpcObject, context: HookContext): boolean {
+function onlyReadAfterImport(edits: EditContext, binding: ChannelBinding, object: GrpcObject, context: HookContext): boolean {
   const end = context.timeline.events.findIndex((e) => e.kind === 'importTimeEnd');
   const usedAtImport = context.timeline.events.slice(0, end < 0 ? undefined : end)
     .some((e) => (e.kind === 'parentUse' || e.kind === 'use') && sharesRoot(e.object, object));
@@ -105,7 +106,7 @@ function inFunctionBody(node: Node): boolean {
  * The name under which `from module import name` binds `name`, adding that import after the
  * module's last top-level import (or as its first statement) when there is none.
  */
-function ensureFromImport(edits: PythonEdits, module: string, name: string): { name: string; edits: TextEdit[] } {
+function ensureFromImport(edits: EditContext, module: string, name: string): { name: string; edits: TextEdit[] } {
   const statements = namedChildren(edits.file.tree.rootNode);
   for (const statement of statements) {
     if (statement.type !== 'import_from_statement' || field(statement, 'module_name')?.text !== module) continue;
@@ -125,19 +126,10 @@ function ensureFromImport(edits: PythonEdits, module: string, name: string): { n
   const samePackage = imports.filter((s) => (field(s, 'module_name') ?? namedChildren(s)[0])?.text.split('.')[0] === root);
   const after = samePackage.find((s) => s.type === 'import_from_statement' && field(s, 'module_name')!.text > module);
   if (after) return { name, edits: [{ range: point(after.startPosition.row, 0), newText: line(after) }] };
-  const last = samePackage[samePackage.length - 1] ?? topImportBlock(statements);
-  if (!last) return { name, edits: [{ range: point(edits.importInsertionLine(), 0), newText: line(undefined) }] };
+  const last = samePackage[samePackage.length - 1];
+  // Else in its section of the import block (celery, gunicorn, uwsgi are third-party packages).
+  if (!last) return { name, edits: [edits.addImport(module, `from ${module} import ${name}`, true)] };
   return { name, edits: [{ range: point(last.endPosition.row + 1, 0), newText: line(last) }] };
-}
-
-/** The last import of the module's leading run of imports (comments and docstring allowed before). */
-function topImportBlock(statements: Node[]): Node | undefined {
-  let last: Node | undefined;
-  for (const statement of statements) {
-    if (statement.type === 'import_statement' || statement.type === 'import_from_statement' || statement.type === 'future_import_statement') last = statement;
-    else if (statement.type !== 'comment' && !(last === undefined && statement.type === 'expression_statement' && namedChildren(statement)[0]?.type === 'string')) break;
-  }
-  return last;
 }
 
 /** `pkg.mod` for `<config folder>/pkg/mod.py` (gunicorn puts its working folder on sys.path). */

@@ -7,12 +7,13 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment, statementInBlock } from './channelBinding';
-import { PythonEdits, assignedNames, freeNames } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { assignedNames, freeNames } from './pythonEdits';
 import { field, isMainGuard, namedChildren } from '../model/syntax';
 
 export const SERVER_AFTER_FORK_TITLE = 'Start the server after the forks';
 
-export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+export function serverAfterForkFix(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   if (fork.site.path !== edits.file.path) return undefined;
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding?.forkStatement) return undefined;
@@ -43,6 +44,7 @@ export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork:
   if (rebound.some((name) => reads.has(name))) return undefined;
   return {
     title: `${SERVER_AFTER_FORK_TITLE} (move \`${binding.name}\` below the fork)`,
+    kind: 'serverAfterFork',
     applicability: 'unsafe',
     edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), edits.insertAfter(after, bindingSource(edits, binding, true), edits.indentOf(after))],
   };

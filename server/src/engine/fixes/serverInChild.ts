@@ -7,10 +7,11 @@ import type { Fix, TextEdit } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment } from './channelBinding';
-import { PythonEdits, freeNames } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { freeNames } from './pythonEdits';
 import { itemsOf, removeItem } from './sequenceEdits';
 
-export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+export function serverInChildFix(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding || fork.entryFunctions.length === 0 || fork.opaqueEntry) return undefined;
   const targets = new Set(fork.entryFunctions.map((def) => def.id));
@@ -32,6 +33,7 @@ export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: F
   if (!insert) return undefined;
   return {
     title: `Start the server in each child (inside \`${field(target, 'name')?.text}\`)`,
+    kind: 'serverInChild',
     applicability: 'unsafe',
     edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), insert, ...handOver],
   };

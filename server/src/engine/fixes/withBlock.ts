@@ -10,11 +10,12 @@ import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ChannelBinding } from './channelBinding';
 import { trailingComment } from './channelBinding';
 import { roleOf } from './perProcessAccessor';
-import { PythonEdits, point } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { point } from './pythonEdits';
 
 const MAX_LINE = 79;
 
-export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix | undefined {
+export function withBlockFix(edits: EditContext, binding: ChannelBinding): Fix | undefined {
   const fork = binding.forkStatement;
   const scope = enclosingFunction(binding.statement);
   if (binding.global || !fork || !scope) return undefined;
@@ -60,7 +61,7 @@ export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix |
   };
 }
 
-function reads(statement: Node, edits: PythonEdits, name: string): boolean {
+function reads(statement: Node, edits: EditContext, name: string): boolean {
   return identifiersNamed(statement, edits.file.text, name).some((id) => roleOf(id) === 'read');
 }
 
