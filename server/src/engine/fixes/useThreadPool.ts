@@ -38,7 +38,7 @@ export function useThreadPoolFix(edits: EditContext, poolCall: Node, qname: stri
   const placement = added && edits.imports.placement(added.module, added.line, edits.eol, added.from, call, removed);
   // Where the new import goes is where an import it replaces was: `from concurrent.futures import
   // ProcessPoolExecutor` becomes `from concurrent import futures` in place.
-  const inPlace = placement && removed.find((s) => (placement.row === s.startPosition.row || placement.row === s.endPosition.row + 1) && ownsItsLines(s, edits.lines));
+  const inPlace = placement && removed.find((s) => nextTo(edits, s, placement.row) && ownsItsLines(s, edits.lines));
   if (added && inPlace) changes.push(replaceNode(inPlace, added.line));
   changes.push(...deleteStatements(removed.filter((s) => s !== inPlace), edits.lines));
   if (added && !inPlace) {
@@ -68,9 +68,11 @@ function unusedImport(poolCall: Node, name: string): { statement: Node; item?: N
   return { statement };
 }
 
-function importedModule(statement: Node): string {
-  const name = field(statement, 'module_name') ?? namedChildren(statement)[0];
-  return (name?.type === 'aliased_import' ? field(name, 'name') : name)?.text ?? '';
+/** Whether line `row` is where `statement` starts, or follows it with only blank lines between. */
+function nextTo(edits: EditContext, statement: Node, row: number): boolean {
+  if (row < statement.startPosition.row) return false;
+  for (let r = statement.endPosition.row + 1; r < row; r++) if (edits.lineText(r).trim()) return false;
+  return true;
 }
 
 function statementOf(node: Node): Node {
