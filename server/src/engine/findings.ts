@@ -57,6 +57,11 @@ export interface Fix {
    * rewrites one file.
    */
   otherFiles?: FileEdits[];
+  /**
+   * The fix does half of the job (SPEC §3's measurements: a child's own channel works only once the
+   * parent's is closed or fork support is on); its title says what else is needed.
+   */
+  partial?: boolean;
   /** Suppression fixes are offered but never applied by "fix all". */
   isSuppression?: boolean;
   /**

@@ -72,11 +72,11 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
         // with fork support on (SPEC §1, measured on grpcio 1.51), so this fix does both halves.
         const support = forkSupport();
         if (support?.length) fixes.push({ ...perWorker, title: `${perWorker.title} and enable gRPC fork support`, edits: mergeEdits(perWorker.edits, support) });
-        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)` });
+        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)`, partial: true });
       } else {
         // GF101's hazard is the parent's object at the fork: a fix that leaves it open does half the job.
         const half = !closes && input.offerForkSupport ? ` (the parent's ${noun(root)} stays open at the fork: also close it or enable gRPC fork support)` : '';
-        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}` });
+        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}`, ...(half ? { partial: true } : {}) });
       }
     }
   }

@@ -11,7 +11,8 @@ import { GrpcObject, Timeline, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
 import { replaceBindingRun, roleOf, shadowedIn } from './perProcessAccessor';
 import type { EditContext } from './editContext';
-import { point, uniqueName } from './pythonEdits';
+import { detectIndentUnit, point, uniqueName } from './pythonEdits';
+import { TextLines } from './textLines';
 
 /** The runner whose hook makes the client, as GF104 found it. */
 export type RunnerHook =
@@ -151,12 +152,13 @@ function baseName(path: string): string {
  * (a configuration file is flat: settings and hook functions).
  */
 export function postForkEdits(path: string, text: string, ...calls: string[]): FileEdits {
-  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const lines = text.split(/\r\n|\r|\n/);
+  // Another file than the analysed one: its own lines, end-of-line and indentation unit.
+  const { lines, eol } = new TextLines(text);
+  const unit = detectIndentUnit(lines);
   const start = lines.findIndex((l) => /^def\s+post_fork\s*\(/.test(l));
   if (start >= 0) {
     let last = start;
-    let indent = '    ';
+    let indent = unit;
     for (let row = start + 1; row < lines.length; row++) {
       if (lines[row].trim() === '') continue;
       if (!/^[ \t]/.test(lines[row])) break;
@@ -171,7 +173,7 @@ export function postForkEdits(path: string, text: string, ...calls: string[]): F
   // Two blank lines before the new function (PEP 8), counting those the file already ends with.
   let end = lines.length - 1;
   while (end > 0 && lines[end] === '') end--;
-  const hook = ['def post_fork(server, worker):', ...calls.map((c) => `    ${c}`)];
+  const hook = ['def post_fork(server, worker):', ...calls.map((c) => `${unit}${c}`)];
   const prefix = lines[end].trim() === '' ? '' : eol.repeat(3);
   const endsWithNewline = end < lines.length - 1;
   return { path, edits: [{ range: point(end, lines[end].length), newText: `${prefix}${hook.join(eol)}${endsWithNewline ? '' : eol}` }] };

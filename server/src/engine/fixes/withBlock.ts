@@ -13,8 +13,6 @@ import { roleOf } from './perProcessAccessor';
 import type { EditContext } from './editContext';
 import { point } from './pythonEdits';
 
-const MAX_LINE = 79;
-
 export function withBlockFix(edits: EditContext, binding: ChannelBinding): Fix | undefined {
   const fork = binding.forkStatement;
   const scope = enclosingFunction(binding.statement);
@@ -43,7 +41,7 @@ export function withBlockFix(edits: EditContext, binding: ChannelBinding): Fix |
   const indent = edits.indentOf(binding.statement);
   const header = `with ${value.text} as ${binding.name}:`;
   const lines = edits.lines.lines;
-  const limit = Math.max(MAX_LINE, ...lines.map((l) => l.length));
+  const limit = edits.lineLimit;
   const headerLines = `${indent}${header}`.split(/\r\n|\r|\n/);
   const trailing = trailingComment(binding.statement);
   if (headerLines[headerLines.length - 1].length + (trailing ? trailing.text.length + 2 : 0) > limit) return undefined;
