@@ -23,7 +23,7 @@ function reuseportEdit(edits: EditContext, serverCall: Node, optionsNode: Node |
   if (setting === 'zero' && entry?.value) {
     if (!optionsNode || !sharedName(edits, optionsNode)) return replaceNode(entry.value, '1');
     // gRPC reads the first of two equal keys in some versions and the last in others: the 0 goes.
-    return replaceNode(optionsNode, `[*(option for option in ${optionsNode.text} if option[0] != ${KEY}), ${PAIR}]`);
+    return replaceNode(optionsNode, `[*(opt for opt in ${optionsNode.text} if opt[0] != ${KEY}), ${PAIR}]`);
   }
   if (setting !== 'unset') return undefined;
   if (!optionsNode) {
