@@ -259,6 +259,13 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
     );
   });
 
+  test('the imports after the settings get `# noqa: E402`: added to a noqa with other codes, on the first line of a parenthesized import', () => {
+    check(
+      'import os\n\nimport grpc  # noqa: F401\nfrom grpc_health.v1 import (\n    health_pb2,\n)\nimport models  # the app\n\nprint(health_pb2, models)\n',
+      `import os\n\n${SETDEFAULT('os')}import grpc  # noqa: F401, E402\nfrom grpc_health.v1 import (  # noqa: E402\n    health_pb2,\n)\nimport models  # the app  # noqa: E402\n\nprint(health_pb2, models)\n`,
+    );
+  });
+
   test('a grpc import inside try/except', () => {
     check(
       'import os\ntry:\n    import grpc\nexcept ImportError:\n    grpc = None\n',

@@ -48,6 +48,12 @@ test('GF202 reports so_reuseport unset as information and 0 with the configured 
 describe('GF202 fix: Add grpc.so_reuseport=1 to grpc.server options', () => {
   const kind: FixKind = 'addReuseport';
 
+  test('a zero in a constant other calls use too is overridden at the call site, the constant left as it is', () => {
+    applyFix('GF202', kind,
+      'import multiprocessing\n\nimport grpc\n\nOPTS = [("grpc.so_reuseport", 0)]\n\n\ndef serve():\n    server = grpc.server(None, options=OPTS)\n    server.add_insecure_port("[::]:50051")\n    server.start()\n\n\nif __name__ == "__main__":\n    for _ in range(2):\n        multiprocessing.Process(target=serve).start()\n    grpc.insecure_channel("localhost:50051", options=OPTS)\n',
+      'import multiprocessing\n\nimport grpc\n\nOPTS = [("grpc.so_reuseport", 0)]\n\n\ndef serve():\n    server = grpc.server(\n        None,\n        options=[\n            *(opt for opt in OPTS if opt[0] != "grpc.so_reuseport"),\n            ("grpc.so_reuseport", 1),\n        ],\n    )\n    server.add_insecure_port("[::]:50051")\n    server.start()\n\n\nif __name__ == "__main__":\n    for _ in range(2):\n        multiprocessing.Process(target=serve).start()\n    grpc.insecure_channel("localhost:50051", options=OPTS)\n');
+  });
+
   test('creates options= when the call has none', () => {
     applyFix('GF202', kind,
       serveWith('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))'),

@@ -28,7 +28,10 @@ export class EditContext {
   constructor(readonly file: SourceFile) {
     this.lines = new TextLines(file.text);
     this.indentUnit = detectIndentUnit(this.lines.lines);
-    this.lineLimit = Math.max(PEP8_LINE_LIMIT, ...this.lines.lines.map((l) => l.length));
+    // A loop, not Math.max(...lines): a file of many lines would overflow the argument list.
+    let limit = PEP8_LINE_LIMIT;
+    for (const line of this.lines.lines) if (line.length > limit) limit = line.length;
+    this.lineLimit = limit;
   }
 
   get eol(): string {
