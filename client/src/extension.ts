@@ -6,13 +6,12 @@ import {
   CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind, WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import {
-  AnalysisStatusNotification, ClientCommands, DIAGNOSTIC_SOURCE, FIX_ALL_KIND as FIX_ALL_KIND_ID, InitializationOptions, SETTINGS_SECTION, ScanRequest, ScanResult,
+  AnalysisStatusNotification, ClientCommands, DIAGNOSTIC_SOURCE, InitializationOptions, SETTINGS_SECTION, ScanRequest, ScanResult,
 } from '../../shared/protocol';
 import { CrashPolicy } from './crashPolicy';
+import { fixAllInFile } from './fixAllInFile';
 import { ruleDocsPreview } from './ruleDocsPreview';
 import { registerRunWithForkCheck } from './runWithForkCheck';
-
-const FIX_ALL_KIND = vscode.CodeActionKind.Empty.append(FIX_ALL_KIND_ID);
 
 let client: LanguageClient | undefined;
 
@@ -77,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand(ClientCommands.scanWorkspace, () => scanWorkspace()),
-    vscode.commands.registerCommand(ClientCommands.fixAllInFile, () => fixAllInFile()),
+    vscode.commands.registerCommand(ClientCommands.fixAllInFile, () => fixAllInFile(client)),
   );
   registerRunWithForkCheck(context);
   await client.start();
@@ -128,18 +127,4 @@ async function scanWorkspace(): Promise<ScanResult | undefined> {
       }
     },
   );
-}
-
-async function fixAllInFile(): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.document.languageId !== 'python') return;
-  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-    'vscode.executeCodeActionProvider', editor.document.uri, new vscode.Range(0, 0, editor.document.lineCount, 0), FIX_ALL_KIND.value,
-  );
-  const fixAll = actions?.find((action) => action.kind && FIX_ALL_KIND.contains(action.kind) && action.edit);
-  if (!fixAll?.edit) {
-    void vscode.window.showInformationMessage('gRPC Fork Guard: nothing to fix automatically in this file.');
-    return;
-  }
-  await vscode.workspace.applyEdit(fixAll.edit);
 }

@@ -41,11 +41,11 @@ function run(args: string[], cwd: string) {
 }
 
 describe('fix counts', () => {
-  test('only unsafe fixes: nothing fixed, and the summary names --unsafe-fixes and the setting', () => {
+  test('only unsafe fixes: nothing fixed, what is left per rule, and the summary names --unsafe-fixes and the setting', () => {
     const dir = fs.mkdtempSync(path.join(scratch, 'safe-'));
     fs.writeFileSync(path.join(dir, 'pool.py'), POOL);
     const result = run(['fix', 'pool.py'], dir);
-    assert.match(result.stderr, /^Fixed 0 problems; 2 remaining \(2 have only unsafe fixes: --unsafe-fixes or the grpcForkGuard\.unsafeFixes setting\)\.$/m);
+    assert.match(result.stderr, /^Fixed 0 problems; 2 remaining \(GF101: 1, GF102: 1\), with only unsafe fixes: use --unsafe-fixes or the grpcForkGuard\.unsafeFixes setting to apply them\.$/m);
     assert.equal(fs.readFileSync(path.join(dir, 'pool.py'), 'utf8'), POOL);
   });
 

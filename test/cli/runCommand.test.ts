@@ -57,3 +57,22 @@ test('a program killed by a signal gives 128 + the signal number', () => {
 test('the help lists run', () => {
   assert.match(cli(['--help']).stdout, /grpc-fork-guard run \[--format FORMAT\] \[--output FILE\] -- COMMAND/);
 });
+
+// The editor runs this CLI with its own Electron executable and ELECTRON_RUN_AS_NODE=1; the user's
+// program must not inherit that (an Electron app it starts would run as plain Node). A CLI under
+// plain Node leaves the variable alone: there it is the user's own.
+test('under Electron, run keeps the editor\'s ELECTRON_RUN_AS_NODE from the program', () => {
+  fs.writeFileSync(path.join(scratch, 'env.py'), 'import os\nprint("ELECTRON_RUN_AS_NODE=%s" % os.environ.get("ELECTRON_RUN_AS_NODE"))\n');
+  // Stands in for Electron's Node: the CLI reads process.versions.electron to know where it runs.
+  const electron = path.join(scratch, 'as-electron.js');
+  fs.writeFileSync(electron, "Object.defineProperty(process.versions, 'electron', { value: '30.0.0', enumerable: true });\n");
+  const run = (preload: string[]) => spawnSync(process.execPath, [...preload, cliJs, 'run', '--', '/usr/bin/python3', 'env.py'], {
+    cwd: scratch, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ELECTRON_RUN_AS_NODE: '1' },
+  });
+  const underElectron = run(['--require', electron]);
+  assert.equal(underElectron.status, 0, underElectron.stderr);
+  assert.match(underElectron.stdout, /^ELECTRON_RUN_AS_NODE=None$/m);
+  const underNode = run([]);
+  assert.equal(underNode.status, 0, underNode.stderr);
+  assert.match(underNode.stdout, /^ELECTRON_RUN_AS_NODE=1$/m);
+});

@@ -12,7 +12,7 @@ import { Analyzer } from '../../server/src/engine/analyzer';
 import { defaultConfig } from '../../server/src/engine/config';
 import { nestingRefusal } from '../../server/src/engine/nestingDepth';
 import { importedModules } from '../../server/src/workspace/diskModules';
-import { readImports } from '../../server/src/workspace/importReader';
+import { readImports } from '../../server/src/engine/importReader';
 import { codeRunnerFactOf, preforkRunners } from '../../server/src/workspace/preforkRunners';
 import { grammarDir } from '../support/paths';
 

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { catalogRoots } from '../../server/src/engine/relevance';
-import { readImports } from '../../server/src/workspace/importReader';
+import { readImports } from '../../server/src/engine/importReader';
 import { prefilter } from '../../server/src/workspace/prefilter';
 
 const imports = (text: string) => readImports(Buffer.from(text)).sort();

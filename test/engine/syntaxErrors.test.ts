@@ -34,6 +34,18 @@ test('a file that parses gets no notice, and a broken file no rule could report 
   assert.deepEqual(analyse('import os\ndef f(:\n    pass\nos.fork()\n'), []);
 });
 
+test("a broken file that imports a catalog client gets the notice, as the scan pre-filter would check it", () => {
+  // No rule word in the text (`grpc`, `GRPC`, `secure_port`): only the import of a catalog root
+  // (`google`) says a rule could report here; the pre-filter and the notice ask the same question.
+  const text = 'from google.cloud import pubsub_v1\npublisher = pubsub_v1.PublisherClient(\n';
+  assert.deepEqual(analyse(text).map((f) => f.code), ['GF000']);
+  const withSetting = analyzer.analyze('/project/broken.py', 'import acme.rpc\nclient = acme.rpc.make(\n', {
+    ...defaultConfig(), channelFactories: ['acme.rpc.make'],
+  }).findings;
+  assert.deepEqual(withSetting.map((f) => f.code), ['GF000']);
+  assert.deepEqual(analyse('import json\nvalue = json.loads(\n'), []);
+});
+
 test('a suppressed file stays quiet even when it does not parse', () => {
   assert.deepEqual(analyse('# grpc-fork-guard: disable-file\nimport grpc\ndef f(:\n'), []);
 });

@@ -33,7 +33,9 @@ describe('fixed programs: nothing to report', { concurrency: 2 }, () => {
     const name = path.basename(c.fixed);
     test(name, async () => {
       const { findings } = await runWithProbe([PYTHON, c.fixed], { cwd: programsDir(), env: { GF_TARGET: server.address } });
-      assert.deepEqual(findings.map((f) => f.code).sort(), FIXED_BUT_ALIVE[name] ?? [], findings.map((f) => `${f.code} ${f.message}`).join('\n'));
+      // A rule the case says the engine still reports after its fix (`# still reported:`) is still seen at run time too.
+      const expected = [...(FIXED_BUT_ALIVE[name] ?? []), ...c.stillReported].sort();
+      assert.deepEqual(findings.map((f) => f.code).sort(), expected, findings.map((f) => `${f.code} ${f.message}`).join('\n'));
     });
   }
 });

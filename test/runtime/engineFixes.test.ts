@@ -31,6 +31,7 @@ const FIX_KINDS: Record<string, FixKind[]> = {
   'Start the server after the forks': ['serverAfterFork'],
   'Add grpc.so_reuseport': ['addReuseport'],
   'Move options to grpc.server': ['moveOptionsToServer'],
+  'Remove the arguments the port method does not take': ['removePortOptions'],
   'Move the environment settings above `import grpc`': ['moveEnvSettings'],
   'Set GRPC_POLL_STRATEGY to poll': ['setPollStrategy'],
   'Use a thread pool': ['useThreadPool'],
@@ -47,6 +48,17 @@ function findFix(findings: Finding[], wanted: string): { finding: Finding; fix: 
     if (fix) return { finding, fix };
   }
   return undefined;
+}
+
+/**
+ * A finding a case declares still reported after the fix is printed, never silently passed; it
+ * must offer no other fix (fix-all would otherwise go on changing the program).
+ */
+function noteStillReported(t: { diagnostic(message: string): void }, remaining: Finding[]): void {
+  for (const finding of remaining) {
+    t.diagnostic(`still reported after the fix: ${finding.code}@${finding.range.start.line + 1} ${finding.message}`);
+    assert.deepEqual(finding.fixes.filter((f) => !f.isSuppression).map((f) => f.title), [], `${finding.code} left with a fix to apply`);
+  }
 }
 
 /** Runs a fixed program up to FIXED_ATTEMPTS times; it must print OK once (failed attempts are reported). */
@@ -101,7 +113,8 @@ describe('runtime: the engine\'s fixes turn each broken program into one that ru
       t.diagnostic(`applied: ${applied.join('; ')}`);
       fs.writeFileSync(file, text);
       const remaining = analyse(text).filter((f) => c.hazards.includes(f.code));
-      assert.deepEqual(remaining.map((f) => `${f.code}@${f.range.start.line + 1}`), [], `the fixed program still has findings:\n${text}`);
+      assert.deepEqual(remaining.filter((f) => !c.stillReported.includes(f.code)).map((f) => `${f.code}@${f.range.start.line + 1}`), [], `the fixed program still has findings:\n${text}`);
+      noteStillReported(t, remaining);
       await requireRuns(t, file, text, server!);
     });
 
@@ -132,7 +145,8 @@ describe('runtime: the engine\'s fixes turn each broken program into one that ru
       t.diagnostic(`applied: ${result.applied.join('; ')}`);
       fs.writeFileSync(file, result.text);
       const remaining = analyse(result.text).filter((f) => c.hazards.includes(f.code));
-      assert.deepEqual(remaining.map((f) => `${f.code}@${f.range.start.line + 1}`), [], `fix-all left findings:\n${result.text}`);
+      assert.deepEqual(remaining.filter((f) => !c.stillReported.includes(f.code)).map((f) => `${f.code}@${f.range.start.line + 1}`), [], `fix-all left findings:\n${result.text}`);
+      noteStillReported(t, remaining);
       await requireRuns(t, file, result.text, server!);
     });
   }

@@ -24,6 +24,9 @@ const ATTEMPTS = 5;
 const CASES = [
   { name: 'celery_like', module: 'tasks.py', fixes: [/^Create `charge_rpc` lazily in each worker process/, /^Create `charge_rpc` in each worker process \(Celery `worker_process_init`\)$/] },
   { name: 'gunicorn_like', module: 'app.py', fixes: [/^Create `echo` lazily in each worker process/, /^Create `echo` in each worker process \(gunicorn `post_fork` in gunicorn\.conf\.py\)$/] },
+  // uWSGI is not installed here: run.py stands in for it and uwsgidecorators.py for its module,
+  // whose `@postfork` functions run.py calls in each worker after the fork, as uWSGI does.
+  { name: 'uwsgi_like', module: 'app.py', fixes: [/^Create `echo` lazily in each worker process/, /^Create `echo` in each worker process \(uWSGI `@postfork`\)$/] },
 ];
 
 const grpcMissing = pythonWithGrpc();

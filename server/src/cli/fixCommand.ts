@@ -6,7 +6,7 @@ import { fixText } from '../engine/fixes/fixAll';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
 import type { SourceEncoding } from '../workspace/textFiles';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
-import { onlyUnsafeFixes, removedPerRule } from './fixCounts';
+import { FixCounts, countFixes } from '../engine/fixes/fixCounts';
 import { displayPath } from './report';
 
 export interface FixTarget {
@@ -21,12 +21,8 @@ export interface FixTarget {
 export interface FixOutcome {
   path: string;
   applied: string[];
-  /** Findings left after fixing. */
-  remaining: number;
-  /** Findings that went away, per rule (counted by re-analysis, not by fixes applied). */
-  removed: Map<string, number>;
-  /** Findings left whose only fixes are unsafe (they need --unsafe-fixes). */
-  unsafeOnly: number;
+  /** Findings removed and left, per rule (counted by re-analysis, not by fixes applied). */
+  counts: FixCounts;
   /** Why the fixed text was not written (the file is unchanged). */
   notWritten?: string;
   /** A hard-linked file is written in place rather than replaced. */
@@ -41,22 +37,22 @@ export function fixFile(project: ProjectAnalysis, target: FixTarget, options: { 
   const before = analyse(original);
   const result = fixText(analyse, original, { unsafe });
   const after = result.text === original ? before : analyse(result.text);
-  const counts = { remaining: after.length, removed: removedPerRule(before, after), unsafeOnly: unsafe ? 0 : after.filter(onlyUnsafeFixes).length };
-  if (result.text === original) return { path: target.path, applied: result.applied, ...counts };
+  const counts = countFixes(before, after, unsafe);
+  if (result.text === original) return { path: target.path, applied: result.applied, counts };
   if (options.diff) {
     const name = displayPath(target.path, options.cwd);
     out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original, result.text));
-    return { path: target.path, applied: result.applied, ...counts };
+    return { path: target.path, applied: result.applied, counts };
   }
   let encoded: Buffer;
   try {
     encoded = encodeLikeOriginal(target.bytes, original, result.text, target.encoding);
   } catch (error) {
-    return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: (error as Error).message };
+    return { path: target.path, applied: [], counts: countFixes(before, before, unsafe), notWritten: (error as Error).message };
   }
   const written = rewriteFile(target.path, target.bytes, encoded);
   if ('notWritten' in written) {
-    return { path: target.path, applied: [], remaining: before.length, removed: new Map(), unsafeOnly: unsafe ? 0 : before.filter(onlyUnsafeFixes).length, notWritten: written.notWritten };
+    return { path: target.path, applied: [], counts: countFixes(before, before, unsafe), notWritten: written.notWritten };
   }
-  return { path: target.path, applied: result.applied, ...counts, inPlace: written.written === 'in place' };
+  return { path: target.path, applied: result.applied, counts, inPlace: written.written === 'in place' };
 }

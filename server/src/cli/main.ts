@@ -11,6 +11,7 @@ import { scanWorkspace } from '../workspace/workspaceScanner';
 import { USAGE, UsageError, parseCommandLine } from './args';
 import { FixOutcome, FixTarget, fixFile } from './fixCommand';
 import { fixNotebook } from './notebookFix';
+import { addCounts, describeFixCounts, total } from '../engine/fixes/fixCounts';
 import { EXIT_ERROR, guardOutputStreams, writeErr, writeOut } from './output';
 import { colourWanted, palette } from './colour';
 import { whyNothingChecked } from './nothingChecked';
@@ -165,10 +166,13 @@ function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsaf
     outcomes.push(fixer(project, target, { unsafe: options.unsafeFixes, diff: options.diff, cwd }, (text) => writeOut(text)));
   }
   const removed = new Map<string, number>();
-  for (const o of outcomes) for (const [code, n] of o.removed) removed.set(code, (removed.get(code) ?? 0) + n);
-  const fixed = [...removed.values()].reduce((a, b) => a + b, 0);
-  const remaining = outcomes.reduce((n, o) => n + o.remaining, 0);
-  const unsafeOnly = outcomes.reduce((n, o) => n + o.unsafeOnly, 0);
+  const left = new Map<string, number>();
+  const unsafeOnly = new Map<string, number>();
+  for (const { counts } of outcomes) {
+    addCounts(removed, counts.removed);
+    addCounts(left, counts.left);
+    addCounts(unsafeOnly, counts.unsafeOnly);
+  }
   for (const outcome of outcomes) {
     if (outcome.notWritten) {
       failed = true;
@@ -177,11 +181,10 @@ function runFix(project: ProjectAnalysis, targets: FixTarget[], options: { unsaf
     if (outcome.inPlace) writeErr(`${displayPath(outcome.path, cwd)}: written in place to keep its other hard links\n`);
     for (const title of outcome.applied) writeErr(`${displayPath(outcome.path, cwd)}: ${options.diff ? 'would apply' : 'applied'} ${title}\n`);
   }
-  const perRule = fixed ? ` (${[...removed].sort().map(([code, n]) => `${code}: ${n}`).join(', ')})` : '';
-  const unsafeNote = unsafeOnly ? ` (${unsafeOnly} ha${unsafeOnly === 1 ? 's' : 've'} only unsafe fixes: --unsafe-fixes or the grpcForkGuard.unsafeFixes setting)` : '';
-  writeErr(`${options.diff ? 'Would fix' : 'Fixed'} ${fixed} problem${fixed === 1 ? '' : 's'}${perRule}; ${remaining} remaining${unsafeNote}.\n`);
+  const allowUnsafe = 'use --unsafe-fixes or the grpcForkGuard.unsafeFixes setting to apply them';
+  writeErr(`${describeFixCounts({ removed, left, unsafeOnly }, { fixed: options.diff ? 'Would fix' : 'Fixed', left: 'remaining', allowUnsafe })}\n`);
   if (failed) return EXIT_ERROR;
-  return remaining > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
+  return total(left) > 0 && !options.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 declare const __VERSION__: string | undefined;

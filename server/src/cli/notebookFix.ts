@@ -2,7 +2,7 @@
 // the changed cells' `source` values are rewritten in the JSON (notebookSource.ts). A fix whose
 // edits cannot be placed in one cell's own text (across cells, on a magic line) is not applied.
 import { createTwoFilesPatch } from 'diff';
-import type { Finding, TextEdit } from '../engine/findings';
+import { Finding, NOT_ANALYSED, TextEdit } from '../engine/findings';
 import { applyEdits, chosenFix, fixAllEdits } from '../engine/fixes/fixAll';
 import { editsByCell } from '../engine/notebook/cellFindings';
 import { CellProgram, cellProgram } from '../engine/notebook/cellProgram';
@@ -11,14 +11,15 @@ import { withCellSources } from '../engine/notebook/notebookSource';
 import { encodeLikeOriginal, rewriteFile } from '../workspace/fileRewrite';
 import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import type { FixOutcome, FixTarget } from './fixCommand';
-import { onlyUnsafeFixes, removedPerRule } from './fixCounts';
+import { countFixes } from '../engine/fixes/fixCounts';
 import { displayPath } from './report';
 
 const MAX_PASSES = 5;
 
 export function fixNotebook(project: ProjectAnalysis, target: FixTarget, options: { unsafe: boolean; diff: boolean; cwd: string }, out: (text: string) => void): FixOutcome {
   const read = readNotebookJson(target.text);
-  if ('problem' in read) return { path: target.path, applied: [], remaining: 1, removed: new Map(), unsafeOnly: 0 };
+  // An unreadable notebook is left as it is, counted as one problem left.
+  if ('problem' in read) return { path: target.path, applied: [], counts: { removed: new Map(), left: new Map([[NOT_ANALYSED, 1]]), unsafeOnly: new Map() } };
   const resolved = project.configFor(target.path);
   const unsafe = options.unsafe || resolved.config.unsafeFixes;
   const sources = new Map(pythonCodeCells(read).map((cell) => [cell.index, cell.source]));
@@ -50,19 +51,19 @@ export function fixNotebook(project: ProjectAnalysis, target: FixTarget, options
     applied.push(...titlesOf(placeable, edits, unsafe));
     last = analyse();
   }
-  const counts = { remaining: last.findings.length, removed: removedPerRule(first.findings, last.findings), unsafeOnly: unsafe ? 0 : last.findings.filter(onlyUnsafeFixes).length };
-  if (changed.size === 0) return { path: target.path, applied, ...counts };
+  const counts = countFixes(first.findings, last.findings, unsafe);
+  if (changed.size === 0) return { path: target.path, applied, counts };
   const fixed = withCellSources(target.text, new Map([...changed].map((cell) => [cell, sources.get(cell)!])));
-  const untouched = { path: target.path, applied: [], remaining: first.findings.length, removed: new Map(), unsafeOnly: unsafe ? 0 : first.findings.filter(onlyUnsafeFixes).length };
+  const untouched = { path: target.path, applied: [], counts: countFixes(first.findings, first.findings, unsafe) };
   if (fixed === undefined) return { ...untouched, notWritten: "the notebook's cells could not be located in its JSON text" };
   if (options.diff) {
     const name = displayPath(target.path, options.cwd);
     out(createTwoFilesPatch(`a/${name}`, `b/${name}`, target.text, fixed));
-    return { path: target.path, applied, ...counts };
+    return { path: target.path, applied, counts };
   }
   const written = rewriteFile(target.path, target.bytes, encodeLikeOriginal(target.bytes, target.text, fixed));
   if ('notWritten' in written) return { ...untouched, notWritten: written.notWritten };
-  return { path: target.path, applied, ...counts, inPlace: written.written === 'in place' };
+  return { path: target.path, applied, counts, inPlace: written.written === 'in place' };
 }
 
 /** The titles of the fixes whose edits "fix all" took (each fix once). */

@@ -6,6 +6,11 @@ import { DEFAULT_EXCLUDE, DEFAULT_TARGET_PYTHON } from './settingsTable';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 export type SeveritySetting = Severity | 'off';
+/**
+ * The import-position rule (E402) of the project's linter, found from its configuration files
+ * (not a setting): `pycodestyle` (flake8) or `ruff`. Fixes that write between imports follow it.
+ */
+export type ImportLint = 'pycodestyle' | 'ruff';
 
 export interface EngineConfig {
   /** The codes to report, or all the registry's (rules/registry.ts). */
@@ -19,6 +24,7 @@ export interface EngineConfig {
   channelFactories: string[];
   assumeForkSupport: boolean;
   unsafeFixes: boolean;
+  importLint: ImportLint;
 }
 
 export { DEFAULT_EXCLUDE };
@@ -34,6 +40,7 @@ export function defaultConfig(): EngineConfig {
     channelFactories: [],
     assumeForkSupport: false,
     unsafeFixes: false,
+    importLint: 'pycodestyle',
   };
 }
 

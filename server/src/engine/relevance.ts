@@ -8,6 +8,7 @@
 //   workspace/prefilter.ts says why that loses nothing).
 // - Can this module or definition change what the walk sees? Only if it mentions an API a rule
 //   follows, or a catalog root; otherwise importers and the entry-point walk treat it as opaque.
+import { readImports } from './importReader';
 import { CHANNEL_FACTORIES, LIBRARY_CLIENT_FACTORIES, MODULES_THAT_LOAD_GRPC, SERVER_FACTORIES } from './model/apiCatalog';
 import { RULES } from './rules/registry';
 
@@ -47,4 +48,41 @@ export function relevanceTest(channelFactories: readonly string[] = []): Relevan
     tests.set(key, test);
   }
   return test;
+}
+
+/** What a file's own bytes say about it, read without a parser. */
+export interface TextVerdict {
+  /** A finding can be reported in this file on the strength of its own text. */
+  mayReport: boolean;
+  /** Dotted names of the modules the file's import statements may load (over-approximated). */
+  imports: string[];
+}
+
+/**
+ * One need as a byte search. Searching for a pattern that starts with a common letter is slow, so
+ * a need with an underscore (`secure_port`) is first looked for from its underscore (`_port`),
+ * which is rare in text, and only then whole.
+ */
+function byteSearch(need: string): (buffer: Buffer) => boolean {
+  const whole = Buffer.from(need);
+  const underscore = need.indexOf('_');
+  if (underscore <= 0) return (buffer) => buffer.indexOf(whole) >= 0;
+  const tail = Buffer.from(need.slice(underscore));
+  return (buffer) => buffer.indexOf(tail) >= 0 && buffer.indexOf(whole) >= 0;
+}
+
+const NEEDS = REPORT_NEEDS.map(byteSearch);
+
+/**
+ * The one text-level "can a finding be reported here?" test: the file holds a rule's report need,
+ * or imports a module whose first component is a catalog root (`roots`, from catalogRoots). The
+ * workspace scan's pre-filter and the syntax-error notice both ask it; a file it rejects can still
+ * matter through a workspace module it imports, which the scan's import closure adds.
+ */
+export function readTextVerdict(bytes: Uint8Array, roots: ReadonlySet<string>): TextVerdict {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const imports = readImports(buffer);
+  if (NEEDS.some((holds) => holds(buffer))) return { mayReport: true, imports };
+  const mayReport = imports.some((module) => !module.startsWith('.') && roots.has(module.split('.')[0]));
+  return { mayReport, imports };
 }

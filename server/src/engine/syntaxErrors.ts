@@ -1,16 +1,17 @@
 // A file that does not fully parse says so, as Ruff's syntax-error diagnostics do: one GF000 notice
 // at the first place the parser could not read. The rest of the tree is still analysed (tree-sitter
 // recovers around the error), so the notice says that findings may be missing there, not that the
-// file was skipped. Only files where a rule could report get it: a syntax error elsewhere is not
+// file was skipped. Only files where a rule could report get it (the same text-level test as the
+// workspace scan's pre-filter, or a finding already reported): a syntax error elsewhere is not
 // this tool's business (the editor's Python support already shows it).
 import type { Node, Tree } from 'web-tree-sitter';
 import { notAnalysed } from './budgets';
 import type { Finding } from './findings';
-import { REPORT_NEEDS } from './relevance';
+import { readTextVerdict } from './relevance';
 
-export function syntaxErrorNotice(tree: Tree, text: string): Finding | undefined {
+export function syntaxErrorNotice(tree: Tree, text: string, catalogRoots: ReadonlySet<string>, reported: boolean): Finding | undefined {
   if (!tree.rootNode.hasError) return undefined;
-  if (!REPORT_NEEDS.some((word) => text.includes(word))) return undefined;
+  if (!reported && !readTextVerdict(Buffer.from(text), catalogRoots).mayReport) return undefined;
   const at = firstUnreadable(tree.rootNode);
   if (!at) return undefined;
   const line = at.startPosition.row + 1;

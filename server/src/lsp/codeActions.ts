@@ -1,18 +1,17 @@
 // Fixes → LSP code actions: one quick fix per engine fix, attached to its diagnostic, the best
-// safe fix preferred; plus `source.fixAll.grpcForkGuard` for fix-on-save.
+// safe fix preferred; plus `source.fixAll.grpcForkGuard` for fix-on-save (fixAllInFile.ts).
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import type { Finding, Fix, TextEdit } from '../engine/findings';
 import { applyEdits, fixAllEdits } from '../engine/fixes/fixAll';
-import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
+import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, FIX_ALL_REPORT_COMMAND, FixAllReport, SHOW_DOCUMENTATION_COMMAND } from '../../../shared/protocol';
 import { findingKey, toDiagnostic } from './diagnostics';
 
-export interface FixAllContext {
-  unsafeFixes: boolean;
-}
+/** Fix-all of the document, computed only when a fix-all action is asked for. */
+export type FixAllOf = () => FixAllReport;
 
-export function codeActionsFor(params: CodeActionParams, document: TextDocument, findings: Finding[], context: FixAllContext): CodeAction[] {
+export function codeActionsFor(params: CodeActionParams, document: TextDocument, findings: Finding[], fixAll: FixAllOf): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
   const actions: CodeAction[] = [];
@@ -25,9 +24,16 @@ export function codeActionsFor(params: CodeActionParams, document: TextDocument,
     }
   }
   if (wants(FIX_ALL_KIND) && only) {
-    const edits = fixAllEdits(findings, { unsafe: context.unsafeFixes });
-    if (edits.length) {
-      actions.push({ title: 'gRPC Fork Guard: fix all auto-fixable problems', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } });
+    const report = fixAll();
+    if (report.edits.length) {
+      // The command runs after the edit (on save too) and says what went away and what is left.
+      const { edits, ...counts } = report;
+      actions.push({
+        title: 'gRPC Fork Guard: fix all auto-fixable problems',
+        kind: FIX_ALL_KIND,
+        edit: { changes: { [document.uri]: edits } },
+        command: { title: 'Report what fix-all did', command: FIX_ALL_REPORT_COMMAND, arguments: [counts] },
+      });
     }
   }
   return actions;

@@ -4,7 +4,8 @@
 // the same call runs in the analysis thread (analysisWorker.ts) and, as the fallback, on the
 // server's thread.
 import * as path from 'path';
-import type { Analyzer } from '../engine/analyzer';
+import type { AnalysisResult, Analyzer } from '../engine/analyzer';
+import type { Tree } from 'web-tree-sitter';
 import { notAnalysed } from '../engine/budgets';
 import { mergeConfig } from '../engine/config';
 import { Finding, NOT_ANALYSED } from '../engine/findings';
@@ -30,27 +31,37 @@ export interface AnalysisServices {
 
 /** Findings for the document's current text under `settings`. Throws only on internal errors. */
 export function analyzeDocument(services: AnalysisServices, entry: OpenDocument, settings: ServerSettings): Finding[] {
-  const { analyzer, project, trees, logger } = services;
-  const { uri } = entry.document;
+  // The tree is parsed only when the text is within the budgets (size, nesting).
+  return analyzeDocumentText(services, entry.document.uri, entry.document.getText(), settings, (deadline?: number) => services.trees.treeOf(entry, deadline));
+}
+
+/**
+ * Findings for `text` as the document `uri` would have them under `settings` (a fix's result,
+ * before it is applied). Without `tree` the text is parsed here and its tree freed after.
+ */
+export function analyzeDocumentText(services: AnalysisServices, uri: string, text: string, settings: ServerSettings, tree?: (deadline: number) => Tree | undefined): Finding[] {
+  const { analyzer, project, logger } = services;
   const filePath = diskPathOf(uri);
   const onRuleError = (rule: { code: string }, error: unknown) => logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`);
-  // The tree is parsed only when the text is within the budgets (size, nesting).
-  const tree = (deadline?: number) => trees.treeOf(entry, deadline);
   const budget = { maxFileBytes: settings.maxFileBytes };
+  const freed = (result: AnalysisResult) => {
+    if (!tree) result.tree?.delete();
+    return result.findings;
+  };
   if (!filePath) {
     // A document the server may not read around (see documentPaths.ts): its text, no pyproject.toml, no imports.
-    return analyzer.analyze(labelPathOf(uri), entry.document.getText(), mergeConfig({}, settings.layer), { tree, budget, onRuleError }).findings;
+    return freed(analyzer.analyze(labelPathOf(uri), text, mergeConfig({}, settings.layer), { tree, budget, onRuleError }));
   }
   const resolved = project.configFor(filePath, settings.layer);
   services.onConfig?.(resolved, settings.layer);
   for (const problem of resolved.problems) logger.warn(`Configuration: ${problem.file}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`);
-  return analyzer.analyze(filePath, entry.document.getText(), resolved.config, {
+  return freed(analyzer.analyze(filePath, text, resolved.config, {
     tree,
     budget,
     resolver: project.resolverFor(resolved.projectRoot),
-    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude),
+    runners: () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, undefined, project.openText),
     onRuleError,
-  }).findings;
+  }));
 }
 
 /** analyzeDocument as the editor shows it: an internal error becomes a notice on the file, and every notice is logged. */

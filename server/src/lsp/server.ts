@@ -12,13 +12,16 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
 import {
-  AnalysisStatusNotification, FIX_ALL_KIND, InitializationOptions, SETTINGS_SECTION, SHOW_DOCUMENTATION_COMMAND, ScanRequest,
+  AnalysisStatusNotification, FIX_ALL_KIND, FIX_ALL_REPORT_COMMAND, FixAllReport, FixAllRequest, InitializationOptions, SETTINGS_SECTION,
+  SHOW_DOCUMENTATION_COMMAND, ScanRequest,
 } from '../../../shared/protocol';
 import { codeActionsFor } from './codeActions';
 import { ArrivedVersions } from './arrivedVersions';
 import { GENERIC_ERROR_PREFIX } from './genericErrorWriter';
 import { ConfigurationLog } from './configurationLog';
-import { AnalysisServices, documentFindings } from './documentAnalysis';
+import { AnalysisServices, analyzeDocumentText, documentFindings } from './documentAnalysis';
+import { fixAllInFile, fixAllReport } from './fixAllInFile';
+import { documentsWithFixesIn } from './fixDependents';
 import { diskPathOf } from './documentPaths';
 import { toDiagnostic } from './diagnostics';
 import { AnalysisHost } from './analysisHost';
@@ -115,14 +118,18 @@ export class GrpcForkGuardServer {
     connection.onDidOpenTextDocument(({ textDocument }) => {
       this.documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       this.schedule(textDocument.uri, 0);
+      this.refreshFixesIn(textDocument.uri);
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       this.documents.change(textDocument.uri, textDocument.version, contentChanges);
       void this.settings.forDocument(textDocument.uri).then((settings) => this.schedule(textDocument.uri, settings.debounceMs));
+      this.refreshFixesIn(textDocument.uri);
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
       this.arrived.forget(textDocument.uri);
       this.documents.close(textDocument.uri);
+      // Its disk text, not the closed editor's, is what other files' fixes edit now.
+      this.refreshFixesIn(textDocument.uri);
       this.snapshots.delete(textDocument.uri);
       this.pending.cancel(textDocument.uri);
       // A closed file keeps no diagnostics unless the workspace scan saw it: then the disk's findings.
@@ -152,9 +159,14 @@ export class GrpcForkGuardServer {
       if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.codeActions(params);
       const current = await this.currentFindings(params.textDocument.uri);
       if (!current) return [];
-      return codeActionsFor(params, current.entry.document, current.snapshot.findings, { unsafeFixes: current.settings.layer.unsafeFixes === true });
+      return codeActionsFor(params, current.entry.document, current.snapshot.findings, () => this.fixAll(current));
+    }));
+    connection.onRequest(FixAllRequest, this.guarded(FixAllRequest.method, async ({ textDocument }) => {
+      const current = await this.currentFindings(textDocument.uri);
+      return current ? this.fixAll(current) : null;
     }));
     connection.onExecuteCommand(this.guarded('workspace/executeCommand', async ({ command, arguments: args }) => {
+      if (command === FIX_ALL_REPORT_COMMAND) return this.reportFixAll(args?.[0]);
       if (command !== SHOW_DOCUMENTATION_COMMAND) return;
       const code = String(args?.[0] ?? '');
       if (!isRuleCode(code) && code !== NOT_ANALYSED) return;
@@ -211,7 +223,7 @@ export class GrpcForkGuardServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         notebookDocumentSync: NOTEBOOK_DOCUMENT_SYNC,
         hoverProvider: true,
-        executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
+        executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND, FIX_ALL_REPORT_COMMAND] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -265,6 +277,17 @@ export class GrpcForkGuardServer {
 
   private schedule(uri: string, delayMs: number): void {
     this.pending.schedule(uri, delayMs);
+  }
+
+  /** The documents whose fixes edit `uri`'s file were made against its old text (fixDependents.ts). */
+  private refreshFixesIn(uri: string): void {
+    const filePath = diskPathOf(uri);
+    if (!filePath) return;
+    for (const dependent of documentsWithFixesIn(filePath, this.snapshots)) {
+      if (dependent === uri) continue;
+      this.snapshots.delete(dependent);
+      this.schedule(dependent, DEFAULT_DEBOUNCE_MS);
+    }
   }
 
   private revalidateAll(): void {
@@ -341,6 +364,24 @@ export class GrpcForkGuardServer {
   private keep(uri: string, snapshot: AnalysisSnapshot): AnalysisSnapshot {
     this.snapshots.set(uri, snapshot);
     return snapshot;
+  }
+
+  /** What fix-all does to the document's current version (fixAllInFile.ts), analysed on this thread. */
+  private fixAll({ entry, snapshot, settings }: { entry: OpenDocument; snapshot: AnalysisSnapshot; settings: ServerSettings }): FixAllReport {
+    const { uri, version } = entry.document;
+    const services = this.services;
+    const analyse = (text: string) => (services ? analyzeDocumentText(services, uri, text, settings) : []);
+    const fixAll = fixAllInFile(entry.document.getText(), snapshot.findings, analyse, settings.layer.unsafeFixes === true);
+    if (fixAll.applied.length) this.logger.debug(`Fix all of ${uri} (version ${version}): ${fixAll.applied.join('; ')}`);
+    return fixAllReport(uri, version, fixAll);
+  }
+
+  /** The `source.fixAll` action's command, after its edit: the counts go to the log, and back to the client. */
+  private reportFixAll(report: unknown): FixAllReport | undefined {
+    const { uri, message } = (report ?? {}) as Partial<FixAllReport>;
+    if (typeof uri !== 'string' || typeof message !== 'string') return undefined;
+    this.logger.info(`Fix all of ${uri}: ${message}`);
+    return report as FixAllReport;
   }
 
   private openTextOf(filePath: string): string | undefined {

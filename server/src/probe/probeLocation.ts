@@ -13,8 +13,15 @@ export function probeDirectory(from: string = __dirname): string | undefined {
   }
 }
 
-/** The environment of a probed run: the probe first on PYTHONPATH and the report file named. */
-export function probedEnvironment(base: NodeJS.ProcessEnv, probeDir: string, reportFile: string): NodeJS.ProcessEnv {
+/**
+ * The environment of a probed run: the probe first on PYTHONPATH and the report file named.
+ * `underElectron`: this CLI runs in an Electron executable (the editor's "Run File with Fork
+ * Check" starts it so, with ELECTRON_RUN_AS_NODE set); that variable is the editor's, not the
+ * user's, and would turn any Electron app the program starts into plain Node: it is dropped.
+ */
+export function probedEnvironment(base: NodeJS.ProcessEnv, probeDir: string, reportFile: string, underElectron = Boolean(process.versions.electron)): NodeJS.ProcessEnv {
   const existing = base.PYTHONPATH;
-  return { ...base, PYTHONPATH: existing ? `${probeDir}${path.delimiter}${existing}` : probeDir, [REPORT_VARIABLE]: reportFile };
+  const env: NodeJS.ProcessEnv = { ...base, PYTHONPATH: existing ? `${probeDir}${path.delimiter}${existing}` : probeDir, [REPORT_VARIABLE]: reportFile };
+  if (underElectron) delete env.ELECTRON_RUN_AS_NODE;
+  return env;
 }

@@ -7,7 +7,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { ModuleResolver } from '../engine/model/imports';
 import { relevanceTest } from '../engine/relevance';
 import type { SourceFile } from '../engine/model/sourceFile';
-import { readImports } from './importReader';
+import { readImports } from '../engine/importReader';
 import { ProjectImports } from './projectImports';
 import { importBases } from './projectRoots';
 import { MAX_SOURCE_BYTES, readTextFile } from './textFiles';

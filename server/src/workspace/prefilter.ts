@@ -6,7 +6,7 @@
  * analyzer drops reports for other files), and every rule declares what it needs in the program
  * the walker runs (the file and the workspace modules it imports, transitively): its
  * `triggers.reportNeeds` and `triggers.catalogObjects` (rules/rule.ts). The filter tests their
- * union (engine/relevance.ts), so a new rule's needs reach it through the registry. Today's rules
+ * union (engine/relevance.ts, `readTextVerdict`), so a new rule's needs reach it through the registry. Today's rules
  * need one of:
  *
  * 1. a gRPC object (channel, stub, client, server): it is made by a call whose qualified name is
@@ -31,8 +31,7 @@
  * program that forks after importing it. The trigger test over-approximates: a word in a comment
  * or a string also triggers, which costs a parse, never a finding.
  */
-import { REPORT_NEEDS } from '../engine/relevance';
-import { readImports } from './importReader';
+import { readTextVerdict } from '../engine/relevance';
 
 export interface PrefilterVerdict {
   /** The text itself can hold a finding. */
@@ -41,29 +40,8 @@ export interface PrefilterVerdict {
   imports: string[];
 }
 
-/**
- * One need as a byte search. Searching for a pattern that starts with a common letter is slow, so
- * a need with an underscore (`secure_port`) is first looked for from its underscore (`_port`),
- * which is rare in text, and only then whole.
- */
-function byteSearch(need: string): (buffer: Buffer) => boolean {
-  const whole = Buffer.from(need);
-  const underscore = need.indexOf('_');
-  if (underscore <= 0) return (buffer) => buffer.indexOf(whole) >= 0;
-  const tail = Buffer.from(need.slice(underscore));
-  return (buffer) => buffer.indexOf(tail) >= 0 && buffer.indexOf(whole) >= 0;
-}
-
-const NEEDS = REPORT_NEEDS.map(byteSearch);
-
-function textTriggers(buffer: Buffer): boolean {
-  return NEEDS.some((holds) => holds(buffer));
-}
-
+/** The scan's verdict on one file's bytes: the engine's text-level relevance test, which it shares with the editor. */
 export function prefilter(bytes: Uint8Array, roots: ReadonlySet<string>): PrefilterVerdict {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const imports = readImports(buffer);
-  if (textTriggers(buffer)) return { triggers: true, imports };
-  const triggers = imports.some((module) => !module.startsWith('.') && roots.has(module.split('.')[0]));
-  return { triggers, imports };
+  const { mayReport, imports } = readTextVerdict(bytes, roots);
+  return { triggers: mayReport, imports };
 }

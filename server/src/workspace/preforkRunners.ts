@@ -31,8 +31,20 @@ interface Command {
 const fileCache = new Map<string, { mtimeMs: number; value: unknown }>();
 const listingCache = new Map<string, { at: number; files: string[]; ttl: number }>();
 
-/** Reads and digests a file, again only when its mtime changed; undefined when it does not exist or is refused. */
-function cached<T>(file: string, kind: string, digest: (text: string) => T): T | undefined {
+/**
+ * The text of a file open in the editor (unsaved changes included), or undefined to read the
+ * disk: a runner's configuration is read as the user sees it, and a fix that edits it (gunicorn's
+ * `post_fork`) is made against that text.
+ */
+export type OpenText = (file: string) => string | undefined;
+
+/**
+ * Digests a file: its open text when it is open, else what the disk holds, read again only when
+ * its mtime changed; undefined when it does not exist or is refused.
+ */
+function cached<T>(file: string, kind: string, digest: (text: string) => T, openText?: OpenText): T | undefined {
+  const open = openText?.(file);
+  if (open !== undefined) return digest(open);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -55,15 +67,15 @@ function cached<T>(file: string, kind: string, digest: (text: string) => T): T |
  * `codeRunners`: those modules when the caller already knows them (the workspace scan reads every
  * file anyway, see codeRunnerFactOf); else they are searched for here, within the project.
  */
-export function preforkRunners(projectRoot: string, fromDir: string, exclude: readonly string[], codeRunners?: RunnerFact[]): RunnerFact[] {
+export function preforkRunners(projectRoot: string, fromDir: string, exclude: readonly string[], codeRunners?: RunnerFact[], openText?: OpenText): RunnerFact[] {
   const facts: RunnerFact[] = [];
   for (const dir of foldersUpTo(fromDir, projectRoot)) {
     const commands = COMMAND_FILES.flatMap((name) => {
       const file = path.join(dir, name);
-      const lines = cached(file, 'commandLines', commandLines) ?? [];
+      const lines = cached(file, 'commandLines', commandLines, openText) ?? [];
       return lines.map((c) => ({ ...c, file }));
     });
-    facts.push(...gunicornFacts(dir, projectRoot, commands), ...uwsgiFacts(dir, projectRoot, commands));
+    facts.push(...gunicornFacts(dir, projectRoot, commands, openText), ...uwsgiFacts(dir, projectRoot, commands, openText));
   }
   return [...facts, ...(codeRunners ?? codeRunnerFacts(projectRoot, exclude))];
 }
@@ -89,7 +101,7 @@ interface GunicornRun {
 }
 
 /** The runners configured in folder `dir`; app modules are looked for there, then in the project root. */
-function gunicornFacts(dir: string, root: string, commands: Command[]): RunnerFact[] {
+function gunicornFacts(dir: string, root: string, commands: Command[], openText?: OpenText): RunnerFact[] {
   const runs = commands.map(gunicornRun).filter((r): r is GunicornRun => r !== undefined);
   const facts: RunnerFact[] = [];
   for (const run of runs.filter((r) => r.preload)) {
@@ -101,7 +113,7 @@ function gunicornFacts(dir: string, root: string, commands: Command[]): RunnerFa
   const configFiles = new Set([path.join(dir, 'gunicorn.conf.py')]);
   for (const run of runs) if (run.config && !run.config.startsWith('python:')) configFiles.add(path.resolve(dir, run.config));
   for (const configFile of configFiles) {
-    const config = cached(configFile, 'gunicornConfig', gunicornConfig);
+    const config = cached(configFile, 'gunicornConfig', gunicornConfig, openText);
     if (!config || config.preloadLine === undefined) continue;
     const how = `\`preload_app = True\` in ${path.basename(configFile)}`;
     const base = { runner: 'gunicorn' as const, how, configPath: configFile, line: config.preloadLine, configText: config.text };
@@ -143,7 +155,7 @@ function gunicornConfig(text: string): { preloadLine?: number; wsgiApp?: string;
 
 // ---- uWSGI -----------------------------------------------------------------------------------
 
-function uwsgiFacts(dir: string, root: string, commands: Command[]): RunnerFact[] {
+function uwsgiFacts(dir: string, root: string, commands: Command[], openText?: OpenText): RunnerFact[] {
   const facts: RunnerFact[] = [];
   const iniFiles = new Set([path.join(dir, 'uwsgi.ini')]);
   for (const command of commands) {
@@ -161,7 +173,7 @@ function uwsgiFacts(dir: string, root: string, commands: Command[]): RunnerFact[
     });
   }
   for (const iniFile of iniFiles) {
-    const ini = cached(iniFile, 'uwsgiIni', uwsgiIni);
+    const ini = cached(iniFile, 'uwsgiIni', uwsgiIni, openText);
     if (!ini || ini.lazy || ini.line === undefined) continue;
     facts.push({
       runner: 'uwsgi', how: `${path.basename(iniFile)} without \`lazy-apps = true\``, configPath: iniFile,

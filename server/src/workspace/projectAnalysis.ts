@@ -11,6 +11,7 @@ import { DiskModuleResolver, ModuleSource } from './diskModules';
 import type { RunnerFact } from '../engine/model/runners';
 import { preforkRunners } from './preforkRunners';
 import { nearestPyproject, readPyproject } from './projectConfig';
+import { projectImportLint } from './projectLinter';
 import { PROJECT_MARKERS, forgetProjectMarkers, projectRootOf } from './projectRoots';
 import { readSourceFile } from './textFiles';
 
@@ -46,17 +47,19 @@ export class ProjectAnalysis {
      * it (the language server's workspace folder, a test's fixture folder); see projectRootOf.
      */
     private readonly boundary?: string | ((filePath: string) => string | undefined),
-    private readonly openText?: (path: string) => string | undefined,
+    /** The text of a file open in the editor, unsaved changes included (read instead of the disk). */
+    readonly openText?: (path: string) => string | undefined,
   ) {}
 
   /** `overrides`: the caller's layer over pyproject.toml (the editor passes each document's settings). */
   configFor(filePath: string, overrides: ConfigLayer = this.overrides()): ResolvedConfig {
     const pyproject = nearestPyproject(filePath);
     const parsed = pyproject ? readPyproject(pyproject) : undefined;
+    const projectRoot = projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary);
     return {
-      config: mergeConfig(parsed?.layer ?? {}, overrides),
+      config: mergeConfig({ importLint: projectImportLint(filePath, projectRoot) }, parsed?.layer ?? {}, overrides),
       problems: parsed?.problems ?? [],
-      projectRoot: projectRootOf(filePath, typeof this.boundary === 'function' ? this.boundary(filePath) : this.boundary),
+      projectRoot,
       pyproject: parsed?.hasSection ? pyproject : undefined,
     };
   }
@@ -88,7 +91,7 @@ export class ProjectAnalysis {
     const resolver = this.resolverFor(resolved.projectRoot);
     // Reading the runners' files (and scanning for Celery apps) is done only for files that need it;
     // the workspace scan supplies the project's Celery / Functions Framework modules it found.
-    const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot));
+    const runners = () => preforkRunners(resolved.projectRoot, path.dirname(filePath), resolved.config.exclude, this.codeRunnersOf?.(resolved.projectRoot), this.openText);
     const result = this.analyzer.analyze(filePath, text, resolved.config, { resolver, runners });
     // Findings hold ranges and edits, no nodes: the tree's WebAssembly memory can go now.
     result.tree?.delete();

@@ -4,6 +4,7 @@
 // and the text after each fix is compared in full; then the finding must be gone.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { FixAllReport } from '../../../shared/protocol';
 import {
   closeAllEditors, codeActions, codeOf, eventually, openCopy, screenshotOnFailure, setSetting,
   waitForDiagnostics, wholeDocument, writeWorkspaceFile,
@@ -145,17 +146,22 @@ suite('quick fixes and fix-all', () => {
     await waitForDiagnostics(uri, has('GF101'));
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('grpcForkGuard.fixAllInFile'));
-    await vscode.commands.executeCommand('grpcForkGuard.fixAllInFile');
+    const report = await vscode.commands.executeCommand<FixAllReport | undefined>('grpcForkGuard.fixAllInFile');
     assert.equal(editor.document.getText(), SAFE_FIX_AFTER);
+    // Counted as the CLI's `fix` counts: findings removed and left, per rule.
+    assert.equal(report?.message, 'Fixed 1 problem (GF101: 1); 0 left.');
     await waitForDiagnostics(uri, (ds) => ds.length === 0);
   });
 
-  test('the "Fix All in File" command leaves a file with only unsafe fixes as it is', async () => {
+  test('the "Fix All in File" command leaves a file with only unsafe fixes as it is, and says what is left and which setting fixes it', async () => {
     const editor = await openCopy('pool_worker_channel.py');
     const before = editor.document.getText();
     await gf101(editor);
-    await vscode.commands.executeCommand('grpcForkGuard.fixAllInFile');
+    const report = await vscode.commands.executeCommand<FixAllReport | undefined>('grpcForkGuard.fixAllInFile');
     assert.equal(editor.document.getText(), before);
+    // What is left, per rule, and the setting that would fix it.
+    assert.equal(report?.message, 'Fixed 0 problems; 2 left (GF101: 1, GF102: 1), with only unsafe fixes: turn on the grpcForkGuard.unsafeFixes setting to apply them.');
+    assert.equal(report?.unsafeFixesSetting, 'grpcForkGuard.unsafeFixes');
     assert.equal(editor.document.isDirty, false);
   });
 });

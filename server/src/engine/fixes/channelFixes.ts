@@ -21,6 +21,7 @@ import { ENABLE_FORK_SUPPORT_TITLE, enableForkSupportEdits } from './enableForkS
 import { spawnStartMethodFix } from './spawnStartMethod';
 import { closable } from './closableClients';
 import { withBlockFix } from './withBlock';
+import { enclosingBinding, targetShapeFixes } from './targetShapeFixes';
 
 export interface ChannelFixInput {
   edits: EditContext;
@@ -43,13 +44,17 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   // Bind from the channel at the bottom (so a stub's fix moves its channel too), else from the object.
   const root = rootOf(object);
   const rootBinding = root !== object ? channelBinding(edits, root, fork, objectAnchor(root, fork)) : undefined;
-  const binding = rootBinding ?? channelBinding(edits, object, fork, input.anchor);
-  const bindsChannel = (rootBinding !== undefined || root === object) && root.kind === 'channel';
+  const direct = rootBinding ?? channelBinding(edits, object, fork, input.anchor);
+  // A channel made inside a stub's constructor call is reached through the stub's name (never closed through it).
+  const binding = direct ?? enclosingBinding(edits, object, fork, input.anchor);
+  const bindsChannel = direct !== undefined && (rootBinding !== undefined || root === object) && root.kind === 'channel';
   const uses = parentUses(timeline, object, fork);
   const inChildren = childUses(timeline, object, fork);
   // A child of this fork or of a later one that still calls it would find it closed (by a close
   // before the fork, or by fork support in the child).
   const usedInAnyChild = timeline.events.some((e) => e.kind === 'use' && sharesRoot(e.object, object));
+  let closeEdit: TextEdit | undefined;
+  let shapesTried = false;
   if (binding) {
     // Only a name bound to the channel itself, or to a client known to have close(), can be closed:
     // a name bound to a client (a wrapper instance) is closed only when the client has close().
@@ -57,6 +62,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     const bindsClient = object.kind === 'client' && object.creation.path === edits.file.path && right?.id === object.creation.node.id;
     const canClose = bindsClient ? closable(edits, object) : bindsChannel;
     const close = canClose ? closeBeforeFork(edits, binding, fork) : undefined;
+    closeEdit = !uses.after && !input.aio ? close : undefined;
     if (close && !input.aio && !uses.after && !usedInAnyChild) {
       const scoped = bindsChannel && !bindsClient ? withBlockFix(edits, binding) : undefined;
       if (scoped) fixes.push(scoped);
@@ -65,8 +71,15 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
     // Used by the children of a later fork only: one per process, through the accessor.
     const perWorker = inChildren.length > 0 ? perProcess(input, binding, inChildren, uses.before || uses.after, !uses.after && !input.aio ? close : undefined)
       : usedInAnyChild ? accessorFix(input, binding) : undefined;
+    const closes = perWorker !== undefined && close !== undefined && perWorker.edits.includes(close);
+    // A move that leaves the parent's channel open at the fork: a shape below may do the whole job.
+    // (An accessor the parent never calls leaves no channel of the parent's.)
+    const parentFree = perWorker?.kind === 'perProcessAccessor' && !uses.before;
+    const shaped = perWorker && (closes || uses.after || parentFree) ? []
+      : targetShapeFixes({ edits, timeline, object, anchor: input.anchor.node, binding, uses: inChildren, closeEdit, aio: input.aio });
+    fixes.push(...shaped);
+    shapesTried = true;
     if (perWorker) {
-      const closes = close !== undefined && perWorker.edits.includes(close);
       if (uses.after && !input.aio) {
         // The parent keeps its used channel across the fork: a child's new channel then works only
         // with fork support on (SPEC §1, measured on grpcio 1.51), so this fix does both halves.
@@ -75,11 +88,13 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
         else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)`, partial: true });
       } else {
         // GF101's hazard is the parent's object at the fork: a fix that leaves it open does half the job.
-        const half = !closes && input.offerForkSupport ? ` (the parent's ${noun(root)} stays open at the fork: also close it or enable gRPC fork support)` : '';
+        const half = !closes && input.offerForkSupport && !parentFree ? ` (the parent's ${noun(root)} stays open at the fork: also close it or enable gRPC fork support)` : '';
         fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}`, ...(half ? { partial: true } : {}) });
       }
     }
   }
+  // Closures, arguments, default values, Process subclasses, accessors: the shapes the moves above do not reach.
+  if (!shapesTried) fixes.push(...targetShapeFixes({ edits, timeline, object, anchor: input.anchor.node, binding, uses: inChildren, closeEdit, aio: input.aio }));
   // Never when a child uses the parent's channel: fork support closes it in the child (SPEC §1),
   // so every call the child makes on it then fails with "Cannot invoke RPC on closed channel".
   if (!input.aio && input.offerForkSupport && !usedInAnyChild) {

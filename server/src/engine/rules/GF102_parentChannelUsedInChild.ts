@@ -45,7 +45,13 @@ export const parentChannelUsedInChild = defineRule({
       '',
       'Process(target=worker, args=(1,)).start()',
     ].join('\n'),
-    fixes: 'Create the channel in the child: inside the worker function, or once per worker with the pool\'s `initializer`.',
+    fixes:
+      'Create the channel in the child: inside the worker function, or once per worker with the pool\'s `initializer`. ' +
+      'A nested target (a closure) gets the channel\'s creation moved into it; a function that receives the channel ' +
+      'through `functools.partial`, `args=` or `initargs=`, and a `Process` subclass that stores it in `__init__`, ' +
+      'receive its address instead and make the channel themselves (in the function, or at the start of `run()`); a ' +
+      'channel made as a default argument is made when the function runs. When the parent used the channel before ' +
+      'the fork, the fix also closes the parent\'s before the fork.',
     fixSafety: 'Unsafe: the channel then connects from each child, later than before.',
     references: ['https://github.com/grpc/grpc/blob/master/doc/fork_support.md'],
   },
