@@ -10,7 +10,9 @@ const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 }
 function finding(code: FindingCode, ...fixes: (Applicability | 'suppression')[]): Finding {
   return {
     code, severity: 'warning', message: code, range, related: [],
-    fixes: fixes.map((kind) => ({ title: kind, applicability: kind === 'suppression' ? 'safe' : kind, edits: [], isSuppression: kind === 'suppression' })),
+    fixes: fixes.map((kind) => ({
+      title: kind, kind: kind === 'suppression' ? 'ignoreLine' : 'closeBeforeFork', applicability: kind === 'suppression' ? 'safe' : kind, edits: [], isSuppression: kind === 'suppression',
+    })),
   };
 }
 const WORDS = { fixed: 'Fixed', left: 'left', allowUnsafe: 'allow them' };

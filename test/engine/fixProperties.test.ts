@@ -50,11 +50,11 @@ describe('fix properties', () => {
           assert.notEqual(fixed, text, `${label} changes nothing`);
           assert.ok(errorCount(analyzer.parse(fixed)) <= baseErrors, `${label} leaves a syntax error:\n${fixed}`);
           const again = analyse(fixed);
-          if (fix.isSuppression && fix.title.endsWith('for this file')) {
+          if (fix.kind === 'ignoreFile') {
             assert.equal(again.filter((f) => f.code === finding.code).length, 0, `${label} leaves ${finding.code} findings`);
           } else if (fix.isSuppression) {
             assert.equal(again.filter((f) => f.code === finding.code).length, analyse(text).filter((f) => f.code === finding.code).length - 1, `${label} does not silence exactly one finding`);
-          } else if (!/\balso (enable|close)\b/.test(fix.title)) {
+          } else if (!fix.partial) {
             // A fix whose title says it is half of the job may leave its finding for the other half.
             const original = sourceOf(text, finding);
             assert.ok(!again.some((f) => f.code === finding.code && sourceOf(fixed, f) === original && f.message === finding.message), `${label} leaves the finding in place:\n${fixed}`);
@@ -62,7 +62,7 @@ describe('fix properties', () => {
           // Applying the same fix to its own result must not apply again (idempotent).
           // (A suppression is per line: an identical statement on another line is another finding.)
           const sameLine = (f: Finding) => !fix.isSuppression || f.range.start.line === finding.range.start.line;
-          const second = again.find((f) => f.code === finding.code && sameLine(f) && f.fixes.some((g) => g.title === fix.title && sourceOf(fixed, f) === sourceOf(text, finding)));
+          const second = again.find((f) => f.code === finding.code && sameLine(f) && f.fixes.some((g) => g.kind === fix.kind && sourceOf(fixed, f) === sourceOf(text, finding)));
           assert.equal(second, undefined, `${label} is offered again after it was applied`);
         }
       }

@@ -38,16 +38,33 @@ test('a with statement keeps `as name:` after the closing bracket', () => {
   ]);
 });
 
-test('a comprehension is not split at its commas; a comment moves above unless it is a noqa', () => {
+test('a comprehension is not split at its commas; a trailing comment stays on the statement\'s first line', () => {
   assert.deepEqual(wrap('    workers = [spawn_context.Process(target=worker) for n in range(2)]  # two of them'), [
-    '    # two of them',
-    '    workers = [spawn_context.Process(target=worker) for n in range(2)]',
+    '    workers = [  # two of them',
+    '        spawn_context.Process(target=worker) for n in range(2)',
+    '    ]',
   ]);
   assert.deepEqual(wrap('    workers = [spawn_context.Process(target=worker, args=(n, m)) for n in range(2)]  # noqa: F821'), [
-    '    workers = [',
+    '    workers = [  # noqa: F821',
     '        spawn_context.Process(target=worker, args=(n, m)) for n in range(2)',
-    '    ]  # noqa: F821',
+    '    ]',
   ]);
+});
+
+test('a pragma is never moved off its statement: above the line it would silence nothing', () => {
+  const line = '    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=OPTIONS)  # noqa: E501';
+  const wrapped = wrap(line)!;
+  assert.ok(wrapped[0].startsWith('    server = grpc.server('), wrapped.join('\n'));
+  assert.ok(wrapped[0].endsWith('# noqa: E501'), wrapped.join('\n'));
+  // A comment that does not fit on the first line goes after the closing bracket, never above.
+  const long = `    server = grpc.server(futures.ThreadPoolExecutor(), options=[("grpc.so_reuseport", 1)])  # ${'why '.repeat(16)}`;
+  const lines = wrap(long)!;
+  assert.ok(!lines[0].trimStart().startsWith('#'), lines.join('\n'));
+  assert.match(lines[lines.length - 1], /^ {4}\)  # why/);
+});
+
+test('a line with `# type: ignore` is left as it is (mypy reports on the line of the argument)', () => {
+  assert.equal(wrap('    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=opts)  # type: ignore[arg-type]'), undefined);
 });
 
 test('a line inside a string that does not end on it is not touched', () => {

@@ -37,8 +37,9 @@ def charge(customer_id):
     return stub.Charge(customer_id)
 `;
 
-const CELERY_FIXED = `import grpc
-import os
+const CELERY_FIXED = `import os
+
+import grpc
 from celery import Celery
 
 import billing_pb2_grpc
@@ -54,8 +55,9 @@ def _get_stub():
     """One per process, made on first use (safe across fork)."""
     global _stub, _stub_pid
     if _stub is None or _stub_pid != os.getpid():
-        # plaintext inside the cluster
-        channel = grpc.insecure_channel("billing:50051")
+        channel = grpc.insecure_channel(  # plaintext inside the cluster
+            "billing:50051"
+        )
         stub = billing_pb2_grpc.BillingStub(channel)
         _stub = stub
         _stub_pid = os.getpid()
@@ -73,7 +75,8 @@ describe('GF104: the client is made lazily, once per worker process', () => {
     assert.ok(finding, 'GF104 is not reported');
     const fix = finding.fixes.find((f) => !f.isSuppression);
     assert.ok(fix, 'no GF104 fix');
-    assert.equal(fix.title, 'Create `stub` lazily in each worker process (per-process accessor `_get_stub()`)');
+    assert.equal(fix.kind, 'perProcessAccessor');
+    assert.match(fix.title, /`stub`.*`_get_stub\(\)`/);
     assert.equal(fix.applicability, 'unsafe');
     const fixed = applyEdits(CELERY_MODULE, fix.edits);
     assert.equal(fixed, CELERY_FIXED);
@@ -166,7 +169,7 @@ describe('GF101: a client the parent is done with is closed before the fork', ()
   });
 
   test('a wrapper class of the file is closed only when it defines close()', () => {
-    const closes = (text: string) => analyse(text, '/project/job.py').find((f) => f.code === 'GF101')?.fixes.some((f) => f.title === 'Close `billing` before the fork');
+    const closes = (text: string) => analyse(text, '/project/job.py').find((f) => f.code === 'GF101')?.fixes.some((f) => f.kind === 'closeBeforeFork');
     assert.equal(closes(WRAPPER_BEFORE_FORK), true);
     assert.equal(closes(WRAPPER_BEFORE_FORK.replace('    def close(self):\n        self.channel.close()\n', '')), false);
   });

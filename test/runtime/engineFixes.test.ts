@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Analyzer } from '../../server/src/engine/analyzer';
 import { defaultConfig } from '../../server/src/engine/config';
-import type { Finding, Fix } from '../../server/src/engine/findings';
+import type { Finding, Fix, FixKind } from '../../server/src/engine/findings';
 import { applyEdits, fixText } from '../../server/src/engine/fixes/fixAll';
 import { RULES } from '../../server/src/engine/rules/registry';
 import { grammarDir } from '../support/paths';
@@ -21,20 +21,20 @@ import { EchoServer, describeRun, loadCases, pythonWithGrpc, runPython, startEch
 const FIXED_TIMEOUT_MS = 8_000;
 const FIXED_ATTEMPTS = 5;
 
-/** The engine's titles for each fix the cases name (SPEC §3's names, as prefixes). */
-const TITLE_PREFIXES: Record<string, string[]> = {
-  'Create the channel in the child': ['Create the channel in', 'Create `'],
-  'Close the parent\'s channel before the fork': ['Use `', 'Close `'],
-  'Enable gRPC fork support': ['Enable gRPC fork support'],
-  'Use the \'spawn\' start method': ['Use the \'spawn\' start method'],
-  'Start the server in each child': ['Start the server in each child'],
-  'Start the server after the forks': ['Start the server after the forks'],
-  'Add grpc.so_reuseport': ['Add grpc.so_reuseport'],
-  'Move options to grpc.server': ['Move options to grpc.server'],
-  'Remove the arguments the port method does not take': ['Remove `'],
-  'Move the environment settings above `import grpc`': ['Move the environment settings above'],
-  'Set GRPC_POLL_STRATEGY to poll': ['Set GRPC_POLL_STRATEGY to poll'],
-  'Use a thread pool': ['Use a thread pool'],
+/** The kinds of engine fix behind each fix the cases name (SPEC §3's names); never their titles. */
+const FIX_KINDS: Record<string, FixKind[]> = {
+  'Create the channel in the child': ['poolInitializer', 'createInChild', 'createInForkBranch', 'perProcessAccessor', 'runnerHook'],
+  'Close the parent\'s channel before the fork': ['withBlock', 'closeBeforeFork'],
+  'Enable gRPC fork support': ['enableForkSupport'],
+  'Use the \'spawn\' start method': ['spawnAtForkSite', 'spawnForProgram'],
+  'Start the server in each child': ['serverInChild'],
+  'Start the server after the forks': ['serverAfterFork'],
+  'Add grpc.so_reuseport': ['addReuseport'],
+  'Move options to grpc.server': ['moveOptionsToServer'],
+  'Remove the arguments the port method does not take': ['removePortOptions'],
+  'Move the environment settings above `import grpc`': ['moveEnvSettings'],
+  'Set GRPC_POLL_STRATEGY to poll': ['setPollStrategy'],
+  'Use a thread pool': ['useThreadPool'],
 };
 
 const implemented = new Set<string>(RULES.map((r) => r.code));
@@ -42,9 +42,9 @@ const grpcMissing = pythonWithGrpc();
 const cases = loadCases();
 
 function findFix(findings: Finding[], wanted: string): { finding: Finding; fix: Fix } | undefined {
-  const prefixes = TITLE_PREFIXES[wanted] ?? [wanted];
+  const kinds = FIX_KINDS[wanted] ?? [];
   for (const finding of findings) {
-    const fix = finding.fixes.find((f) => !f.isSuppression && prefixes.some((p) => f.title.startsWith(p)));
+    const fix = finding.fixes.find((f) => !f.isSuppression && kinds.includes(f.kind));
     if (fix) return { finding, fix };
   }
   return undefined;

@@ -6,8 +6,7 @@ import { AnalysisBudget, BudgetExceeded, DEFAULT_BUDGET, ParserFailure, failureR
 import { EngineConfig, isRuleEnabled } from './config';
 import type { Finding, RelatedLocation, Severity } from './findings';
 import { ignoreForFile, ignoreForLine } from './fixes/suppressionFixes';
-import { PythonEdits } from './fixes/pythonEdits';
-import { TextLines } from './fixes/textLines';
+import { EditContext } from './fixes/editContext';
 import { buildTimeline } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
@@ -183,8 +182,10 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
   };
   const timeline = buildTimeline(file, walkOptions);
   const runners = runnerView(file, timeline, options.runners ?? [], walkOptions);
-  const lines = new TextLines(file.text);
-  let edits: PythonEdits | undefined;
+  // One edit context for the file, made on first use, shared by every rule's fixes, the line
+  // wrapping and the suppressions.
+  let edits: EditContext | undefined;
+  const context = () => (edits ??= new EditContext(file, config.importLint));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const notices: Finding[] = [];
@@ -211,18 +212,17 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
         related: (r.related ?? []).map((rel): RelatedLocation => ('site' in rel
           ? { path: rel.site.path === file.path ? undefined : rel.site.path, range: nodeRange(rel.site.node), message: rel.message }
           : rel)),
-        fixes: (r.fixes ?? []).map((fix) => wrapLongLines(lines, file.tree.rootNode, (edits ??= new PythonEdits(file)).indentUnit, fix)),
+        fixes: (r.fixes ?? []).map((fix) => wrapLongLines(context(), fix)),
       };
       if (isSuppressed(finding, suppressions)) return;
-      finding.fixes.push(ignoreForLine(rule.code, range.start.line, lines, suppressions), ignoreForFile(rule.code, lines, suppressions));
+      finding.fixes.push(ignoreForLine(context(), rule.code, range.start.line, suppressions), ignoreForFile(context(), rule.code, suppressions));
       findings.push(finding);
     };
     try {
       rule.check({
         file, timeline, config, runners, report,
         get edits() {
-          edits ??= new PythonEdits(file);
-          return edits;
+          return context();
         },
       });
     } catch (error) {

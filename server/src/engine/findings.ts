@@ -28,14 +28,27 @@ export interface FileEdits {
 export type Applicability = 'safe' | 'unsafe';
 
 /**
- * What a fix does, for code that chooses among fixes (never their titles): closing or scoping the
- * parent's object before the fork fixes the parent's side only (GF101), not a child's use (GF102).
+ * What a fix does, declared by the module that builds it, for code that chooses among fixes or
+ * tests them (never their titles, which are for people and change wording).
  */
-export type FixKind = 'closeBeforeFork' | 'withBlock' | 'runnerHook' | 'perProcessAccessor';
+export type FixKind =
+  // Channels and clients that cross a fork (GF101-GF104).
+  | 'closeBeforeFork' | 'withBlock' | 'poolInitializer' | 'createInChild' | 'createInForkBranch'
+  | 'perProcessAccessor' | 'runnerHook' | 'enableForkSupport' | 'createAfterFork'
+  // The start method.
+  | 'spawnAtForkSite' | 'spawnForProgram'
+  // Servers (GF201-GF204).
+  | 'serverAfterFork' | 'serverInChild' | 'serverInPoolInitializer' | 'forkExecAsSubprocess' | 'libraryWorkersAsThreads'
+  | 'addReuseport' | 'moveOptionsToServer' | 'removePortOptions' | 'useThreadPool'
+  // Environment settings (GF301-GF303).
+  | 'moveEnvSettings' | 'setEnvBeforeGrpc' | 'setPollStrategy'
+  // Suppressions.
+  | 'ignoreLine' | 'ignoreFile';
 
+/** Every fix builder returns this (or undefined when it has no fix); see fixes/editContext.ts. */
 export interface Fix {
   title: string;
-  kind?: FixKind;
+  kind: FixKind;
   applicability: Applicability;
   /** Edits to the analysed file, non-overlapping. */
   edits: TextEdit[];
@@ -45,6 +58,11 @@ export interface Fix {
    * rewrites one file.
    */
   otherFiles?: FileEdits[];
+  /**
+   * The fix does half of the job (SPEC §3's measurements: a child's own channel works only once the
+   * parent's is closed or fork support is on); its title says what else is needed.
+   */
+  partial?: boolean;
   /** Suppression fixes are offered but never applied by "fix all". */
   isSuppression?: boolean;
   /**

@@ -5,10 +5,10 @@
 // way GF201's "Start the server after the forks" moves a server (serverAfterFork.ts).
 import type { Fix } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
-import type { PythonEdits } from './pythonEdits';
+import type { EditContext } from './editContext';
 import { moveBelowFork } from './serverAfterFork';
 
-export function aioChannelAfterForkFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+export function aioChannelAfterForkFix(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const move = moveBelowFork(edits, object, fork, anchor);
-  return move && { title: `Create \`${move.name}\` after the fork (move it below the fork)`, applicability: 'unsafe', edits: move.edits };
+  return move && { title: `Create \`${move.name}\` after the fork (move it below the fork)`, kind: 'createAfterFork', applicability: 'unsafe', edits: move.edits };
 }

@@ -4,7 +4,8 @@ import type { Node } from 'web-tree-sitter';
 import { anchorBetween } from '../model/anchors';
 import { field, namedChildren } from '../model/syntax';
 import { ForkSite, GrpcObject, Site, Timeline, sharesRoot } from '../model/timeline';
-import { PythonEdits, assignedNames } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { assignedNames } from './pythonEdits';
 
 export interface ChannelBinding {
   /** `channel = grpc.insecure_channel(...)`: the statement that binds the anchor call. */
@@ -25,7 +26,7 @@ export interface ChannelBinding {
  * for a server (`includeCalls`), also the calls that set it up (`server.add_insecure_port(...)`,
  * `add_EchoServicer_to_server(servicer, server)`, `server.start()`).
  */
-export function channelBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite | undefined, anchor: Site, includeCalls = false): ChannelBinding | undefined {
+export function channelBinding(edits: EditContext, object: GrpcObject, fork: ForkSite | undefined, anchor: Site, includeCalls = false): ChannelBinding | undefined {
   if (anchor.path !== edits.file.path) return undefined;
   const statement = edits.statementOf(anchor.node);
   const assignment = namedChildren(statement)[0];
@@ -106,7 +107,7 @@ export function usedName(node: Node): string {
  * move (`moving`), each statement takes its own-line comments just above it and the comment that
  * ends its last line with it, since deleting the statements' lines deletes those too.
  */
-export function bindingSource(edits: PythonEdits, binding: ChannelBinding, moving = false): string[] {
+export function bindingSource(edits: EditContext, binding: ChannelBinding, moving = false): string[] {
   const indent = edits.indentOf(binding.statement);
   return [binding.statement, ...binding.derived].flatMap((statement) => {
     if (!moving) return edits.reindent(statement.text, indent, '');

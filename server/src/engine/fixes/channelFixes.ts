@@ -15,8 +15,9 @@ import { objectAnchor } from '../model/anchors';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
 import { perProcessAccessorFix } from './perProcessAccessor';
-import { PythonEdits, freeNames, uniqueName } from './pythonEdits';
-import { enableForkSupportEdits } from './enableForkSupport';
+import type { EditContext } from './editContext';
+import { freeNames, uniqueName } from './pythonEdits';
+import { ENABLE_FORK_SUPPORT_TITLE, enableForkSupportEdits } from './enableForkSupport';
 import { spawnStartMethodFix } from './spawnStartMethod';
 import { closable } from './closableClients';
 import { withBlockFix } from './withBlock';
@@ -24,7 +25,7 @@ import { enclosingBinding, targetShapeFixes } from './targetShapeFixes';
 import { aioChannelAfterForkFix } from './aioChannelAfterFork';
 
 export interface ChannelFixInput {
-  edits: PythonEdits;
+  edits: EditContext;
   timeline: Timeline;
   config: EngineConfig;
   object: GrpcObject;
@@ -40,7 +41,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   const { edits, timeline, object, fork } = input;
   const fixes: Fix[] = [];
   let support: TextEdit[] | undefined | null = null;
-  const forkSupport = () => (support === null ? (support = enableForkSupportEdits(edits.file, timeline)) : support);
+  const forkSupport = () => (support === null ? (support = enableForkSupportEdits(edits, timeline)) : support);
   // Bind from the channel at the bottom (so a stub's fix moves its channel too), else from the object.
   const root = rootOf(object);
   const rootBinding = root !== object ? channelBinding(edits, root, fork, objectAnchor(root, fork)) : undefined;
@@ -85,11 +86,11 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
         // with fork support on (SPEC §1, measured on grpcio 1.51), so this fix does both halves.
         const support = forkSupport();
         if (support?.length) fixes.push({ ...perWorker, title: `${perWorker.title} and enable gRPC fork support`, edits: mergeEdits(perWorker.edits, support) });
-        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)` });
+        else fixes.push({ ...perWorker, title: `${perWorker.title} (the parent keeps using its channel: also enable gRPC fork support)`, partial: true });
       } else {
         // GF101's hazard is the parent's object at the fork: a fix that leaves it open does half the job.
         const half = !closes && input.offerForkSupport && !parentFree ? ` (the parent's ${noun(root)} stays open at the fork: also close it or enable gRPC fork support)` : '';
-        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}` });
+        fixes.push({ ...perWorker, title: `${perWorker.title}${closes ? ' and close the parent\'s before the fork' : half}`, ...(half ? { partial: true } : {}) });
       }
     }
   }
@@ -99,7 +100,7 @@ export function channelFixes(input: ChannelFixInput): Fix[] {
   // so every call the child makes on it then fails with "Cannot invoke RPC on closed channel".
   if (!input.aio && input.offerForkSupport && !usedInAnyChild) {
     const support = forkSupport();
-    if (support?.length) fixes.push({ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits: support });
+    if (support?.length) fixes.push({ title: ENABLE_FORK_SUPPORT_TITLE, kind: 'enableForkSupport', applicability: 'unsafe', edits: support });
   }
   if (input.aio) {
     const after = aioChannelAfterForkFix(edits, object, fork, input.anchor);
@@ -117,7 +118,7 @@ function noun(object: GrpcObject): string {
 
 /** Edits of two fixes made as one; a second `import os` is dropped when both add one. */
 function mergeEdits(first: TextEdit[], second: TextEdit[]): TextEdit[] {
-  const addsImport = (e: TextEdit) => /^import os\r?\n$/.test(e.newText);
+  const addsImport = (e: TextEdit) => /^(\r?\n)?import os(\r?\n)+$/.test(e.newText);
   const secondImports = second.some((e) => e.newText.includes('import os'));
   return [...first.filter((e) => !(secondImports && addsImport(e))), ...second];
 }
@@ -134,13 +135,12 @@ function perProcess(input: ChannelFixInput, binding: ChannelBinding, uses: UseEv
 }
 
 function accessorFix(input: ChannelFixInput, binding: ChannelBinding): Fix | undefined {
-  const fix = perProcessAccessorFix(input.edits, binding);
   // The parent's own channel moves behind the accessor too, so there is no name left to close.
-  return fix && { title: `Create \`${fix.name}\` in each process (per-process accessor \`${fix.accessor}()\`)`, kind: 'perProcessAccessor', applicability: fix.applicability, edits: fix.edits };
+  return perProcessAccessorFix(input.edits, binding, (name, accessor) => `Create \`${name}\` in each process (per-process accessor \`${accessor}()\`)`);
 }
 
 /** `channel.close()` right before the statement that forks (before the loop that contains it). */
-function closeBeforeFork(edits: PythonEdits, binding: ChannelBinding, fork: ForkSite): TextEdit | undefined {
+function closeBeforeFork(edits: EditContext, binding: ChannelBinding, fork: ForkSite): TextEdit | undefined {
   if (fork.site.path !== edits.file.path) return undefined;
   let statement = edits.statementOf(fork.site.node);
   while (statement.parent?.type === 'block' && ['for_statement', 'while_statement'].includes(statement.parent.parent?.type ?? '')) {
@@ -188,6 +188,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
     if (!addInitializer) return undefined;
     return {
       title: `Create the channel in each worker (${fork.product === 'executor' ? 'executor' : 'Pool'} initializer)`,
+      kind: 'poolInitializer',
       applicability: 'unsafe',
       edits: [edits.insertAfter(last, definition, ''), addInitializer, ...extra],
     };
@@ -204,6 +205,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
   if (!insert) return undefined;
   return {
     title: `Create the channel in the child (inside \`${field(target, 'name')?.text}\`)`,
+    kind: 'createInChild',
     applicability: 'unsafe',
     edits: [insert, ...extra],
   };
@@ -214,7 +216,7 @@ function createInChild(input: ChannelFixInput, binding: ChannelBinding, uses: Us
  * branch's first statements, rebinding the same names to a channel of the child's own.
  * Returns null when the uses are not in a fork branch (other shapes apply).
  */
-function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEvent[], source: string[], closeEdit: TextEdit | undefined): Fix | undefined | null {
+function forkBranchFix(edits: EditContext, binding: ChannelBinding, uses: UseEvent[], source: string[], closeEdit: TextEdit | undefined): Fix | undefined | null {
   if (!uses.every((u) => u.entry.how === 'forkBranch')) return null;
   const blocks = new Set(uses.map((u) => u.entry.site.node.id));
   const block = uses[0].entry.site.node;
@@ -226,6 +228,7 @@ function forkBranchFix(edits: PythonEdits, binding: ChannelBinding, uses: UseEve
   if (!first) return undefined;
   return {
     title: 'Create the channel in the child (at the start of the child branch)',
+    kind: 'createInForkBranch',
     applicability: 'unsafe',
     edits: [edits.insertBefore(first, source), ...(closeEdit ? [closeEdit] : [])],
   };

@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import { field, namedChildren } from '../model/syntax';
 import type { GrpcObject } from '../model/timeline';
-import type { PythonEdits } from './pythonEdits';
+import type { EditContext } from './editContext';
 import { importedNames, qualifiedCallee } from './spawnReadiness';
 
 /** Library clients with a synchronous close() that closes their channel. */
@@ -23,7 +23,7 @@ const CLOSABLE_LIBRARY_CLIENTS = new Set([
   'pydgraph.DgraphClientStub',
 ]);
 
-export function closable(edits: PythonEdits, object: GrpcObject): boolean {
+export function closable(edits: EditContext, object: GrpcObject): boolean {
   if (object.kind === 'channel') return true;
   if (object.kind !== 'client' || object.creation.path !== edits.file.path) return false;
   const call = object.creation.node;

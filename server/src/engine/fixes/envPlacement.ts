@@ -12,7 +12,8 @@ import { entrySite, isGrpcLoad } from '../model/grpcEnvironment';
 import type { SourceFile } from '../model/sourceFile';
 import { field, fields, namedChildren } from '../model/syntax';
 import type { Site, Timeline } from '../model/timeline';
-import { TextLines } from './textLines';
+import type { EditContext } from './editContext';
+import type { TextLines } from './textLines';
 
 /** The top-level statement of its file that contains `node` (itself when it is one). */
 export function topLevelStatement(node: Node): Node {
@@ -101,11 +102,6 @@ function deleteLines(first: number, last: number, lines: TextLines, blank: (row:
   return { range: { start: { line: first, character: 0 }, end: { line: end + 1, character: 0 } }, newText: '' };
 }
 
-/** Inserts whole lines before line `row`. */
-export function insertLinesBefore(row: number, newLines: string[], lines: TextLines): TextEdit {
-  return { range: { start: { line: row, character: 0 }, end: { line: row, character: 0 } }, newText: newLines.map((l) => l + lines.eol).join('') };
-}
-
 /** A top-level import that binds `name` to the `os` module or to a name imported from it. */
 export interface OsBinding {
   statement: Node;
@@ -169,4 +165,59 @@ export function bringBindingBefore(
     return { importLines: statementLines(binding.statement, lines), moved: binding.statement };
   }
   return { importLines: [binding.minimal] };
+}
+
+/** What pycodestyle lets stand among imports without an E402 for the imports after it. */
+const ALLOWED_AMONG_IMPORTS = new Set(['if_statement', 'try_statement', 'with_statement', 'future_import_statement', 'comment']);
+
+/**
+ * Statements inserted before `target` make every import that followed it in the file's import
+ * block an E402 (flake8's "module level import not at top of file"): each gets `# noqa: E402`,
+ * the convention of files that set the environment before `import grpc`. `removed` are statements
+ * the same fix deletes (they no longer end the block).
+ */
+export function noqaFollowingImports(context: EditContext, target: Node, removed: Node[] = []): TextEdit[] {
+  // Ruff's E402 lets `os.environ` modifications stand between imports (all these fixes write), and
+  // reports a `# noqa: E402` it does not need (RUF100): a Ruff project gets none.
+  if (context.importLint === 'ruff') return [];
+  const edits: TextEdit[] = [];
+  const statements = namedChildren(context.file.tree.rootNode).filter((s) => s.type !== 'comment');
+  // Code before `target` already makes them E402: the file has its own way with that.
+  if (statements.some((s, i) => s.startIndex < target.startIndex && !removed.some((r) => r.id === s.id) && endsImportBlock(s, i))) return [];
+  for (const statement of statements) {
+    if (statement.startIndex < target.startIndex || removed.some((r) => r.id === statement.id)) continue;
+    if (statement.type === 'import_statement' || statement.type === 'import_from_statement') {
+      const edit = noqaEdit(context, statement);
+      if (edit) edits.push(edit);
+      continue;
+    }
+    if (endsImportBlock(statement, -1)) break;
+  }
+  return edits;
+}
+
+/** A statement after which pycodestyle reports every top-level import (the `index`th of the module). */
+function endsImportBlock(statement: Node, index: number): boolean {
+  if (statement.type === 'import_statement' || statement.type === 'import_from_statement') return false;
+  if (ALLOWED_AMONG_IMPORTS.has(statement.type) || isDunderAssignment(statement)) return false;
+  return !(index === 0 && statement.type === 'expression_statement' && namedChildren(statement)[0]?.type === 'string');
+}
+
+function noqaEdit(context: EditContext, statement: Node): TextEdit | undefined {
+  // The first line, where flake8 reports it, unless it ends in a backslash (no comment can follow).
+  let row = statement.startPosition.row;
+  if (/\\\s*$/.test(context.lineText(row))) row = statement.endPosition.row;
+  const line = context.lineText(row);
+  const noqa = /#\s*noqa\b(:\s*([A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?/i.exec(line);
+  if (noqa && (!noqa[2] || /\bE402\b/i.test(noqa[2]))) return undefined;
+  if (noqa) {
+    const at = noqa.index + noqa[0].length;
+    return { range: { start: { line: row, character: at }, end: { line: row, character: at } }, newText: ', E402' };
+  }
+  const end = context.lines.lineContentEnd(row);
+  return { range: { start: { line: row, character: end }, end: { line: row, character: end } }, newText: '  # noqa: E402' };
+}
+
+function isDunderAssignment(statement: Node): boolean {
+  return statement.type === 'expression_statement' && /^__\w+__\s*[:=]/.test(statement.text);
 }

@@ -8,12 +8,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { field, namedChildren } from '../model/syntax';
 import type { ForkSite } from '../model/timeline';
-import { PythonEdits } from './pythonEdits';
+import type { EditContext } from './editContext';
 
 /** `os.exec*` variants: `l` takes argv as arguments, `v` as one sequence; `e` ends with the environment. */
 const EXEC = /^exec(l|v)(p?)(e?)$/;
 
-export function forkExecToSubprocessFix(edits: PythonEdits, fork: ForkSite): Fix | undefined {
+export function forkExecToSubprocessFix(edits: EditContext, fork: ForkSite): Fix | undefined {
   if (fork.product !== 'pid' || fork.site.path !== edits.file.path) return undefined;
   const forkStatement = edits.statementOf(fork.site.node);
   const assignment = namedChildren(forkStatement)[0];
@@ -48,6 +48,7 @@ export function forkExecToSubprocessFix(edits: PythonEdits, fork: ForkSite): Fix
   };
   return {
     title: 'Run the command with `subprocess.run` (no `os.fork()` under the server)',
+    kind: 'forkExecAsSubprocess',
     applicability: 'unsafe',
     edits: [...withoutUnusedOs(edits, [forkStatement, branch, wait], subprocess.edits), replace],
   };
@@ -57,7 +58,7 @@ export function forkExecToSubprocessFix(edits: PythonEdits, fork: ForkSite): Fix
  * The import edits, and the `import os` line removed when the replaced statements were its only
  * users (flake8 F401 otherwise); an `import subprocess` that would go right below it takes its line.
  */
-function withoutUnusedOs(edits: PythonEdits, replaced: Node[], importEdits: TextEdit[]): TextEdit[] {
+function withoutUnusedOs(edits: EditContext, replaced: Node[], importEdits: TextEdit[]): TextEdit[] {
   const root = edits.file.tree.rootNode;
   const imports = namedChildren(root).filter((s) => s.type === 'import_statement' && s.text === 'import os');
   if (imports.length !== 1) return importEdits;

@@ -42,22 +42,3 @@ export function importedBefore(file: SourceFile, name: string, target: Node): bo
   }
   return false;
 }
-
-/** A literal, or a name read through attributes and literal subscripts: evaluating it twice reads the same value. */
-export function isPureRead(node: Node): boolean {
-  switch (node.type) {
-    case 'string':
-      return !namedChildren(node).some((c) => c.type === 'interpolation');
-    case 'integer':
-    case 'identifier':
-      return true;
-    case 'attribute':
-      return isPureRead(field(node, 'object')!);
-    case 'subscript': {
-      const index = field(node, 'subscript');
-      return !!index && (index.type === 'integer' || index.type === 'string') && isPureRead(index) && isPureRead(field(node, 'value')!);
-    }
-    default:
-      return false;
-  }
-}

@@ -16,6 +16,7 @@ export function libraryWorkersAsThreadsFix(fork: ForkSite, path: string): Fix | 
   if (value?.text !== 'True') return undefined;
   return {
     title: 'Feed the data from threads, not forked processes (`use_multiprocessing=False`)',
+    kind: 'libraryWorkersAsThreads',
     applicability: 'unsafe',
     edits: [{ range: nodeRange(value), newText: 'False' }],
   };

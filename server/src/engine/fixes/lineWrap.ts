@@ -1,21 +1,28 @@
-// Every fix's lines stay within the file's line length: 79 (PEP 8, flake8's E501), or the file's
-// own longest line when that is longer. A line a fix makes too long is wrapped the way a Python
-// programmer (or black) wraps it: the outermost bracket that closes at the end of the line is
-// split, its contents on an indented line of their own, or one item per line with a trailing
-// comma when they do not fit on one; a trailing comment that does not fit moves above the line
-// (a `noqa` or `type:` comment stays on it). Applied to every fix in one place (the analyzer).
+// Every fix's lines stay within the file's line length limit (the edit context's: 79, PEP 8 and
+// flake8's E501, or the file's own longest line when that is longer). A line a fix makes too long
+// is wrapped in one style for all fixes, black's: the outermost bracket that closes at the end of
+// the line is split, its contents on a line of their own one indentation unit deeper, or one item
+// per line with a trailing comma when they do not fit on one, and the closing bracket back at the
+// statement's indentation. A trailing comment stays on its statement: on its first line, where
+// tools report (`# noqa`, `# pylint: disable`), or after the closing bracket when it does not fit
+// there; a line with `# type: ignore` is not wrapped (mypy reports on any line of a call). Applied
+// to every fix in one place (the analyzer).
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
+import type { EditContext } from './editContext';
 import { applyEdits } from './fixAll';
-import type { TextLines } from './textLines';
 
-const PEP8_LIMIT = 79;
 /** A wrapped item may need wrapping again; deeper than this the line is left to the fallback. */
 const MAX_DEPTH = 3;
+/** Comments a tool reads on the line it reports: they stay on the statement's first line. */
+const PRAGMA = /^#\s*(noqa|type:|pragma|fmt:|pylint:|pyright:|mypy:|nosec|isort:)/i;
 
-export function wrapLongLines(source: TextLines, root: Node, indentUnit: string, fix: Fix): Fix {
+export function wrapLongLines(context: EditContext, fix: Fix): Fix {
   if (fix.isSuppression) return fix;
-  const limit = Math.max(PEP8_LIMIT, ...source.lines.map((l) => l.length));
+  const source = context.lines;
+  const root = context.file.tree.rootNode;
+  const limit = context.lineLimit;
+  const indentUnit = context.indentUnit;
   let changed = false;
   const edits = clusters(fix.edits).flatMap((cluster) => {
     const first = Math.min(...cluster.map((e) => e.range.start.line));
@@ -69,16 +76,17 @@ export function wrapLine(line: string, limit: number, unit: string, depth: numbe
   const indent = /^[ \t]*/.exec(line)![0];
   const code = line.slice(0, scan.commentAt).trimEnd();
   const comment = scan.commentAt < line.length ? line.slice(scan.commentAt) : '';
-  const sticky = /^#\s*(noqa|type:|pragma|fmt:)/i.test(comment);
-  if (comment && !sticky && code.length <= limit) return [`${indent}${comment}`, code];
+  // mypy reads `# type: ignore` on the line it reports, which may be any line of a wrapped call.
+  if (/^#\s*type:\s*ignore/i.test(comment)) return undefined;
   const split = splitPoint(code, scan.pairs);
   if (!split) return undefined;
   const inner = indent + unit;
-  const head = code.slice(0, split.open + 1);
+  let head = code.slice(0, split.open + 1);
   const body = code.slice(split.open + 1, split.close).trim();
   let tail = `${indent}${code.slice(split.close)}`;
-  if (comment) tail += `  ${comment}`;
   if (tail.length > limit || head.length > limit) return undefined;
+  if (comment && (PRAGMA.test(comment) || `${head}  ${comment}`.length <= limit)) head += `  ${comment}`;
+  else if (comment) tail += `  ${comment}`;
   if (`${inner}${body}`.length <= limit) return [head, `${inner}${body}`, tail];
   const items = topLevelItems(body);
   if (items.length < 2 || split.subscript || items.some((i) => /^(for|async for)\b/.test(i))) {

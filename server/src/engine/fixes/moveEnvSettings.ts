@@ -5,26 +5,33 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
 import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, TooLate, enablesForkSupport, writesInvalidPollStrategy } from '../model/grpcEnvironment';
-import type { SourceFile } from '../model/sourceFile';
-import { field, namedChildren } from '../model/syntax';
+import { field } from '../model/syntax';
 import type { Timeline } from '../model/timeline';
-import { bringBindingBefore, deleteStatements, grpcStartStatement, insertLinesBefore, ownsItsLines, statementLines } from './envPlacement';
-import { detectIndentUnit } from './pythonEdits';
-import { TextLines } from './textLines';
-import { PollCorrection, importedBefore, isPureRead, pollCorrection } from './lateSettingValues';
+import type { EditContext } from './editContext';
+import { bringBindingBefore, deleteStatements, grpcStartStatement, noqaFollowingImports, ownsItsLines, statementLines } from './envPlacement';
+import { PollCorrection, importedBefore, pollCorrection } from './lateSettingValues';
+import type { TextLines } from './textLines';
 
 export const MOVE_ENV_SETTINGS_TITLE = 'Move the environment settings above `import grpc`';
 
-export interface MoveEnvSettings {
-  fix: Fix;
-  /** The statements the fix moves; a finding whose write is not among them gets no fix. */
+/** What the move takes where: a finding whose write is not among `moved` gets no move. */
+export interface EnvSettingsMove {
+  /** The first statement that loads grpc: the settings go just before it. */
+  target: Node;
+  /** The statements that write the settings, in text order. */
   moved: Node[];
+  /** Import lines the moved statements need before `target`, and the later imports they come from. */
+  importLines: string[];
+  movedImports: Node[];
+  /** Invalid poll strategies that move only with their value corrected, by statement id. */
+  corrections: Map<number, PollCorrection>;
 }
 
-export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: TooLate[]): MoveEnvSettings | undefined {
+export function envSettingsMove(context: EditContext, timeline: Timeline, late: TooLate[]): EnvSettingsMove | undefined {
+  const file = context.file;
+  const lines = context.lines;
   const target = grpcStartStatement(file, timeline);
   if (!target) return undefined;
-  const lines = new TextLines(file.text);
   const moved: Node[] = [];
   const importLines: string[] = [];
   const movedImports: Node[] = [];
@@ -48,8 +55,10 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
     }
     // Names bound by an import that already runs before grpc loads (`sys` for `sys.argv[1]`) stay.
     const needed = namesUsed(statement).map((name) => bringBindingBefore(file, name, target, lines) ?? (importedBefore(file, name, target) ? { importLines: [] } : undefined));
-    if (needed.some((n) => n === undefined)) corrections.delete(statement.id);
-    if (needed.some((n) => n === undefined)) continue;
+    if (needed.some((n) => n === undefined)) {
+      corrections.delete(statement.id);
+      continue;
+    }
     moved.push(statement);
     for (const n of needed) {
       for (const line of n!.importLines) if (!importLines.includes(line)) importLines.push(line);
@@ -58,17 +67,28 @@ export function moveEnvSettingsFix(file: SourceFile, timeline: Timeline, late: T
   }
   if (!moved.length) return undefined;
   moved.sort((a, b) => a.startIndex - b.startIndex);
-  // Among imports a plain statement makes every later import an E402 (flake8); an `if` does not.
-  const amongImports = namedChildren(file.tree.rootNode).some((s) => s.startIndex >= target.startIndex && IMPORTS.has(s.type));
-  const unit = detectIndentUnit(lines.lines);
+  return { target, moved, importLines, movedImports, corrections };
+}
+
+/**
+ * The statements as they are (comments included) before `target`, an invalid poll strategy
+ * corrected; the imports after them get `# noqa: E402` where the project's linter wants it.
+ */
+export function moveEnvSettingsFix(context: EditContext, move: EnvSettingsMove): Fix {
+  const { target, moved, importLines, movedImports, corrections } = move;
   const block = [...importLines, ...moved.flatMap((statement) => {
-    const written = (amongImports && guardedWrite(statement, lines, unit)) || statementLines(statement, lines);
+    const written = statementLines(statement, context.lines);
     const correction = corrections.get(statement.id);
     return correction ? written.map((line) => line.split(correction.from).join(correction.to)) : written;
   })];
-  const edits = [insertLinesBefore(target.startPosition.row, block, lines), ...deleteStatements([...movedImports, ...moved], lines)];
+  const removed = [...movedImports, ...moved];
+  const edits = [
+    context.insertLinesBefore(target.startPosition.row, block),
+    ...deleteStatements(removed, context.lines),
+    ...noqaFollowingImports(context, target, removed),
+  ];
   const title = corrections.size ? `${MOVE_ENV_SETTINGS_TITLE} (\`${POLL_STRATEGY_VARIABLE}\` corrected to \`poll\`)` : MOVE_ENV_SETTINGS_TITLE;
-  return { fix: { title, applicability: 'unsafe', edits }, moved };
+  return { title, kind: 'moveEnvSettings', applicability: 'unsafe', edits };
 }
 
 /** The write's statement when it stands on its own lines at the module's top level after `target`. */
@@ -90,46 +110,4 @@ function namesUsed(statement: Node): string[] {
     names.add(identifier.text);
   }
   return [...names];
-}
-
-const IMPORTS = new Set(['import_statement', 'import_from_statement']);
-
-/**
- * The write as an `if` block with the same effect, for a place among imports:
- * `env["V"] = "x"` → `if env.get("V") != "x":` + the assignment; `env.setdefault("V", "x")` →
- * `if "V" not in env:` + `env["V"] = "x"`. Literal strings only (evaluated twice otherwise);
- * a trailing comment stays on the assignment.
- */
-function guardedWrite(statement: Node, lines: TextLines, unit: string): string[] | undefined {
-  if (statement.startPosition.row !== statement.endPosition.row) return undefined;
-  const comment = lines.lines[statement.endPosition.row].slice(statement.endPosition.column).trim();
-  const tail = comment ? `  ${comment}` : '';
-  const inner = namedChildren(statement)[0];
-  if (inner?.type === 'assignment') {
-    const left = field(inner, 'left');
-    const value = field(inner, 'right');
-    const environ = left?.type === 'subscript' ? field(left, 'value') : undefined;
-    const key = left?.type === 'subscript' ? field(left, 'subscript') : undefined;
-    // A value read twice (in the test and the assignment) must read the same both times: a literal,
-    // or names, attributes and literal subscripts (`sys.argv[1]`), never a call.
-    if (!environ || key?.type !== 'string' || !value || !isPureRead(value)) return undefined;
-    return [`if ${environ.text}.get(${key.text}) != ${value.text}:`, `${unit}${inner.text}${tail}`];
-  }
-  if (inner?.type === 'call') {
-    const callee = field(inner, 'function');
-    const args = namedChildren(field(inner, 'arguments') ?? inner);
-    const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
-    const pairs = method === 'update' && args.length === 1 && args[0].type === 'dictionary' ? namedChildren(args[0]) : [];
-    if (pairs.length && pairs.every((p) => p.type === 'pair' && field(p, 'key')?.type === 'string' && field(p, 'value')?.type === 'string')) {
-      const environ = field(callee!, 'object')!.text;
-      return pairs.flatMap((p, i) => [`if ${environ}.get(${field(p, 'key')!.text}) != ${field(p, 'value')!.text}:`,
-        `${unit}${environ}[${field(p, 'key')!.text}] = ${field(p, 'value')!.text}${i === 0 ? tail : ''}`]);
-    }
-    if (!callee || (method !== 'setdefault' && method !== 'putenv') || args.length !== 2 || args.some((a) => a.type !== 'string')) return undefined;
-    // `os.putenv` skips os.environ; os.environ mirrors the process environment otherwise, so the test holds.
-    if (method === 'putenv') return [`if ${field(callee, 'object')!.text}.environ.get(${args[0].text}) != ${args[1].text}:`, `${unit}${inner.text}${tail}`];
-    const environ = field(callee, 'object')!.text;
-    return [`if ${args[0].text} not in ${environ}:`, `${unit}${environ}[${args[0].text}] = ${args[1].text}${tail}`];
-  }
-  return undefined;
 }

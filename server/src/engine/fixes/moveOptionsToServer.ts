@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { optionsLiteral } from '../model/serverOptions';
 import { field } from '../model/syntax';
+import type { EditContext } from './editContext';
 import { appendItem, itemsOf, removeItem, replaceNode, starred } from './sequenceEdits';
 
 export const MOVE_OPTIONS_TITLE = 'Move options to grpc.server';
@@ -18,15 +19,15 @@ export interface MisplacedOptions {
   serverOptions: Node | undefined;
 }
 
-export function moveOptionsFix(misplaced: MisplacedOptions, lineText: (line: number) => string): Fix | undefined {
+export function moveOptionsFix(edits: EditContext, misplaced: MisplacedOptions): Fix | undefined {
   const values = misplaced.extras.map(optionsValueOf);
   if (values.some((v) => v === undefined)) return undefined;
   const portArgs = field(misplaced.portCall, 'arguments');
   if (!portArgs) return undefined;
-  const merge = mergeEdit(values as Node[], misplaced.serverCall, misplaced.serverOptions, lineText);
+  const merge = mergeEdit(values as Node[], misplaced.serverCall, misplaced.serverOptions, edits);
   if (!merge) return undefined;
   const removals = misplaced.extras.map((extra) => removeItem(portArgs, extra));
-  return { title: MOVE_OPTIONS_TITLE, applicability: 'safe', edits: merge === 'nothing to add' ? removals : [...removals, merge] };
+  return { title: MOVE_OPTIONS_TITLE, kind: 'moveOptionsToServer', applicability: 'safe', edits: merge === 'nothing to add' ? removals : [...removals, merge] };
 }
 
 /** The options expression an extra argument carries, or undefined when it is not options. */
@@ -42,19 +43,19 @@ function optionsValueOf(extra: Node): Node | undefined {
 
 /** The edit that adds the options to the server call; 'nothing to add' when it has them all. */
 function mergeEdit(
-  values: Node[], serverCall: Node, serverOptions: Node | undefined, lineText: (line: number) => string,
+  values: Node[], serverCall: Node, serverOptions: Node | undefined, edits: EditContext,
 ): TextEdit | 'nothing to add' | undefined {
   if (!serverOptions || serverOptions.type === 'none') {
     const text = values.length === 1 ? values[0].text : `[${itemsFrom(values, undefined)!.join(', ')}]`;
     if (serverOptions) return replaceNode(serverOptions, text);
     const args = field(serverCall, 'arguments');
-    return args?.type === 'argument_list' ? appendItem(args, `options=${text}`, lineText) : undefined;
+    return args?.type === 'argument_list' ? appendItem(args, `options=${text}`, edits) : undefined;
   }
   const existing = optionsLiteral(serverOptions);
   const items = itemsFrom(values, existing);
   if (!items) return undefined;
   if (items.length === 0) return 'nothing to add';
-  if (existing && !existing.viaName) return appendItem(existing.node, items.join(', '), lineText);
+  if (existing && !existing.viaName) return appendItem(existing.node, items.join(', '), edits);
   return replaceNode(serverOptions, `[${starred(serverOptions)}, ${items.join(', ')}]`);
 }
 

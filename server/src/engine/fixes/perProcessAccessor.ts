@@ -7,9 +7,11 @@ import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
-import { PythonEdits, assignedNames, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { assignedNames, uniqueName } from './pythonEdits';
 
-export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBinding): Omit<Fix, 'title'> & { accessor: string; name: string } | undefined {
+/** The fix, titled by `title` from the name it replaces and the accessor's name. */
+export function perProcessAccessorFix(edits: EditContext, binding: ChannelBinding, title: (name: string, accessor: string) => string): Fix | undefined {
   if (!binding.global) return undefined;
   // With derived statements (`echo = channel.unary_unary(...)`) the accessor returns the last one
   // and makes the whole chain inside; the other names must then have no reads of their own.
@@ -56,8 +58,8 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
     `${unit}return ${cache}`,
   ];
   return {
-    accessor,
-    name,
+    title: title(name, accessor),
+    kind: 'perProcessAccessor',
     applicability: 'unsafe',
     edits: [...os.edits, ...replaceBindingRun(edits, binding, definition), ...reads.map((id) => ({ range: nodeRange(id), newText: `${accessor}()` }))],
   };
@@ -68,7 +70,7 @@ export function perProcessAccessorFix(edits: PythonEdits, binding: ChannelBindin
  * statements. The statement's own trailing comment goes with it; when only the derived
  * statements (and comments, blank lines) follow it, the definition replaces that whole run.
  */
-export function replaceBindingRun(edits: PythonEdits, binding: ChannelBinding, lines: string[]): TextEdit[] {
+export function replaceBindingRun(edits: EditContext, binding: ChannelBinding, lines: string[]): TextEdit[] {
   const block = binding.statement.parent!;
   const lastMoved = binding.derived[binding.derived.length - 1] ?? binding.statement;
   const contiguous = namedChildren(block).every((s) => s.startIndex <= binding.statement.startIndex || s.startIndex >= lastMoved.endIndex
@@ -118,7 +120,7 @@ function withComment(lines: string[], comment: Node | undefined): string[] {
 }
 
 /** Blank lines to add after a new function definition that replaces `last` (PEP 8: two before the next statement). */
-function blankLinesNeededAfter(edits: PythonEdits, last: Node): number {
+function blankLinesNeededAfter(edits: EditContext, last: Node): number {
   const lines = edits.lines.lines;
   let row = last.endPosition.row + 1;
   let blank = 0;

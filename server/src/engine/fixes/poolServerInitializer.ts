@@ -9,12 +9,13 @@ import type { Fix } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ForkSite } from '../model/timeline';
 import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
-import { PythonEdits, freeNames, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { freeNames, uniqueName } from './pythonEdits';
 
 /** Positional index of `initializer` in `Pool(processes, initializer, ...)` and `ProcessPoolExecutor(max_workers, mp_context, initializer, ...)`. */
 const INITIALIZER_POSITION = { pool: 1, executor: 2 } as const;
 
-export function poolServerInitializerFix(edits: PythonEdits, binding: ChannelBinding, fork: ForkSite): Fix | undefined {
+export function poolServerInitializerFix(edits: EditContext, binding: ChannelBinding, fork: ForkSite): Fix | undefined {
   if (fork.product !== 'pool' && fork.product !== 'executor') return undefined;
   const poolCall = fork.product === 'executor' ? fork.origin : fork.site;
   if (poolCall.path !== edits.file.path || poolCall.node.type !== 'call') return undefined;
@@ -53,6 +54,7 @@ export function poolServerInitializerFix(edits: PythonEdits, binding: ChannelBin
   const kind = fork.product === 'executor' ? 'executor' : 'Pool';
   return {
     title: `Start the server in each child (one per worker, in the ${kind} initializer \`${initializer}\`)`,
+    kind: 'serverInPoolInitializer',
     applicability: 'unsafe',
     edits: [
       ...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]),

@@ -10,7 +10,9 @@ import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import { GrpcObject, Timeline, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, leadingComments, trailingComment } from './channelBinding';
 import { replaceBindingRun, roleOf, shadowedIn } from './perProcessAccessor';
-import { PythonEdits, point, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { detectIndentUnit, point, uniqueName } from './pythonEdits';
+import { TextLines } from './textLines';
 
 /** The runner whose hook makes the client, as GF104 found it. */
 export type RunnerHook =
@@ -25,7 +27,7 @@ export interface HookContext {
   importersUse(name: string): boolean;
 }
 
-export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, object: GrpcObject, hook: RunnerHook, context: HookContext): Fix | undefined {
+export function runnerHookFix(edits: EditContext, binding: ChannelBinding, object: GrpcObject, hook: RunnerHook, context: HookContext): Fix | undefined {
   if (!binding.global || !onlyReadAfterImport(edits, binding, object, context)) return undefined;
   const names = [...binding.names];
   const base = names[names.length - 1].replace(/^_+/, '');
@@ -76,7 +78,7 @@ export function runnerHookFix(edits: PythonEdits, binding: ChannelBinding, objec
  * function that import time does not call, no other code rebinds them, and no other module
  * imports them (it would keep the None).
  */
-function onlyReadAfterImport(edits: PythonEdits, binding: ChannelBinding, object: GrpcObject, context: HookContext): boolean {
+function onlyReadAfterImport(edits: EditContext, binding: ChannelBinding, object: GrpcObject, context: HookContext): boolean {
   const end = context.timeline.events.findIndex((e) => e.kind === 'importTimeEnd');
   const usedAtImport = context.timeline.events.slice(0, end < 0 ? undefined : end)
     .some((e) => (e.kind === 'parentUse' || e.kind === 'use') && sharesRoot(e.object, object));
@@ -105,7 +107,7 @@ function inFunctionBody(node: Node): boolean {
  * The name under which `from module import name` binds `name`, adding that import after the
  * module's last top-level import (or as its first statement) when there is none.
  */
-function ensureFromImport(edits: PythonEdits, module: string, name: string): { name: string; edits: TextEdit[] } {
+function ensureFromImport(edits: EditContext, module: string, name: string): { name: string; edits: TextEdit[] } {
   const statements = namedChildren(edits.file.tree.rootNode);
   for (const statement of statements) {
     if (statement.type !== 'import_from_statement' || field(statement, 'module_name')?.text !== module) continue;
@@ -125,19 +127,10 @@ function ensureFromImport(edits: PythonEdits, module: string, name: string): { n
   const samePackage = imports.filter((s) => (field(s, 'module_name') ?? namedChildren(s)[0])?.text.split('.')[0] === root);
   const after = samePackage.find((s) => s.type === 'import_from_statement' && field(s, 'module_name')!.text > module);
   if (after) return { name, edits: [{ range: point(after.startPosition.row, 0), newText: line(after) }] };
-  const last = samePackage[samePackage.length - 1] ?? topImportBlock(statements);
-  if (!last) return { name, edits: [{ range: point(edits.importInsertionLine(), 0), newText: line(undefined) }] };
+  const last = samePackage[samePackage.length - 1];
+  // Else in its section of the import block (celery, gunicorn, uwsgi are third-party packages).
+  if (!last) return { name, edits: [edits.addImport(module, `from ${module} import ${name}`, true)] };
   return { name, edits: [{ range: point(last.endPosition.row + 1, 0), newText: line(last) }] };
-}
-
-/** The last import of the module's leading run of imports (comments and docstring allowed before). */
-function topImportBlock(statements: Node[]): Node | undefined {
-  let last: Node | undefined;
-  for (const statement of statements) {
-    if (statement.type === 'import_statement' || statement.type === 'import_from_statement' || statement.type === 'future_import_statement') last = statement;
-    else if (statement.type !== 'comment' && !(last === undefined && statement.type === 'expression_statement' && namedChildren(statement)[0]?.type === 'string')) break;
-  }
-  return last;
 }
 
 /** `pkg.mod` for `<config folder>/pkg/mod.py` (gunicorn puts its working folder on sys.path). */
@@ -159,12 +152,13 @@ function baseName(path: string): string {
  * (a configuration file is flat: settings and hook functions).
  */
 export function postForkEdits(path: string, text: string, ...calls: string[]): FileEdits {
-  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const lines = text.split(/\r\n|\r|\n/);
+  // Another file than the analysed one: its own lines, end-of-line and indentation unit.
+  const { lines, eol } = new TextLines(text);
+  const unit = detectIndentUnit(lines);
   const start = lines.findIndex((l) => /^def\s+post_fork\s*\(/.test(l));
   if (start >= 0) {
     let last = start;
-    let indent = '    ';
+    let indent = unit;
     for (let row = start + 1; row < lines.length; row++) {
       if (lines[row].trim() === '') continue;
       if (!/^[ \t]/.test(lines[row])) break;
@@ -179,7 +173,7 @@ export function postForkEdits(path: string, text: string, ...calls: string[]): F
   // Two blank lines before the new function (PEP 8), counting those the file already ends with.
   let end = lines.length - 1;
   while (end > 0 && lines[end] === '') end--;
-  const hook = ['def post_fork(server, worker):', ...calls.map((c) => `    ${c}`)];
+  const hook = ['def post_fork(server, worker):', ...calls.map((c) => `${unit}${c}`)];
   const prefix = lines[end].trim() === '' ? '' : eol.repeat(3);
   const endsWithNewline = end < lines.length - 1;
   return { path, edits: [{ range: point(end, lines[end].length), newText: `${prefix}${hook.join(eol)}${endsWithNewline ? '' : eol}` }] };

@@ -28,9 +28,10 @@ export function itemsOf(container: Node): Node[] {
 
 /**
  * Appends `item` to a bracketed container. `emptyTupleComma` keeps a one-item tuple a tuple.
- * `lineText` gives a line's text, for the indentation of items that sit on their own lines.
+ * `file` gives a line's text, for the indentation of items that sit on their own lines, and the
+ * file's end-of-line (an EditContext).
  */
-export function appendItem(container: Node, item: string, lineText: (line: number) => string): TextEdit {
+export function appendItem(container: Node, item: string, file: { lineText(row: number): string; eol: string }): TextEdit {
   const children = allChildren(container);
   const open = children[0];
   const close = children[children.length - 1];
@@ -44,9 +45,9 @@ export function appendItem(container: Node, item: string, lineText: (line: numbe
   const trailingComma = after?.type === ',' ? after : undefined;
   const ownLines = close.startPosition.row > last.endPosition.row;
   if (ownLines) {
-    const indent = /^[ \t]*/.exec(lineText(last.startPosition.row))![0];
+    const indent = /^[ \t]*/.exec(file.lineText(last.startPosition.row))![0];
     const anchor = trailingComma ?? last;
-    const newText = `${trailingComma ? '' : ','}\n${indent}${item},`;
+    const newText = `${trailingComma ? '' : ','}${file.eol}${indent}${item},`;
     return { range: { start: endOf(anchor), end: endOf(anchor) }, newText };
   }
   if (trailingComma) return { range: { start: endOf(trailingComma), end: endOf(trailingComma) }, newText: ` ${item}` };

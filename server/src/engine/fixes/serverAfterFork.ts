@@ -7,21 +7,22 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment, statementInBlock } from './channelBinding';
-import { PythonEdits, assignedNames, freeNames } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { assignedNames, freeNames } from './pythonEdits';
 import { field, isMainGuard, namedChildren } from '../model/syntax';
 
 export const SERVER_AFTER_FORK_TITLE = 'Start the server after the forks';
 
-export function serverAfterForkFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+export function serverAfterForkFix(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const move = moveBelowFork(edits, object, fork, anchor);
-  return move && { title: `${SERVER_AFTER_FORK_TITLE} (move \`${move.name}\` below the fork)`, applicability: 'unsafe', edits: move.edits };
+  return move && { title: `${SERVER_AFTER_FORK_TITLE} (move \`${move.name}\` below the fork)`, kind: 'serverAfterFork', applicability: 'unsafe', edits: move.edits };
 }
 
 /**
  * The edits that move the object's binding, with the statements built on it and the calls on it,
  * to just after the statement that forks; undefined when that is not known to be safe (above).
  */
-export function moveBelowFork(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): { name: string; edits: TextEdit[] } | undefined {
+export function moveBelowFork(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): { name: string; edits: TextEdit[] } | undefined {
   if (fork.site.path !== edits.file.path) return undefined;
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding?.forkStatement) return undefined;

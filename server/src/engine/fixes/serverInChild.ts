@@ -9,11 +9,12 @@ import type { Fix, TextEdit } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Site } from '../model/timeline';
 import { bindingSource, channelBinding, leadingComments, trailingComment } from './channelBinding';
-import { PythonEdits, freeNames } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { freeNames } from './pythonEdits';
 import { itemsOf, removeItem } from './sequenceEdits';
 import { poolServerInitializerFix } from './poolServerInitializer';
 
-export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
+export function serverInChildFix(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): Fix | undefined {
   const binding = channelBinding(edits, object, fork, anchor, true);
   if (!binding || fork.entryFunctions.length === 0 || fork.opaqueEntry) return undefined;
   if (fork.product === 'pool' || fork.product === 'executor') return poolServerInitializerFix(edits, binding, fork);
@@ -36,6 +37,7 @@ export function serverInChildFix(edits: PythonEdits, object: GrpcObject, fork: F
   if (!insert) return undefined;
   return {
     title: `Start the server in each child (inside \`${field(target, 'name')?.text}\`)`,
+    kind: 'serverInChild',
     applicability: 'unsafe',
     edits: [...edits.deleteStatementRuns([...moved, ...moved.flatMap(leadingComments), ...moved.flatMap((m) => trailingComment(m) ?? [])]), insert, ...handOver],
   };

@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { field, fields, identifiersNamed, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, Timeline } from '../model/timeline';
-import type { PythonEdits } from './pythonEdits';
+import type { EditContext } from './editContext';
 
 /** multiprocessing objects that belong to the context that made them. */
 const CONTEXT_OBJECTS = new Set([
@@ -80,7 +80,7 @@ export function defaultContextObjects(root: Node, text: string): Node[] {
  * A value handed to the child that cannot pickle: a name bound to a gRPC object, or to a call of a
  * constructor whose objects never pickle. Returns its text, or undefined when all look picklable.
  */
-export function unpicklableArgument(edits: PythonEdits, timeline: Timeline, fork: ForkSite): string | undefined {
+export function unpicklableArgument(edits: EditContext, timeline: Timeline, fork: ForkSite): string | undefined {
   const call = fork.origin.node;
   if (call.type !== 'call') return undefined;
   const passed: Node[] = [];

@@ -9,10 +9,11 @@ import { nodeRange } from '../model/sourceFile';
 import { field, identifiersNamed, isMainGuard, namedChildren } from '../model/syntax';
 import type { ForkSite, GrpcObject, Timeline } from '../model/timeline';
 import { childUses, usedName } from './channelBinding';
-import { PythonEdits, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { uniqueName } from './pythonEdits';
 import { defaultContextObjects, importedNames, mainGuardBlock, qualifiedCallee, runsAtImport, unpicklableArgument } from './spawnReadiness';
 
-export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
+export function spawnStartMethodFix(edits: EditContext, timeline: Timeline, fork: ForkSite, object?: GrpcObject): Fix | undefined {
   if (fork.origin.path !== edits.file.path || fork.product === 'pid' || fork.product === 'manager') return undefined;
   if (fork.opaqueEntry || fork.entryFunctions.some((def) => def.parent?.type !== 'module' && def.parent?.parent?.type !== 'module')) return undefined;
   if (!guarded(fork.origin.node)) return undefined;
@@ -29,9 +30,9 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   if (fork.product !== 'executor' && (calleeName === 'Pool' || calleeName === 'Process')) {
     // The smallest edits that leave no unused name: the context's own method, or the imported name.
     const own = contextVariableEdit(edits, callee);
-    if (own) return { title, applicability: 'unsafe', edits: [own] };
+    if (own) return { title, kind: 'spawnAtForkSite', applicability: 'unsafe', edits: [own] };
     const imported = fromImportEdits(edits, callee);
-    if (imported) return { title, applicability: 'unsafe', edits: imported };
+    if (imported) return { title, kind: 'spawnAtForkSite', applicability: 'unsafe', edits: imported };
   }
   const multiprocessing = edits.ensureModuleImport('multiprocessing');
   const context = `${multiprocessing.name}.get_context("spawn")`;
@@ -58,14 +59,14 @@ export function spawnStartMethodFix(edits: PythonEdits, timeline: Timeline, fork
   } else {
     return undefined;
   }
-  return { title, applicability: 'unsafe', edits: changes };
+  return { title, kind: 'spawnAtForkSite', applicability: 'unsafe', edits: changes };
 }
 
 /**
  * `ctx.Process(...)` where `ctx = multiprocessing.get_context("fork")` in the same scope: the
  * method string becomes "spawn" (everything else made from `ctx` then shares the context).
  */
-function contextVariableEdit(edits: PythonEdits, callee: Node): TextEdit | undefined {
+function contextVariableEdit(edits: EditContext, callee: Node): TextEdit | undefined {
   const owner = callee.type === 'attribute' ? field(callee, 'object') : undefined;
   if (owner?.type !== 'identifier') return undefined;
   const scope = enclosingScope(callee);
@@ -85,7 +86,7 @@ function contextVariableEdit(edits: PythonEdits, callee: Node): TextEdit | undef
  * `Pool(...)` with `from multiprocessing import Pool` and no other use of `Pool`: the import
  * brings `get_context` instead, and the call becomes `get_context("spawn").Pool(...)`.
  */
-function fromImportEdits(edits: PythonEdits, callee: Node): TextEdit[] | undefined {
+function fromImportEdits(edits: EditContext, callee: Node): TextEdit[] | undefined {
   if (callee.type !== 'identifier') return undefined;
   const root = edits.file.tree.rootNode;
   const imports = importedNames(root);
@@ -113,7 +114,7 @@ function enclosingScope(node: Node): Node {
  * the multiprocessing objects the program shares with its children come from the same context as
  * the children. Only when everything it makes (`made`) is made after that point, never at import.
  */
-function wholeProgramSpawn(edits: PythonEdits, made: Node[]): Fix | undefined {
+function wholeProgramSpawn(edits: EditContext, made: Node[]): Fix | undefined {
   const root = edits.file.tree.rootNode;
   const block = mainGuardBlock(root);
   if (!block || made.some(runsAtImport)) return undefined;
@@ -123,6 +124,7 @@ function wholeProgramSpawn(edits: PythonEdits, made: Node[]): Fix | undefined {
   const multiprocessing = edits.ensureModuleImport('multiprocessing');
   return {
     title: `Use the 'spawn' start method for the whole program (\`${multiprocessing.name}.set_start_method("spawn")\` under \`__main__\`)`,
+    kind: 'spawnForProgram',
     applicability: 'unsafe',
     edits: [...multiprocessing.edits, edits.insertBefore(first, [`${multiprocessing.name}.set_start_method("spawn")`])],
   };
@@ -136,9 +138,8 @@ function guarded(node: Node): boolean {
   return false;
 }
 
-/** Whether replacing `node` by `text` makes its line longer than 79 and than the file's longest line. */
-function tooLong(edits: PythonEdits, node: Node, text: string): boolean {
-  const all = edits.lines.lines;
-  const limit = Math.max(79, ...all.map((l) => l.length));
-  return node.startPosition.row === node.endPosition.row && all[node.startPosition.row].length + text.length - node.text.length > limit;
+/** Whether replacing `node` by `text` makes its line longer than the file's line length limit. */
+function tooLong(edits: EditContext, node: Node, text: string): boolean {
+  const row = node.startPosition.row;
+  return row === node.endPosition.row && edits.lineText(row).length + text.length - node.text.length > edits.lineLimit;
 }

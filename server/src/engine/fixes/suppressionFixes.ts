@@ -3,9 +3,9 @@
 import type { Fix, RuleCode, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
 import { NOQA, Suppressions } from '../suppression';
-import { TextLines } from './textLines';
+import type { EditContext } from './editContext';
 
-export function ignoreForLine(code: RuleCode, line: number, lines: TextLines, suppressions: Suppressions): Fix {
+export function ignoreForLine({ lines }: EditContext, code: RuleCode, line: number, suppressions: Suppressions): Fix {
   const existing = suppressions.noqaComments.get(line);
   let edit: TextEdit;
   if (existing) {
@@ -17,10 +17,10 @@ export function ignoreForLine(code: RuleCode, line: number, lines: TextLines, su
     const end = lines.lineContentEnd(line);
     edit = { range: { start: { line, character: end }, end: { line, character: lines.lineLength(line) } }, newText: `  # noqa: ${code}` };
   }
-  return { title: `Ignore ${code} for this line`, applicability: 'safe', edits: [edit], isSuppression: true };
+  return { title: `Ignore ${code} for this line`, kind: 'ignoreLine', applicability: 'safe', edits: [edit], isSuppression: true };
 }
 
-export function ignoreForFile(code: RuleCode, lines: TextLines, suppressions: Suppressions): Fix {
+export function ignoreForFile({ lines }: EditContext, code: RuleCode, suppressions: Suppressions): Fix {
   const directive = suppressions.fileDirective;
   let edit: TextEdit;
   if (directive) {
@@ -29,5 +29,5 @@ export function ignoreForFile(code: RuleCode, lines: TextLines, suppressions: Su
     const line = lines.headerEnd();
     edit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `# grpc-fork-guard: disable=${code}${lines.eol}` };
   }
-  return { title: `Ignore ${code} for this file`, applicability: 'safe', edits: [edit], isSuppression: true };
+  return { title: `Ignore ${code} for this file`, kind: 'ignoreFile', applicability: 'safe', edits: [edit], isSuppression: true };
 }

@@ -16,13 +16,14 @@ import { field, namedChildren } from '../model/syntax';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, leadingComments, trailingComment, usedName } from './channelBinding';
 import { enableForkSupportEdits } from './enableForkSupport';
-import { PythonEdits, assignedNames, isDocstring, uniqueName } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { assignedNames, isDocstring, uniqueName } from './pythonEdits';
 import { removeItem, replaceNode } from './sequenceEdits';
 
 type UseEvent = ReturnType<typeof childUses>[number];
 
 export interface TargetShapeInput {
-  edits: PythonEdits;
+  edits: EditContext;
   timeline: Timeline;
   object: GrpcObject;
   /** The anchor the finding is reported at (a default argument's call, for that shape). */
@@ -51,7 +52,7 @@ export function targetShapeFixes(input: TargetShapeInput): Fix[] {
  * `stub = EchoStub(grpc.insecure_channel(...))`: a channel made inside the value of an assignment
  * has no name of its own; the name the statement binds (the stub) carries it.
  */
-export function enclosingBinding(edits: PythonEdits, object: GrpcObject, fork: ForkSite, anchor: Site): ChannelBinding | undefined {
+export function enclosingBinding(edits: EditContext, object: GrpcObject, fork: ForkSite, anchor: Site): ChannelBinding | undefined {
   if (anchor.path !== edits.file.path) return undefined;
   const assignment = namedChildren(edits.statementOf(anchor.node))[0];
   const right = assignment?.type === 'assignment' ? field(assignment, 'right') : undefined;
@@ -82,11 +83,12 @@ function closureFix(input: TargetShapeInput, binding: ChannelBinding): Fix | und
   const insert = insertAtChildStart(edits, target, bindingSource(edits, binding, elsewhere.length === 0));
   if (!insert) return undefined;
   if (elsewhere.length === 0) {
-    return { title: `Create the channel in the child (move it into \`${name}\`)`, applicability: 'unsafe', edits: [...edits.deleteStatementRuns(chain), insert] };
+    return { title: `Create the channel in the child (move it into \`${name}\`)`, kind: 'createInChild', applicability: 'unsafe', edits: [...edits.deleteStatementRuns(chain), insert] };
   }
   if (!input.closeEdit) return undefined;
   return {
     title: `Create the channel in the child (inside \`${name}\`) and close the parent's before the fork`,
+    kind: 'createInChild',
     applicability: 'unsafe',
     edits: [insert, input.closeEdit],
   };
@@ -134,6 +136,7 @@ function passedArgumentFix(input: TargetShapeInput, binding: ChannelBinding): Fi
   if (!insert) return undefined;
   return {
     title: `Create the channel in the child (inside \`${functionName}\`, which gets the address instead)${parent.closes ? ' and close the parent\'s before the fork' : ''}`,
+    kind: 'createInChild',
     applicability: 'unsafe',
     edits: [replaceNode(parameters[index], address), insert, replaceNode(passing.element, built.addressText), ...parent.edits],
   };
@@ -233,6 +236,7 @@ function subclassRunFix(input: TargetShapeInput, binding: ChannelBinding): Fix |
   if (!insert) return undefined;
   return {
     title: `Create the channel in the child (in \`${className}.run()\`; the constructor gets the address instead)${parent.closes ? ' and close the parent\'s before the fork' : ''}`,
+    kind: 'createInChild',
     applicability: 'unsafe',
     edits: [
       replaceNode(parameters[index], address),
@@ -290,6 +294,7 @@ function defaultArgumentFix(input: TargetShapeInput): Fix | undefined {
       : removeItem(list, parameter);
     return {
       title: 'Create the channel in the child (inside the lambda, not as a default argument)',
+      kind: 'createInChild',
       applicability: 'unsafe',
       edits: [removal, replaceNode(reads[0], value.text)],
     };
@@ -301,6 +306,7 @@ function defaultArgumentFix(input: TargetShapeInput): Fix | undefined {
     if (!insert) return undefined;
     return {
       title: `Create the channel in the child (when \`${field(owner, 'name')?.text}\` runs, not as a default argument)`,
+      kind: 'createInChild',
       applicability: 'unsafe',
       edits: [replaceNode(value, 'None'), insert],
     };
@@ -324,10 +330,11 @@ function ownAccessorFix(input: TargetShapeInput): Fix | undefined {
   const accessor = enclosingFunction(creation.node);
   if (!accessor || accessor.descendantsOfType('global_statement').length === 0) return undefined;
   if (uses.some((u) => u.site.path !== edits.file.path || enclosingFunction(u.site.node)?.id !== accessor.id)) return undefined;
-  const support = enableForkSupportEdits(edits.file, timeline);
+  const support = enableForkSupportEdits(edits, timeline);
   if (!support?.length) return undefined;
   return {
     title: `Enable gRPC fork support before \`import grpc\` (each child must make its own channel, as \`${field(accessor, 'name')?.text}()\` does when the process changes)`,
+    kind: 'enableForkSupport',
     applicability: 'unsafe',
     edits: support,
   };
@@ -406,7 +413,7 @@ function parentSide(input: TargetShapeInput, binding: ChannelBinding, chain: Nod
 }
 
 /** Lines as a function's first statements, after its docstring and its `global` declarations. */
-function insertAtChildStart(edits: PythonEdits, definition: Node, lines: string[]): TextEdit | undefined {
+function insertAtChildStart(edits: EditContext, definition: Node, lines: string[]): TextEdit | undefined {
   const statements = namedChildren(field(definition, 'body') ?? definition).filter((s) => s.type !== 'comment');
   const declarations = statements.filter((s, i) => s.type === 'global_statement' && statements.slice(0, i).every((p) => p.type === 'global_statement' || isDocstring(p)));
   const last = declarations[declarations.length - 1];

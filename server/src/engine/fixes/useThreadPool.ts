@@ -5,51 +5,74 @@ import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { FORK_APIS } from '../model/apiCatalog';
 import { field, fields, identifiersNamed, namedChildren } from '../model/syntax';
-import { deleteStatements } from './envPlacement';
-import { endOf, itemsOf, removeItem, replaceNode } from './sequenceEdits';
+import type { EditContext } from './editContext';
+import { deleteStatements, ownsItsLines } from './envPlacement';
+import { itemsOf, removeItem, replaceNode } from './sequenceEdits';
 import { freeNames } from './pythonEdits';
-import { TextLines } from './textLines';
 
 export const USE_THREAD_POOL_TITLE = 'Use a thread pool';
 
 const IMPORT_TYPES = ['import_statement', 'import_from_statement', 'future_import_statement'];
 
 /** `poolCall` is the pool construction passed to grpc.server; `qname` what its callee resolves to. */
-export function useThreadPoolFix(poolCall: Node, qname: string, eol: string): Fix | undefined {
+export function useThreadPoolFix(edits: EditContext, poolCall: Node, qname: string): Fix | undefined {
   const produces = FORK_APIS[qname]?.produces;
   if (poolCall.type !== 'call' || (produces !== 'pool' && produces !== 'executor')) return undefined;
   const args = pickArguments(poolCall, produces);
   if (!args) return undefined;
   const reach = threadPoolName(poolCall, qname);
   if (!reach) return undefined;
-  const edits: TextEdit[] = [replaceNode(poolCall, `${reach.name}(${args.join(', ')})`)];
-  const importEdit = reach.importEdit?.(eol);
-  if (importEdit) edits.unshift(importEdit);
-  // The names the old call alone used (its callee's module, an `mp_context=` argument's module).
   const replacement = `${reach.name}(${args.join(', ')})`;
+  const changes: TextEdit[] = [replaceNode(poolCall, replacement)];
+  const call = topLevelStatement(poolCall);
+  const removed: Node[] = [];
+  // The names the old call alone used (its callee's module, an `mp_context=` argument's module).
   for (const name of freeNames(poolCall)) {
-    if (!new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(replacement)) edits.push(...unusedImportEdits(poolCall, name, importEdit));
+    if (new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(replacement)) continue;
+    const unused = unusedImport(poolCall, name);
+    if (!unused) continue;
+    if (unused.item) changes.push(removeItem(unused.statement, unused.item));
+    else removed.push(unused.statement);
   }
-  return { title: USE_THREAD_POOL_TITLE, applicability: 'safe', edits };
+  const added = reach.addImport;
+  const placement = added && edits.imports.placement(added.module, added.line, edits.eol, added.from, call, removed);
+  // Where the new import goes is where an import it replaces was: `from concurrent.futures import
+  // ProcessPoolExecutor` becomes `from concurrent import futures` in place.
+  const inPlace = placement && removed.find((s) => nextTo(edits, s, placement.row) && ownsItsLines(s, edits.lines));
+  if (added && inPlace) changes.push(replaceNode(inPlace, added.line));
+  changes.push(...deleteStatements(removed.filter((s) => s !== inPlace), edits.lines));
+  if (added && !inPlace) {
+    const row = placement?.row ?? call.startPosition.row;
+    changes.unshift({ range: { start: { line: row, character: 0 }, end: { line: row, character: 0 } }, newText: placement?.newText ?? `${added.line}${edits.eol}` });
+  }
+  return { title: USE_THREAD_POOL_TITLE, kind: 'useThreadPool', applicability: 'safe', edits: changes };
 }
 
 /**
  * The import of `name` when only the replaced pool used it (`import multiprocessing` for
- * `multiprocessing.Pool(4)`) goes too, or flake8 reports it unused (F401).
+ * `multiprocessing.Pool(4)`) goes too, or flake8 reports it unused (F401): the whole statement, or
+ * `item` when the statement imports other names as well.
  */
-function unusedImportEdits(poolCall: Node, name: string, importEdit: TextEdit | undefined): TextEdit[] {
+function unusedImport(poolCall: Node, name: string): { statement: Node; item?: Node } | undefined {
   const root = poolCall.tree.rootNode;
   const others = identifiersNamed(root, root.text, name).filter((id) => id.startIndex < poolCall.startIndex || id.startIndex >= poolCall.endIndex);
   const binding = others.find((id) => IMPORT_TYPES.includes(statementOf(id).type));
-  if (!binding || others.length !== 1) return [];
+  if (!binding || others.length !== 1) return undefined;
   const statement = statementOf(binding);
-  if (statement.parent?.type !== 'module' || (importEdit && importEdit.range.start.line >= statement.startPosition.row && importEdit.range.start.line <= statement.endPosition.row)) return [];
+  if (statement.parent?.type !== 'module') return undefined;
   const names = fields(statement, 'name');
   if (names.length > 1) {
     const item = names.find((n) => n.startIndex <= binding.startIndex && n.endIndex >= binding.endIndex);
-    return item ? [removeItem(statement, item)] : [];
+    return item ? { statement, item } : undefined;
   }
-  return deleteStatements([statement], new TextLines(root.text));
+  return { statement };
+}
+
+/** Whether line `row` is where `statement` starts, or follows it with only blank lines between. */
+function nextTo(edits: EditContext, statement: Node, row: number): boolean {
+  if (row < statement.startPosition.row) return false;
+  for (let r = statement.endPosition.row + 1; r < row; r++) if (edits.lineText(r).trim()) return false;
+  return true;
 }
 
 function statementOf(node: Node): Node {
@@ -83,7 +106,8 @@ function pickArguments(call: Node, produces: 'pool' | 'executor'): string[] | un
 
 interface Reach {
   name: string;
-  importEdit?: (eol: string) => TextEdit;
+  /** The import that brings it, when the file has none. */
+  addImport?: { module: string; line: string; from: boolean };
 }
 
 function threadPoolName(call: Node, qname: string): Reach | undefined {
@@ -101,14 +125,8 @@ function threadPoolName(call: Node, qname: string): Reach | undefined {
     if (bound) return { name: bound };
   }
   const taken = boundAtModuleLevel(module);
-  const before = imports.filter((s) => s.startIndex < statement.startIndex);
-  const anchor = before[before.length - 1];
-  const insert = (text: string) => (eol: string): TextEdit => {
-    const at = anchor ? { line: endOf(anchor).line + 1, character: 0 } : { line: statement.startPosition.row, character: 0 };
-    return { range: { start: at, end: at }, newText: `${text}${eol}` };
-  };
-  if (!taken.has('futures')) return { name: 'futures.ThreadPoolExecutor', importEdit: insert('from concurrent import futures') };
-  if (!taken.has('concurrent')) return { name: 'concurrent.futures.ThreadPoolExecutor', importEdit: insert('import concurrent.futures') };
+  if (!taken.has('futures')) return { name: 'futures.ThreadPoolExecutor', addImport: { module: 'concurrent', line: 'from concurrent import futures', from: true } };
+  if (!taken.has('concurrent')) return { name: 'concurrent.futures.ThreadPoolExecutor', addImport: { module: 'concurrent.futures', line: 'import concurrent.futures', from: false } };
   return undefined;
 }
 

@@ -10,11 +10,10 @@ import { field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ChannelBinding } from './channelBinding';
 import { trailingComment } from './channelBinding';
 import { roleOf } from './perProcessAccessor';
-import { PythonEdits, point } from './pythonEdits';
+import type { EditContext } from './editContext';
+import { point } from './pythonEdits';
 
-const MAX_LINE = 79;
-
-export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix | undefined {
+export function withBlockFix(edits: EditContext, binding: ChannelBinding): Fix | undefined {
   const fork = binding.forkStatement;
   const scope = enclosingFunction(binding.statement);
   if (binding.global || !fork || !scope) return undefined;
@@ -42,7 +41,7 @@ export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix |
   const indent = edits.indentOf(binding.statement);
   const header = `with ${value.text} as ${binding.name}:`;
   const lines = edits.lines.lines;
-  const limit = Math.max(MAX_LINE, ...lines.map((l) => l.length));
+  const limit = edits.lineLimit;
   const headerLines = `${indent}${header}`.split(/\r\n|\r|\n/);
   const trailing = trailingComment(binding.statement);
   if (headerLines[headerLines.length - 1].length + (trailing ? trailing.text.length + 2 : 0) > limit) return undefined;
@@ -60,7 +59,7 @@ export function withBlockFix(edits: PythonEdits, binding: ChannelBinding): Fix |
   };
 }
 
-function reads(statement: Node, edits: PythonEdits, name: string): boolean {
+function reads(statement: Node, edits: EditContext, name: string): boolean {
   return identifiersNamed(statement, edits.file.text, name).some((id) => roleOf(id) === 'read');
 }
 

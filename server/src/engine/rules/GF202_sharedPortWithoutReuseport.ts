@@ -70,7 +70,7 @@ export const sharedPortWithoutReuseport = defineRule({
       const { setting } = reuseportSetting(port.server.optionsNode);
       if (setting !== 'zero' && setting !== 'unset') continue;
       const fix = port.server.creation.path === context.file.path
-        ? addReuseportFix(port.server.creation.node, port.server.optionsNode, (line) => context.file.text.split(/\r\n|\r|\n/)[line] ?? '')
+        ? addReuseportFix(context.edits, port.server.creation.node, port.server.optionsNode)
         : undefined;
       const what = setting === 'zero' ? 'sets `grpc.so_reuseport` to 0, so only the first child can bind' : 'does not set `grpc.so_reuseport`, so sharing the port rests on a platform default';
       context.report({

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
+import type { EditContext } from '../fixes/editContext';
 import { moveOptionsFix } from '../fixes/moveOptionsToServer';
 import { removeItem } from '../fixes/sequenceEdits';
 import { field, namedChildren, sameNode } from '../model/syntax';
@@ -56,22 +57,19 @@ export const portOptionsMisplaced = defineRule({
       context.report({
         at: { node: call, path: context.file.path },
         message: `\`${problem.method}\` takes only ${problem.allowed.join(' and ')}; ${problem.extra} here raises TypeError: pass server options to \`grpc.server(..., options=[...])\`.`,
-        fixes: orRemove(moveFix(call, problem.extras, context.timeline, context.file.path, context.file.text), call, problem, context.timeline, context.file.path),
+        fixes: orRemove(moveFix(context.edits, call, problem.extras, context.timeline), call, problem, context.timeline, context.file.path),
       });
     }
   },
 });
 
 /** "Move options to grpc.server", when the walk knows which `grpc.server(...)` call made the server. */
-function moveFix(call: Node, extras: Node[], timeline: Timeline, path: string, text: string): Fix[] {
+function moveFix(edits: EditContext, call: Node, extras: Node[], timeline: Timeline): Fix[] {
+  const path = edits.file.path;
   const port = timeline.events.find((e) => e.kind === 'serverPort' && e.site.path === path && sameNode(e.site.node, call));
   if (extras.length === 0 || port?.kind !== 'serverPort' || port.server.creation.path !== path) return [];
   if (port.server.kind !== 'server' && port.server.kind !== 'aioServer') return [];
-  const lines = text.split(/\r\n|\r|\n/);
-  const fix = moveOptionsFix(
-    { portCall: call, extras, serverCall: port.server.creation.node, serverOptions: port.server.optionsNode },
-    (line) => lines[line] ?? '',
-  );
+  const fix = moveOptionsFix(edits, { portCall: call, extras, serverCall: port.server.creation.node, serverOptions: port.server.optionsNode });
   return fix ? [fix] : [];
 }
 
@@ -88,6 +86,7 @@ function orRemove(fixes: Fix[], call: Node, problem: { method: string; extras: N
   const names = problem.extras.map((e) => (e.type === 'keyword_argument' ? `${field(e, 'name')?.text}=` : truncate(e.text)));
   return [{
     title: `Remove ${names.map((n) => `\`${n}\``).join(', ')} from \`${problem.method}\` (give ${problem.extras.length > 1 ? 'them' : 'it'} to grpc.server instead)`,
+    kind: 'removePortOptions',
     applicability: 'unsafe',
     edits: problem.extras.map((extra) => removeItem(args, extra)),
   }];

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../findings';
+import type { EditContext } from '../fixes/editContext';
 import { useThreadPoolFix } from '../fixes/useThreadPool';
 import { createdHere } from '../model/describe';
 import { identifiersNamed, sameNode } from '../model/syntax';
@@ -31,20 +32,21 @@ export const serverOnProcessPool = defineRule({
         at: { node: object.threadPoolArg, path: object.creation.path },
         message: `\`${object.label}\` is given a process pool as its thread pool; gRPC cannot complete RPCs on another process: use \`futures.ThreadPoolExecutor\`.`,
         related: [{ site: object.creation, message: createdHere('server') }],
-        fixes: object.creation.path === context.file.path ? threadPoolFix(object.threadPoolArg, context.timeline, context.file.text) : [],
+        fixes: object.creation.path === context.file.path ? threadPoolFix(context.edits, object.threadPoolArg, context.timeline) : [],
       });
     }
   },
 });
 
 /** "Use a thread pool", when the pool is built in the `grpc.server(...)` call itself. */
-function threadPoolFix(poolArg: Node, timeline: Timeline, text: string): Fix[] {
+function threadPoolFix(edits: EditContext, poolArg: Node, timeline: Timeline): Fix[] {
+  const text = edits.file.text;
   const value = poolArg.type === 'keyword_argument' ? poolArg.childForFieldName('value') ?? poolArg : poolArg;
   const call = value.type === 'call' ? value : poolBinding(value, text);
   if (!call) return [];
   const use = timeline.qualifiedUses.find((u) => !u.decorator && sameNode(u.site.node, call));
   if (!use) return [];
-  const fix = useThreadPoolFix(call, use.qname, /\r\n/.test(text) ? '\r\n' : '\n');
+  const fix = useThreadPoolFix(edits, call, use.qname);
   return fix ? [fix] : [];
 }
 

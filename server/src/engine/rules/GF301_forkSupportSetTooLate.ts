@@ -2,10 +2,10 @@ import type { Node } from 'web-tree-sitter';
 import { describeObject } from '../model/describe';
 import { placeName } from '../model/describe';
 import { FORK_SUPPORT_VARIABLE, TooLate, enablesForkSupport, entrySite, writeNode, writesInvalidPollStrategy, writesTooLate } from '../model/grpcEnvironment';
-import { enableForkSupportEdits, settingsBeforeGrpcEdits } from '../fixes/enableForkSupport';
+import { enableForkSupportFix, settingsBeforeGrpcEdits } from '../fixes/enableForkSupport';
 import type { Fix } from '../findings';
 import { callLabel } from '../model/sourceFile';
-import { moveEnvSettingsFix } from '../fixes/moveEnvSettings';
+import { envSettingsMove, moveEnvSettingsFix } from '../fixes/moveEnvSettings';
 import type { Site } from '../model/timeline';
 import { ENVIRONMENT_WORDS, RuleContext, defineRule } from './rule';
 
@@ -70,7 +70,8 @@ export const forkSupportSetTooLate = defineRule({
   check(context) {
     const late = writesTooLate(context.timeline);
     if (!late.length) return;
-    const move = moveEnvSettingsFix(context.file, context.timeline, late);
+    const move = envSettingsMove(context.edits, context.timeline, late);
+    const moveFix = move && moveEnvSettingsFix(context.edits, move);
     for (const tooLate of late) {
       const { write } = tooLate;
       const movable = move?.moved.some((statement) => statement.id === write.site.node.parent?.id);
@@ -81,7 +82,7 @@ export const forkSupportSetTooLate = defineRule({
         at: elsewhere ? entrySite(write.chain, write.site) : { node: writeNode(write), path: write.site.path },
         message: (elsewhere ? `Importing this runs ${placeName(write.site, context.file.path)}, where ` : '') + message(tooLate, context.file.path),
         related: related(tooLate),
-        fixes: movable ? [move!.fix] : settingInTime(context, tooLate),
+        fixes: movable && moveFix ? [moveFix] : settingInTime(context, tooLate),
       });
     }
   },
@@ -97,8 +98,8 @@ function settingInTime(context: RuleContext, { write }: TooLate): Fix[] {
   if (write.site.path !== context.file.path || write.value === undefined) return [];
   if (write.variable === FORK_SUPPORT_VARIABLE) {
     if (!enablesForkSupport(write.value)) return [];
-    const edits = enableForkSupportEdits(context.file, context.timeline);
-    return edits?.length ? [{ title: 'Enable gRPC fork support before `import grpc`', applicability: 'unsafe', edits }] : [];
+    const fix = enableForkSupportFix(context.edits, context.timeline);
+    return fix ? [fix] : [];
   }
   if (!/^[\w,-]+$/.test(write.value)) return [];
   // Made to take effect, an invalid poll strategy would abort the program at its first channel (GF303).
@@ -109,8 +110,8 @@ function settingInTime(context: RuleContext, { write }: TooLate): Fix[] {
   // pool initializer's setting, on one path) agrees with the setting this fix adds.
   if (context.timeline.events.some((e) => e.kind === 'envWrite' && e.variable === write.variable && !e.inChild && !late.has(e)
     && (e.value !== write.value || (e.chain.length === 0 && !insideFunction(e.site.node))))) return [];
-  const edits = settingsBeforeGrpcEdits(context.file, context.timeline, [[write.variable, write.value]]);
-  return edits?.length ? [{ title: `Set ${write.variable} to \`${write.value}\` before \`import grpc\``, applicability: 'unsafe', edits }] : [];
+  const edits = settingsBeforeGrpcEdits(context.edits, context.timeline, [[write.variable, write.value]]);
+  return edits?.length ? [{ title: `Set ${write.variable} to \`${write.value}\` before \`import grpc\``, kind: 'setEnvBeforeGrpc', applicability: 'unsafe', edits }] : [];
 }
 
 function insideFunction(node: Node): boolean {

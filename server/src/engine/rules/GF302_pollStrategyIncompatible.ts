@@ -43,7 +43,8 @@ export const pollStrategyIncompatible = defineRule({
       'import grpc',
     ].join('\n'),
     fixes:
-      'Set GRPC_POLL_STRATEGY to poll: rewrites the value of the reported write to `"poll"` (keeping its quotes), or, ' +
+      'Set GRPC_POLL_STRATEGY to poll: rewrites the value of the reported write to `"poll"` (keeping its quotes; a constant ' +
+      'used nowhere else is changed where it is defined), or, ' +
       'when no strategy is set, adds `os.environ.setdefault("GRPC_POLL_STRATEGY", "poll")` on the line after the ' +
       'write that enables fork support, through the same `os.environ` expression.',
     fixSafety:
@@ -69,7 +70,7 @@ export const pollStrategyIncompatible = defineRule({
       message: `\`${FORK_SUPPORT_VARIABLE}\` is set to \`${first.value}\` but \`${POLL_STRATEGY_VARIABLE}\` is not set; ` +
         'gRPC asks for `poll` with fork support to avoid hangs after fork: set it to `poll`.',
       severity: 'information',
-      fixes: optional(insertPollStrategyFix(first, context.file.text, 'unsafe')),
+      fixes: optional(insertPollStrategyFix(context.edits, first, 'unsafe')),
     });
   },
 });
@@ -86,7 +87,7 @@ function checkStrategy(context: RuleContext, write: EnvWrite): void {
       message: `\`${POLL_STRATEGY_VARIABLE}\` is set to \`${write.value}\`, which lets gRPC pick its default engine; ` +
         'gRPC asks for `poll` with fork support to avoid hangs after fork: set it to `poll`.',
       severity: 'information',
-      fixes: optional(rewritePollStrategyFix(write, 'unsafe')),
+      fixes: optional(rewritePollStrategyFix(context.edits, write, 'unsafe')),
     });
     return;
   }
@@ -94,7 +95,7 @@ function checkStrategy(context: RuleContext, write: EnvWrite): void {
     at,
     message: `\`${POLL_STRATEGY_VARIABLE}\` is set to \`${write.value}\`, which selects the \`${strategy.engine}\` engine, ` +
       'but fork support only works with `epoll1` or `poll`: set it to `poll`.',
-    fixes: optional(rewritePollStrategyFix(write, 'safe')),
+    fixes: optional(rewritePollStrategyFix(context.edits, write, 'safe')),
   });
 }
 

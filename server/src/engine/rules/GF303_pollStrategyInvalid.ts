@@ -47,7 +47,7 @@ export const pollStrategyInvalid = defineRule({
       if (event.kind !== 'envWrite' || event.variable !== POLL_STRATEGY_VARIABLE || event.value === undefined) continue;
       if (resolvePollStrategy(event.value).kind !== 'invalid') continue;
       const write: EnvWrite = event;
-      const fix = rewritePollStrategyFix(write, 'safe');
+      const fix = rewritePollStrategyFix(context.edits, write, 'safe');
       context.report({
         at: { node: writeNode(write), path: write.site.path },
         message: `\`${POLL_STRATEGY_VARIABLE}\` is set to \`${write.value}\`, which names no polling engine gRPC knows ` +

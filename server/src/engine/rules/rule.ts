@@ -2,7 +2,7 @@
 // the tree) and reports findings; it never parses, walks execution order or formats for a surface.
 import type { EngineConfig } from '../config';
 import type { Fix, Range, RelatedLocation, RuleCode, Severity } from '../findings';
-import type { PythonEdits } from '../fixes/pythonEdits';
+import type { EditContext } from '../fixes/editContext';
 import type { RunnerView } from '../model/runners';
 import type { SourceFile } from '../model/sourceFile';
 import type { Site, Timeline } from '../model/timeline';
@@ -46,8 +46,8 @@ export interface RuleContext {
   file: SourceFile;
   timeline: Timeline;
   config: EngineConfig;
-  /** Edit helpers for this file, for rules that build fixes. */
-  edits: PythonEdits;
+  /** The file's edit context, made once per file: every fix of every rule is built with it. */
+  edits: EditContext;
   /** Pre-forking runners that load modules of the project (GF104). */
   runners: RunnerView;
   report(report: RuleReport): void;
