@@ -16,12 +16,6 @@ import type { ServerSettings } from './settings';
 const MAX_RESTARTS = 3;
 /** The analysis thread's WebAssembly heap past which it is replaced when idle (the heap never shrinks). */
 const HEAP_BUDGET_BYTES = 64 * 1024 * 1024;
-/**
- * The thread's young generation (V8's default is several times larger). An analysis allocates
- * mostly short-lived objects; a small nursery collects them just as well, and the pages a large
- * one commits stay in the editor's memory.
- */
-const YOUNG_GENERATION_MB = 8;
 
 export interface OffThreadSnapshot {
   version: number;
@@ -62,7 +56,7 @@ export class AnalysisHost {
     if (process.env.GRPC_FORK_GUARD_ANALYSIS_THREAD === 'off' || !fs.existsSync(this.script)) return (this.ready = Promise.resolve(false));
     const channel = new MessageChannel();
     const init: AnalysisWorkerInit = { grammarDir: this.grammarDir, port: channel.port2, heapBudgetBytes: HEAP_BUDGET_BYTES };
-    const worker = new Worker(this.script, { workerData: init, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = new Worker(this.script, { workerData: init, transferList: [channel.port2] });
     this.worker = worker;
     this.port = channel.port1;
     this.ready = new Promise<boolean>((resolve) => {

@@ -10,7 +10,6 @@ import type { AnalysisWorkerInit, HostMessage, LogLevel, WorkerMessage } from '.
 import { AnalysisLog, AnalysisServices, documentFindings } from './documentAnalysis';
 import { diskPathOf } from './documentPaths';
 import { DocumentTrees } from './documentTrees';
-import { IdleCollection, fullCollection } from './idleCollection';
 
 const init = workerData as AnalysisWorkerInit;
 const port: MessagePort = init.port;
@@ -35,10 +34,6 @@ let services: AnalysisServices | undefined;
 
 /** Documents whose trees are kept between analyses: the ones being typed in. */
 const KEPT_DOCUMENT_TREES = 8;
-
-const collect = fullCollection();
-/** A second of quiet after an analysis: between keystrokes of a burst nothing is collected. */
-const idleCollection = collect && new IdleCollection({ quietMs: 1000, minHeapBytes: 48 * 1024 * 1024, slack: 2, collect });
 
 const queue: HostMessage[] = [];
 let draining = false;
@@ -80,7 +75,6 @@ function handle(message: HostMessage): void {
       documents.trim(KEPT_DOCUMENT_TREES);
       services.project.trimModules();
       reportHeap();
-      idleCollection?.workDone();
     }
   }
 }
@@ -116,7 +110,6 @@ function work(): void {
 }
 
 port.on('message', (message: HostMessage) => {
-  idleCollection?.cancel();
   queue.push(message);
   work();
 });
