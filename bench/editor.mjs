@@ -1,0 +1,196 @@
+// The editor's figures alone, without the scan corpus: typing latency on the 5,000-line file
+// through the server, and the server's RSS with 200 files open, split by what holds it. Much
+// quicker than `npm run bench` (no 171 MB corpus, no 2.7 GB scaled copies), for comparing builds:
+//   node bench/editor.mjs [--baseline=/path/to/other/dist/server.js] [--rounds=N] [--memory-only]
+// (BENCH_RSS_SERIES=1 prints the server's RSS every 25 files opened.)
+// With a baseline, both builds are measured in turns, round after round, so that both see the same
+// load; the ratios are the figures to read on a shared machine. Writes only under .bench/.
+//
+// RSS is measured for: the server idle (one small file open, so the analysis thread has its
+// grammar); 200 files (right after the last one's diagnostics, and 3 s later) of Debian's standard library open, in a copy of it as the workspace (their
+// workspace imports resolve, as in `npm run bench`); the same 200 files flattened into a folder
+// where no import resolves; and the first case again with the analysis thread off.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { typingFile } from './typingFile.mjs';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, '..');
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const baselineServer = option('baseline') && path.resolve(option('baseline'));
+const rounds = Number(option('rounds') ?? 1);
+const SOURCE = '/usr/lib/python3.11';
+const benchDir = path.join(root, '.bench', 'editor');
+const workspace = path.join(benchDir, 'ws');
+const flat = path.join(benchDir, 'flat');
+const typingDir = path.join(benchDir, 'typing');
+
+/** The first 200 .py files of the standard library, in name order (as `npm run bench` opens them). */
+function firstFiles(dir, files = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (files.length >= 200) break;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!['site-packages', 'dist-packages', '__pycache__'].includes(e.name)) firstFiles(full, files);
+    } else if (e.isFile() && e.name.endsWith('.py')) files.push(full);
+  }
+  return files;
+}
+
+function copyTree(from, to) {
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    if (['site-packages', 'dist-packages', '__pycache__'].includes(e.name)) continue;
+    const source = path.join(from, e.name);
+    const target = path.join(to, e.name);
+    if (e.isDirectory()) copyTree(source, target);
+    else if (e.isFile() && e.name.endsWith('.py')) {
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(source, target);
+    }
+  }
+}
+
+if (!fs.existsSync(path.join(workspace, '.done'))) {
+  fs.rmSync(benchDir, { recursive: true, force: true });
+  copyTree(SOURCE, path.join(workspace, 'copy01'));
+  fs.writeFileSync(path.join(workspace, '.done'), '');
+}
+const opened = firstFiles(path.join(workspace, 'copy01'));
+fs.mkdirSync(flat, { recursive: true });
+const flatFiles = opened.map((file) => {
+  const target = path.join(flat, path.relative(workspace, file).replace(/[\\/]/g, '__'));
+  fs.copyFileSync(file, target);
+  return target;
+});
+const { lines, text: bigText, keystroke } = typingFile();
+fs.mkdirSync(typingDir, { recursive: true });
+const bigFile = path.join(typingDir, 'big.py');
+fs.writeFileSync(bigFile, bigText);
+
+function rssMb(pid) {
+  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+async function startServer(serverJs, folder, settings, env = {}) {
+  const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
+  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const listeners = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    for (const listener of [...listeners]) listener(params);
+  });
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.onNotification('$/progress', () => undefined);
+  connection.listen();
+  const rootUri = `file://${folder}`;
+  await connection.sendRequest('initialize', {
+    processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+    capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+  });
+  connection.sendNotification('initialized', {});
+  const waitFor = (accept) => new Promise((resolve) => {
+    const listener = (params) => {
+      if (!accept(params)) return;
+      listeners.splice(listeners.indexOf(listener), 1);
+      resolve(params);
+    };
+    listeners.push(listener);
+  });
+  const open = async (file, text = fs.readFileSync(file, 'utf8')) => {
+    const uri = `file://${file}`;
+    const done = waitFor((p) => p.uri === uri);
+    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    await done;
+  };
+  const stop = async () => {
+    await connection.sendRequest('shutdown');
+    connection.sendNotification('exit');
+    await new Promise((resolve) => child.on('exit', resolve));
+  };
+  return { connection, child, waitFor, open, stop };
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+async function typing(serverJs) {
+  const server = await startServer(serverJs, typingDir, { debounceMs: 0 });
+  await server.open(bigFile, bigText);
+  const uri = `file://${bigFile}`;
+  const latencies = [];
+  for (let i = 0; i < 200; i++) {
+    const version = i + 2;
+    const published = server.waitFor((p) => p.uri === uri && p.version === version);
+    const t0 = process.hrtime.bigint();
+    server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [keystroke(i)] });
+    await published;
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  await server.stop();
+  return latencies;
+}
+
+async function memory(serverJs, folder, files, env = {}) {
+  const server = await startServer(serverJs, folder, {}, env);
+  const small = path.join(typingDir, 'small.py');
+  fs.writeFileSync(small, 'import os\n');
+  await server.open(small);
+  const idle = rssMb(server.child.pid);
+  const series = [];
+  for (const [index, file] of files.entries()) {
+    await server.open(file);
+    if ((index + 1) % 25 === 0) series.push(Math.round(rssMb(server.child.pid)));
+  }
+  const open = rssMb(server.child.pid);
+  // What the editor holds at rest: a moment later, with nothing to do.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const rested = rssMb(server.child.pid);
+  await server.stop();
+  if (process.env.BENCH_RSS_SERIES) console.log(`  RSS every 25 files (${path.basename(folder)}${env.GRPC_FORK_GUARD_ANALYSIS_THREAD ? ', thread off' : ''}): ${series.join(' ')} MB`);
+  return { idle, open, rested };
+}
+
+async function measure(serverJs) {
+  const latencies = process.argv.includes('--memory-only') ? [NaN] : await typing(serverJs);
+  const resolving = await memory(serverJs, workspace, opened);
+  const flattened = await memory(serverJs, flat, flatFiles);
+  const ownThread = await memory(serverJs, workspace, opened, { GRPC_FORK_GUARD_ANALYSIS_THREAD: 'off' });
+  return { latencies, idle: resolving.idle, open200: resolving.open, rested200: resolving.rested, flat200: flattened.open, threadOff200: ownThread.open, threadOffIdle: ownThread.idle };
+}
+
+const builds = { current: path.join(root, 'dist/server.js'), ...(baselineServer ? { baseline: baselineServer } : {}) };
+const results = Object.fromEntries(Object.keys(builds).map((name) => [name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const [name, serverJs] of Object.entries(builds)) results[name].push(await measure(serverJs));
+}
+
+const median = (values) => percentile(values, 50);
+const summarise = (runs) => {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const of = (key) => median(runs.map((r) => r[key]));
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies), idle: of('idle'), open200: of('open200'), rested200: of('rested200'), flat200: of('flat200'), threadOff200: of('threadOff200'), threadOffIdle: of('threadOffIdle') };
+};
+const openedMb = opened.reduce((s, f) => s + fs.statSync(f).size, 0) / 1e6;
+console.log(`Editor figures (${rounds} round(s); load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at the end)`);
+const summaries = Object.fromEntries(Object.entries(results).map(([name, runs]) => [name, summarise(runs)]));
+for (const [name, s] of Object.entries(summaries)) {
+  console.log(`\n${name} (${builds[name]}):`);
+  console.log(`  typing on the ${lines.length}-line file, change -> publishDiagnostics: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (target p50 <= 5, p95 <= 10)`);
+  console.log(`  RSS, one small file open: ${s.idle.toFixed(0)} MB (analysis thread off: ${s.threadOffIdle.toFixed(0)} MB)`);
+  console.log(`  RSS, 200 files open (${openedMb.toFixed(1)} MB of Python), imports resolving: ${s.open200.toFixed(0)} MB right after the last, ${s.rested200.toFixed(0)} MB 3 s later (target <= 120); analysis thread off: ${s.threadOff200.toFixed(0)} MB`);
+  console.log(`  RSS, the same 200 files where no import resolves: ${s.flat200.toFixed(0)} MB`);
+}
+if (summaries.baseline) {
+  const [c, b] = [summaries.current, summaries.baseline];
+  const r = (key) => (c[key] / b[key]).toFixed(2);
+  console.log(`\nRatios current/baseline: typing p50 ${r('p50')}, p95 ${r('p95')}; RSS idle ${r('idle')}, 200 open ${r('open200')}, 3 s later ${r('rested200')}, 200 flat ${r('flat200')}, 200 thread off ${r('threadOff200')}`);
+}
+fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify({ builds, results, summaries }, null, 2));
