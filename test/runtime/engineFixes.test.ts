@@ -23,11 +23,11 @@ const FIXED_ATTEMPTS = 5;
 
 /** The kinds of engine fix behind each fix the cases name (SPEC §3's names); never their titles. */
 const FIX_KINDS: Record<string, FixKind[]> = {
-  'Create the channel in the child': ['poolInitializer', 'createInChild', 'createInForkBranch', 'perProcessAccessor', 'runnerHook'],
+  'Create the channel in the child': ['poolInitializer', 'createInChild', 'createInForkBranch', 'createAfterFork', 'perProcessAccessor', 'runnerHook'],
   'Close the parent\'s channel before the fork': ['withBlock', 'closeBeforeFork'],
   'Enable gRPC fork support': ['enableForkSupport'],
   'Use the \'spawn\' start method': ['spawnAtForkSite', 'spawnForProgram'],
-  'Start the server in each child': ['serverInChild'],
+  'Start the server in each child': ['serverInChild', 'serverInPoolInitializer'],
   'Start the server after the forks': ['serverAfterFork'],
   'Add grpc.so_reuseport': ['addReuseport'],
   'Move options to grpc.server': ['moveOptionsToServer'],
@@ -35,6 +35,7 @@ const FIX_KINDS: Record<string, FixKind[]> = {
   'Move the environment settings above `import grpc`': ['moveEnvSettings'],
   'Set GRPC_POLL_STRATEGY to poll': ['setPollStrategy'],
   'Use a thread pool': ['useThreadPool'],
+  'Run the command with `subprocess.run`': ['forkExecAsSubprocess'],
 };
 
 const implemented = new Set<string>(RULES.map((r) => r.code));
