@@ -113,9 +113,14 @@ def _on_write(name, value, how):
         if grpc_import is None:
             return
         if name == FORK_SUPPORT:
+            # Enabling what was already enabled when grpc was imported asks for nothing new.
+            if fork_support_enabled({FORK_SUPPORT: value}) and fork_support_enabled(grpc_import["env"]):
+                return
             _hazard("GF301", stack, {"variable": name, "value": value, "how": how,
                                      "after": stacks.describe(grpc_import["stack"])})
         elif first_object is not None:
+            if value == first_object["env"].get(POLL_STRATEGY):
+                return
             _hazard("GF301", stack, {"variable": name, "value": value, "how": how,
                                      "after": stacks.describe(first_object["stack"])})
         else:

@@ -48,6 +48,9 @@ test('fork support set in __main__ is enabled before `import grpc`, with the pol
     'import grpc  # noqa: E402',
     '',
   ].join('\n')));
+  // The late write stays, asking for what is now in effect: no GF301 on it any more.
+  assert.deepEqual(analyse(fixed).filter((f) => f.code === 'GF301').map((f) => f.message), []);
+  assert.ok(analyse(IN_MAIN.replace('"true"', '"1"')).some((f) => f.code === 'GF301'));
   // Fix-all (GF302 also adds a poll strategy beside the late write) sets fork support once.
   const result = fixText(analyse, IN_MAIN, { unsafe: true });
   assert.equal(result.text.split('os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "true")').length, 2, result.text);

@@ -59,13 +59,21 @@ export function runProcess(command: string, args: string[], options: { cwd: stri
       clearTimeout(timer);
       reject(error);
     });
+    const done = () => resolve({ code, signal, stdout, stderr, timedOut });
     child.on('exit', (c, s) => {
       code = c;
       signal = s;
       clearTimeout(timer);
       killGroup(); // forked children left hanging by a broken program
+      // A grandchild outside the group (a program that made its own) may still hold the pipes:
+      // the run is over once its process is, whatever else keeps them open.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done();
+      }, 5_000).unref();
     });
-    child.on('close', () => resolve({ code, signal, stdout, stderr, timedOut }));
+    child.on('close', done);
   });
 }
 
@@ -78,7 +86,7 @@ export async function runWithProbe(command: string[], options: { cwd: string; en
   const output = path.join(scratch, 'findings.json');
   const seconds = options.programSeconds ?? 10;
   try {
-    const outcome = await runProcess(process.execPath, [cliJs, 'run', '--format', 'json', '--output', output, ...(options.extraArgs ?? []), '--', 'timeout', '-k', '2', String(seconds), ...command], {
+    const outcome = await runProcess(process.execPath, [cliJs, 'run', '--format', 'json', '--output', output, ...(options.extraArgs ?? []), '--', 'timeout', '--foreground', '-k', '2', String(seconds), ...command], {
       cwd: options.cwd,
       env: cleanEnv(options.env),
       timeoutMs: (seconds + 60) * 1000,

@@ -1,6 +1,5 @@
 # hazard: GF101 GF301
 # fix: Enable gRPC fork support
-# still reported: GF301 (the write in __main__ is left in place and still flagged, with no fix but to ignore it)
 """Nightly export: the parent reports progress through its own client and
 each worker process opens its own channel. The poll strategy is set before
 grpc is imported, but fork support is switched on under the __main__ guard,

@@ -108,6 +108,15 @@ export function writesTooLate(timeline: Timeline): TooLate[] {
   let loadAnywhere: ImportEvent | undefined;
   let coreStartInParent: GrpcObject | undefined;
   let coreStartAnywhere: GrpcObject | undefined;
+  // Values the parent set while they still took effect: a late write of the same value asks for
+  // nothing that is not already in effect (after GF301's own re-set fix, the late one stays).
+  const inTime = new Map<string, string>();
+  const alreadyInEffect = (event: EnvWrite) => {
+    const earlier = inTime.get(event.variable);
+    if (event.value === undefined || earlier === undefined) return false;
+    // Fork support: any two values that enable it have the same effect ("1", "true").
+    return event.variable === FORK_SUPPORT_VARIABLE ? enablesForkSupport(earlier) : earlier === event.value;
+  };
   for (const event of timeline.events) {
     if (event.kind === 'import' && isGrpcLoad(event)) {
       loadAnywhere ??= event;
@@ -120,10 +129,12 @@ export function writesTooLate(timeline: Timeline): TooLate[] {
         // Writing a value that leaves fork support off after the import changes nothing.
         if (event.value !== undefined && !enablesForkSupport(event.value)) continue;
         const load = event.inChild ? loadAnywhere : loadInParent;
-        if (load) result.push({ write: event, cause: { kind: 'import', event: load } });
+        if (load && !alreadyInEffect(event)) result.push({ write: event, cause: { kind: 'import', event: load } });
+        else if (!load && !event.inChild && event.value !== undefined) inTime.set(event.variable, event.value);
       } else if (event.variable === POLL_STRATEGY_VARIABLE) {
         const object = event.inChild ? coreStartAnywhere : coreStartInParent;
-        if (object) result.push({ write: event, cause: { kind: 'create', object } });
+        if (object && !alreadyInEffect(event)) result.push({ write: event, cause: { kind: 'create', object } });
+        else if (!object && !event.inChild && event.value !== undefined) inTime.set(event.variable, event.value);
       }
     }
   }
