@@ -15,7 +15,7 @@ import { SourceFile, nodeRange } from './model/sourceFile';
 import { forgetTree } from './model/syntax';
 import { NestingGuard, nestingRefusal } from './nestingDepth';
 import { loadPythonLanguage, parserFor, textForParser } from './pythonParser';
-import { catalogRoots, relevanceTest } from './relevance';
+import { relevanceTest } from './relevance';
 import { RULES } from './rules/registry';
 import type { Rule, RuleReport } from './rules/rule';
 import { isSuppressed, readSuppressions } from './suppression';
@@ -231,7 +231,7 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
       notices.push(notAnalysed(`${rule.code} could not check this file: ${failureReason(error) ?? `internal error (${(error as Error).message})`}.`));
     }
   }
-  const syntaxError = syntaxErrorNotice(file.tree, file.text, catalogRoots(config.channelFactories), findings.length > 0);
+  const syntaxError = syntaxErrorNotice(file.tree, file.text, config.channelFactories, findings.length > 0);
   if (syntaxError) notices.push(syntaxError);
   if (unchecked.length) {
     notices.push(notAnalysed(`Partly analysed: the time budget of ${(options.timeBudgetMs ?? 0) / 1000} s ran out before ${unchecked.join(', ')} could check this file.`));

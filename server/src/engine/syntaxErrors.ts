@@ -7,11 +7,11 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { notAnalysed } from './budgets';
 import type { Finding } from './findings';
-import { readTextVerdict } from './relevance';
+import { catalogRoots, readTextVerdict } from './relevance';
 
-export function syntaxErrorNotice(tree: Tree, text: string, catalogRoots: ReadonlySet<string>, reported: boolean): Finding | undefined {
+export function syntaxErrorNotice(tree: Tree, text: string, channelFactories: readonly string[], reported: boolean): Finding | undefined {
   if (!tree.rootNode.hasError) return undefined;
-  if (!reported && !readTextVerdict(Buffer.from(text), catalogRoots).mayReport) return undefined;
+  if (!reported && !readTextVerdict(Buffer.from(text), catalogRoots(channelFactories)).mayReport) return undefined;
   const at = firstUnreadable(tree.rootNode);
   if (!at) return undefined;
   const line = at.startPosition.row + 1;
