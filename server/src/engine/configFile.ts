@@ -18,6 +18,8 @@ export interface ParsedConfigFile {
   problems: ConfigProblem[];
   /** Whether the file has a [tool.grpc-fork-guard] table at all. */
   hasSection: boolean;
+  /** Whether it configures Ruff (`[tool.ruff]`): the project's linter, for fixes that write among imports. */
+  ruffSection?: boolean;
 }
 
 export const SECTION = 'tool.grpc-fork-guard';
@@ -31,15 +33,16 @@ export function parsePyproject(text: string, file: string): ParsedConfigFile {
   }
   const layer: ConfigLayer = {};
   const problems: ConfigProblem[] = [];
+  const ruffSection = (document.tool as Record<string, unknown> | undefined)?.ruff !== undefined;
   const requires = ((document.project as Record<string, unknown> | undefined)?.['requires-python']);
   if (typeof requires === 'string') {
     const lowest = lowestRequiredPython(requires);
     if (lowest) layer.targetPython = lowest;
   }
   const section = (document.tool as Record<string, unknown> | undefined)?.['grpc-fork-guard'];
-  if (section === undefined) return { layer, problems, hasSection: false };
+  if (section === undefined) return { layer, problems, hasSection: false, ruffSection };
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-    return { layer, problems: [{ file, key: SECTION, message: 'must be a table' }], hasSection: true };
+    return { layer, problems: [{ file, key: SECTION, message: 'must be a table' }], hasSection: true, ruffSection };
   }
   const table = section as Record<string, unknown>;
   const settings = pyprojectSettings();
@@ -51,7 +54,7 @@ export function parsePyproject(text: string, file: string): ParsedConfigFile {
   const read = readLayer(table, settings, (s) => s.pyproject);
   Object.assign(layer, read.layer);
   for (const p of read.problems) problems.push({ file, key: `${SECTION}.${p.key}`, message: p.message });
-  return { layer, problems, hasSection: true };
+  return { layer, problems, hasSection: true, ruffSection };
 }
 
 /** smol-toml's first message line, with the line and column it reports. */

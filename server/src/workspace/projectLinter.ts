@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImportLint } from '../engine/config';
+import { readPyproject } from './projectConfig';
 import { MAX_CONFIG_BYTES, readTextFile } from './textFiles';
 
 /** Files that say "this project is linted by Ruff" on their own. */
@@ -46,7 +47,8 @@ function lintNamedIn(dir: string): ImportLint | undefined {
 
 function readLintNamedIn(dir: string): ImportLint | undefined {
   if (RUFF_FILES.some((name) => fs.existsSync(path.join(dir, name)))) return 'ruff';
-  if (/^\[tool\.ruff[\].]/m.test(textOf(path.join(dir, 'pyproject.toml')))) return 'ruff';
+  // The pyproject.toml as the configuration reader parsed it (cached by modification time).
+  if (readPyproject(path.join(dir, 'pyproject.toml')).ruffSection) return 'ruff';
   if (/astral-sh\/ruff-pre-commit|\bid:\s*ruff\b/.test(textOf(path.join(dir, '.pre-commit-config.yaml')))) return 'ruff';
   if (FLAKE8_FILES.some((name) => fs.existsSync(path.join(dir, name)))) return 'pycodestyle';
   if (FLAKE8_SECTION_FILES.some((name) => /^\[(flake8|pycodestyle)\]/m.test(textOf(path.join(dir, name))))) return 'pycodestyle';
