@@ -10,7 +10,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { EngineConfig } from '../config';
 import type { Fix, TextEdit } from '../findings';
-import { field, namedChildren } from '../model/syntax';
+import { enclosingFunction, field, namedChildren } from '../model/syntax';
 import { objectAnchor } from '../model/anchors';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf, sharesRoot } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, parentUses, usedName } from './channelBinding';
@@ -149,11 +149,6 @@ function closeBeforeFork(edits: EditContext, binding: ChannelBinding, fork: Fork
   if (!binding.global && enclosingFunction(statement)?.id !== enclosingFunction(binding.statement)?.id) return undefined;
   if (statement.startIndex < binding.statement.endIndex) return undefined;
   return edits.insertBefore(statement, [`${binding.name}.close()`]);
-}
-
-function enclosingFunction(node: Node): Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
-  return undefined;
 }
 
 type UseEvent = ReturnType<typeof childUses>[number];

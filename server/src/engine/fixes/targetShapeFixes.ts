@@ -12,7 +12,7 @@
 // fix that breaks the program is worse than no fix.
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
-import { field, namedChildren } from '../model/syntax';
+import { enclosingFunction, field, namedChildren } from '../model/syntax';
 import { ForkSite, GrpcObject, Site, Timeline, rootOf } from '../model/timeline';
 import { ChannelBinding, bindingSource, channelBinding, childUses, leadingComments, trailingComment, usedName } from './channelBinding';
 import { enableForkSupportEdits } from './enableForkSupport';
@@ -427,11 +427,6 @@ function singleFunction(uses: UseEvent[]): Node | undefined {
   const functions = uses.map((u) => enclosingFunction(u.site.node));
   const first = functions[0];
   return first && functions.every((f) => f?.id === first.id) ? first : undefined;
-}
-
-function enclosingFunction(node: Node): Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
-  return undefined;
 }
 
 /** Plain positional parameters (`a`, `a=1`), or undefined when there are others before the end. */

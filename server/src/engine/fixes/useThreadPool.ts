@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { FORK_APIS } from '../model/apiCatalog';
-import { field, fields, identifiersNamed, namedChildren } from '../model/syntax';
+import { enclosingFunction, field, fields, identifiersNamed, namedChildren } from '../model/syntax';
 import type { EditContext } from './editContext';
 import { deleteStatements, ownsItsLines } from './envPlacement';
 import { itemsOf, removeItem, replaceNode } from './sequenceEdits';
@@ -119,7 +119,7 @@ function threadPoolName(call: Node, qname: string): Reach | undefined {
   const module = call.tree.rootNode;
   const imports = namedChildren(module).filter((s) => IMPORT_TYPES.includes(s.type));
   const statement = topLevelStatement(call);
-  const usable = imports.filter((s) => s.startIndex < statement.startIndex || insideFunction(call));
+  const usable = imports.filter((s) => s.startIndex < statement.startIndex || !!enclosingFunction(call));
   for (const statement of usable) {
     const bound = bindsThreadPool(statement);
     if (bound) return { name: bound };
@@ -174,9 +174,4 @@ function topLevelStatement(node: Node): Node {
   let current = node;
   while (current.parent && current.parent.type !== 'module') current = current.parent;
   return current;
-}
-
-function insideFunction(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
-  return false;
 }

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, TextEdit } from '../findings';
 import { nodeRange } from '../model/sourceFile';
-import { field, identifiersNamed, namedChildren } from '../model/syntax';
+import { enclosingFunction, field, identifiersNamed, namedChildren } from '../model/syntax';
 import type { ChannelBinding } from './channelBinding';
 import { trailingComment } from './channelBinding';
 import { roleOf } from './perProcessAccessor';
@@ -67,7 +67,3 @@ function hasMultilineString(statement: Node): boolean {
   return statement.descendantsOfType('string').some((s) => s !== null && s.startPosition.row !== s.endPosition.row);
 }
 
-function enclosingFunction(node: Node): Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
-  return undefined;
-}

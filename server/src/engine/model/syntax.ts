@@ -74,6 +74,12 @@ export function stringLiteral(node: Node): string | undefined {
 }
 
 /** `if __name__ == "__main__":` (either operand order, either quote style). */
+/** The innermost `def` around a node (not a lambda, not a class body). */
+export function enclosingFunction(node: Node): Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
+  return undefined;
+}
+
 export function isMainGuard(node: Node): boolean {
   if (node.type !== 'if_statement') return false;
   const condition = field(node, 'condition');
