@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import { Analyzer } from '../../server/src/engine/analyzer';
 import { defaultConfig, EngineConfig } from '../../server/src/engine/config';
 import type { Finding, Fix, FixKind, RuleCode } from '../../server/src/engine/findings';
+import { EditContext } from '../../server/src/engine/fixes/editContext';
 import { enableForkSupportEdits } from '../../server/src/engine/fixes/enableForkSupport';
 import { applyEdits } from '../../server/src/engine/fixes/fixAll';
 import { buildTimeline } from '../../server/src/engine/model/executionOrder';
@@ -225,7 +226,7 @@ describe('Enable gRPC fork support edits (for GF101)', () => {
     const tree = analyzer.parse(text);
     const file = { path: PATH, text, tree };
     const timeline = buildTimeline(file, { targetPython: [3, 9], targetPlatform: 'linux', channelFactories: [], canMatter: relevanceTest() });
-    return enableForkSupportEdits(file, timeline);
+    return enableForkSupportEdits(new EditContext(file), timeline);
   }
 
   function check(text: string, expected: string): void {

@@ -11,9 +11,8 @@
 // gRPC), so the GF101 fix that uses these edits should be unsafe.
 import type { Fix, TextEdit } from '../findings';
 import { EnvWrite, FORK_SUPPORT_VARIABLE, POLL_STRATEGY_VARIABLE, enablesForkSupport, writesTooLate } from '../model/grpcEnvironment';
-import type { SourceFile } from '../model/sourceFile';
 import type { Timeline } from '../model/timeline';
-import { EditContext } from './editContext';
+import type { EditContext } from './editContext';
 import { bringBindingBefore, deleteStatements, grpcStartStatement, noqaFollowingImports, osModuleNameBefore } from './envPlacement';
 
 export const ENABLE_FORK_SUPPORT_TITLE = 'Enable gRPC fork support before `import grpc`';
@@ -24,12 +23,8 @@ export function enableForkSupportFix(context: EditContext, timeline: Timeline): 
   return edits?.length ? { title: ENABLE_FORK_SUPPORT_TITLE, kind: 'enableForkSupport', applicability: 'unsafe', edits } : undefined;
 }
 
-/**
- * The edits, `[]` when both settings are already made in time, undefined when there is no place for them.
- * (A SourceFile instead of the file's EditContext still works, for callers not moved to it yet.)
- */
-export function enableForkSupportEdits(file: EditContext | SourceFile, timeline: Timeline): TextEdit[] | undefined {
-  const context = file instanceof EditContext ? file : new EditContext(file);
+/** The edits, `[]` when both settings are already made in time, undefined when there is no place for them. */
+export function enableForkSupportEdits(context: EditContext, timeline: Timeline): TextEdit[] | undefined {
   const target = grpcStartStatement(context.file, timeline);
   if (!target) return undefined;
   const late = new Set(writesTooLate(timeline).map((t) => t.write));
@@ -49,9 +44,8 @@ export function enableForkSupportEdits(file: EditContext | SourceFile, timeline:
  * a setting no move can bring up in time. The imports that follow get `# noqa: E402`.
  */
 export function settingsBeforeGrpcEdits(
-  file: EditContext | SourceFile, timeline: Timeline, values: [string, string][], target = grpcStartStatement(file instanceof EditContext ? file.file : file, timeline),
+  context: EditContext, timeline: Timeline, values: [string, string][], target = grpcStartStatement(context.file, timeline),
 ): TextEdit[] | undefined {
-  const context = file instanceof EditContext ? file : new EditContext(file);
   if (!target) return undefined;
   if (values.length === 0) return [];
   let os = osModuleNameBefore(context.file, target);

@@ -4,9 +4,6 @@ import type { Node } from 'web-tree-sitter';
 import type { Position } from '../findings';
 import { field, identifiersNamed, namedChildren } from '../model/syntax';
 
-/** The per-file edit context under its former name, for callers not yet moved to `EditContext`. */
-export { EditContext as PythonEdits } from './editContext';
-
 export function point(line: number, character: number): { start: Position; end: Position } {
   return { start: { line, character }, end: { line, character } };
 }
