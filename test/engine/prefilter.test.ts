@@ -7,7 +7,7 @@ import { readImports } from '../../server/src/engine/importReader';
 import { prefilter } from '../../server/src/workspace/prefilter';
 
 const imports = (text: string) => readImports(Buffer.from(text)).sort();
-const triggers = (text: string, factories: string[] = []) => prefilter(Buffer.from(text), catalogRoots(factories)).triggers;
+const triggers = (text: string, factories: string[] = []) => prefilter(Buffer.from(text), catalogRoots(factories)).mayReport;
 
 describe('pre-filter', () => {
   test('reads import statements in every form', () => {

@@ -177,7 +177,7 @@ export class WorkspaceScan {
       const target = resolver.resolve(filePath, module);
       return target !== undefined && this.scanned.get(target)?.analysed === true;
     });
-    if (!verdict.triggers && !state?.analysed && !importsAnalysed()) return undefined;
+    if (!verdict.mayReport && !state?.analysed && !importsAnalysed()) return undefined;
     project.invalidate(filePath);
     return notebook ? analyzeNotebookText(project, filePath, read.text(), resolved) : project.analyzeText(filePath, read.text(), resolved);
   }

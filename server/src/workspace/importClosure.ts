@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DiskModuleResolver } from './diskModules';
-import { prefilter } from './prefilter';
+import { PrefilterVerdict, prefilter } from './prefilter';
 import { importBases, projectRootOf } from './projectRoots';
 import { innermostFolder } from './scanProtocol';
 import { readSourceFile } from './textFiles';
@@ -50,7 +50,7 @@ export class ImportClosure {
   /** Files the pre-filter dropped, with the modules they import. */
   private readonly dropped = new Map<string, string[]>();
   /** Modules outside the listing (above the folders, excluded, ignored), read on demand. */
-  private readonly outside = new Map<string, { triggers: boolean; imports: string[] }>();
+  private readonly outside = new Map<string, PrefilterVerdict>();
   private readonly outsideInteresting = new Set<string>();
 
   /** Records what a file the pre-filter dropped imports (as phase 1's results stream in). */
@@ -109,11 +109,11 @@ export class ImportClosure {
     let entry = this.outside.get(target);
     if (!entry) {
       const read = readSourceFile(target);
-      entry = 'refused' in read ? { triggers: false, imports: [] } : prefilter(read.bytes, this.scope.catalog);
+      entry = 'refused' in read ? { mayReport: false, imports: [] } : prefilter(read.bytes, this.scope.catalog);
       this.outside.set(target, entry);
     }
     visiting.add(target);
-    const answer = entry.triggers || this.importsInteresting(target, entry.imports, names, interesting, visiting);
+    const answer = entry.mayReport || this.importsInteresting(target, entry.imports, names, interesting, visiting);
     if (answer) this.outsideInteresting.add(target);
     return answer;
   }

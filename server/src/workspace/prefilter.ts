@@ -31,17 +31,5 @@
  * program that forks after importing it. The trigger test over-approximates: a word in a comment
  * or a string also triggers, which costs a parse, never a finding.
  */
-import { readTextVerdict } from '../engine/relevance';
-
-export interface PrefilterVerdict {
-  /** The text itself can hold a finding. */
-  triggers: boolean;
-  /** Dotted names of the modules the file's import statements may load (over-approximated). */
-  imports: string[];
-}
-
-/** The scan's verdict on one file's bytes: the engine's text-level relevance test, which it shares with the editor. */
-export function prefilter(bytes: Uint8Array, roots: ReadonlySet<string>): PrefilterVerdict {
-  const { mayReport, imports } = readTextVerdict(bytes, roots);
-  return { triggers: mayReport, imports };
-}
+// The verdict itself is the engine's text-level relevance test, shared with the editor.
+export { readTextVerdict as prefilter, type TextVerdict as PrefilterVerdict } from '../engine/relevance';

@@ -67,8 +67,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       }
       const verdict = prefilter(bytes, roots);
       const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
-      if (verdict.triggers) void loadAnalyzer();
-      results.push(verdict.triggers ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
+      if (verdict.mayReport) void loadAnalyzer();
+      results.push(verdict.mayReport ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
