@@ -10,13 +10,11 @@
 // grammar); 200 files (right after the last one's diagnostics, and 3 s later) of Debian's standard library open, in a copy of it as the workspace (their
 // workspace imports resolve, as in `npm run bench`); the same 200 files flattened into a folder
 // where no import resolves; and the first case again with the analysis thread off.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { procStatusMb, startServer } from './benchServer.mjs';
 import { typingFile } from './typingFile.mjs';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const baselineServer = option('baseline') && path.resolve(option('baseline'));
@@ -69,52 +67,7 @@ fs.mkdirSync(typingDir, { recursive: true });
 const bigFile = path.join(typingDir, 'big.py');
 fs.writeFileSync(bigFile, bigText);
 
-function rssMb(pid) {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line.split(/\s+/)[1]) / 1024;
-}
-
-async function startServer(serverJs, folder, settings, env = {}) {
-  const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const listeners = [];
-  connection.onNotification('textDocument/publishDiagnostics', (params) => {
-    for (const listener of [...listeners]) listener(params);
-  });
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('window/logMessage', () => undefined);
-  connection.onNotification('$/progress', () => undefined);
-  connection.listen();
-  const rootUri = `file://${folder}`;
-  await connection.sendRequest('initialize', {
-    processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
-  });
-  connection.sendNotification('initialized', {});
-  const waitFor = (accept) => new Promise((resolve) => {
-    const listener = (params) => {
-      if (!accept(params)) return;
-      listeners.splice(listeners.indexOf(listener), 1);
-      resolve(params);
-    };
-    listeners.push(listener);
-  });
-  const open = async (file, text = fs.readFileSync(file, 'utf8')) => {
-    const uri = `file://${file}`;
-    const done = waitFor((p) => p.uri === uri);
-    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    await done;
-  };
-  const stop = async () => {
-    await connection.sendRequest('shutdown');
-    connection.sendNotification('exit');
-    await new Promise((resolve) => child.on('exit', resolve));
-  };
-  return { connection, child, waitFor, open, stop };
-}
+const rssMb = (pid) => procStatusMb(pid);
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
