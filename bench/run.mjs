@@ -10,12 +10,13 @@
 // incremental didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200
 // files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
 // one run hold on a noisy machine where absolute times do not).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { procStatusMb, startServer } from './benchServer.mjs';
 import { typingFile } from './typingFile.mjs';
 
 const require = createRequire(import.meta.url);
@@ -182,49 +183,6 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function procStatus(pid, key) {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${key}:`));
-  return Number(line.split(/\s+/)[1]) / 1024;
-}
-
-async function startServer(workspace, settings, serverJs = path.join(root, 'dist/server.js')) {
-  const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const listeners = [];
-  const published = new Map();
-  connection.onNotification('textDocument/publishDiagnostics', (params) => {
-    published.set(params.uri, params);
-    for (const listener of [...listeners]) listener(params);
-  });
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('window/logMessage', () => undefined);
-  connection.onNotification('$/progress', () => undefined);
-  connection.listen();
-  const rootUri = `file://${workspace}`;
-  await connection.sendRequest('initialize', {
-    processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
-  });
-  connection.sendNotification('initialized', {});
-  const waitFor = (accept) => new Promise((resolve) => {
-    const listener = (params) => {
-      if (!accept(params)) return;
-      listeners.splice(listeners.indexOf(listener), 1);
-      resolve(params);
-    };
-    listeners.push(listener);
-  });
-  const stop = async () => {
-    await connection.sendRequest('shutdown');
-    connection.sendNotification('exit');
-    await new Promise((resolve) => child.on('exit', resolve));
-  };
-  return { connection, child, published, waitFor, stop };
-}
-
 function compare(label, actual, expected) {
   const a = new Set(actual);
   const e = new Set(expected);
@@ -247,11 +205,11 @@ const mb = size.bytes / 1024 / 1024;
 console.log(`Corpus: ${corpus}: ${size.files} .py files, ${mb.toFixed(1)} MB, ${expected.length} injected findings in ${INJECTED_DIRS * Object.keys(HAZARDS).length} files`);
 console.log(`Machine: ${os.cpus()[0].model}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-// The pre-filter's trigger words, from its own module (bundled on the fly).
-const helper = path.join(benchDir, 'prefilter.cjs');
-await esbuild.build({ entryPoints: [path.join(root, 'server/src/workspace/prefilter.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: helper, logLevel: 'warning' });
-const { TRIGGER_WORDS, catalogRoots } = require(helper);
-const words = [...TRIGGER_WORDS, ...catalogRoots()];
+// The pre-filter's words, from the engine's relevance module (bundled on the fly).
+const helper = path.join(benchDir, 'relevance.cjs');
+await esbuild.build({ entryPoints: [path.join(root, 'server/src/engine/relevance.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: helper, logLevel: 'warning' });
+const { REPORT_NEEDS, catalogRoots } = require(helper);
+const words = [...REPORT_NEEDS, ...catalogRoots()];
 const pattern = words.map((w) => w.replace(/[.]/g, '\\.')).join('|');
 
 const results = {};
@@ -270,7 +228,7 @@ async function measureScan(scanRoot, expectedKeys, runs, label) {
   const cli = best(Array.from({ length: runs }, () => timed(process.execPath, [path.join(root, 'dist/cli.js'), 'check', scanRoot, '--format', 'json', '--exit-zero'], { cwd: scanRoot })));
   console.log(`Findings (${label}):`);
   const cliOk = compare('CLI', JSON.parse(cli.stdout).map((f) => keyOf(path.resolve(scanRoot, f.path), f.range.start.line + 1, f.code)), expectedKeys);
-  const server = await startServer(scanRoot, {});
+  const server = await startServer(path.join(root, 'dist/server.js'), scanRoot, {});
   const serverRuns = [];
   let serverOk = false;
   for (let r = 0; r < runs; r++) {
@@ -278,7 +236,7 @@ async function measureScan(scanRoot, expectedKeys, runs, label) {
     const t0 = process.hrtime.bigint();
     const scan = await server.connection.sendRequest('grpcForkGuard/scanWorkspace', {});
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    serverRuns.push({ wall, peakMb: procStatus(server.child.pid, 'VmHWM'), scan });
+    serverRuns.push({ wall, peakMb: procStatusMb(server.child.pid, 'VmHWM'), scan });
     if (r === 0) {
       const keys = [];
       for (const [uri, params] of server.published) {
@@ -358,7 +316,7 @@ fs.writeFileSync(bigFile, bigText);
 
 /** Typing latency on the big file and RSS with 200 files open, with the server at `serverJs`. */
 async function measureEditor(serverJs) {
-  const editor = await startServer(editorDir, { debounceMs: 0 }, serverJs);
+  const editor = await startServer(serverJs, editorDir, { debounceMs: 0 });
   const bigUri = `file://${bigFile}`;
   let opened = editor.waitFor((p) => p.uri === bigUri);
   editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: bigText } });
@@ -387,14 +345,14 @@ async function measureEditor(serverJs) {
     }
   };
   collect(path.join(corpus, 'copy01'));
-  const memory = await startServer(corpus, {}, serverJs);
+  const memory = await startServer(serverJs, corpus, {});
   for (const file of openFiles) {
     const uri = `file://${file}`;
     const done = memory.waitFor((p) => p.uri === uri);
     memory.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fs.readFileSync(file, 'utf8') } });
     await done;
   }
-  const rss200 = procStatus(memory.child.pid, 'VmRSS');
+  const rss200 = procStatusMb(memory.child.pid);
   const openedBytes = openFiles.reduce((s, f) => s + fs.statSync(f).size, 0);
   await memory.stop();
   return { typing, rss200, openedBytes };
