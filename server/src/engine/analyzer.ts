@@ -7,7 +7,9 @@ import { EngineConfig, isRuleEnabled } from './config';
 import type { Finding, RelatedLocation, Severity } from './findings';
 import { ignoreForFile, ignoreForLine } from './fixes/suppressionFixes';
 import { EditContext } from './fixes/editContext';
-import { buildTimeline } from './model/executionOrder';
+import { CarryOverBasis, carryOver, carryOverBasis } from './carryOver';
+import type { ProgramOutline } from './model/entryPoints';
+import { walkProgram } from './model/executionOrder';
 import type { ModuleResolver } from './model/imports';
 import { RunnerFact, runnerView } from './model/runners';
 import { wrapLongLines } from './fixes/lineWrap';
@@ -33,6 +35,12 @@ export interface AnalysisOptions {
   /** Pre-forking runners the workspace configures (gunicorn, uWSGI, ...), for GF104; a function is called only when needed. */
   runners?: readonly RunnerFact[] | (() => readonly RunnerFact[]);
   budget?: Partial<AnalysisBudget>;
+  /**
+   * Set by an editor that analyses version after version of a document: the result then carries a
+   * basis, and the findings of `from` (the previous version's basis) are carried over when the edit
+   * between the two texts cannot change them (carryOver.ts).
+   */
+  carryOver?: { from?: CarryOverBasis };
 }
 
 export interface AnalysisResult {
@@ -40,6 +48,10 @@ export interface AnalysisResult {
   findings: Finding[];
   /** The tree analysed (undefined when the file was not parsed); the caller deletes one it did not pass in. */
   tree?: Tree;
+  /** With `carryOver`: what the next version's analysis may carry these findings over from. */
+  basis?: CarryOverBasis;
+  /** The findings were carried over from the previous version, not found by walking this one. */
+  carried?: boolean;
 }
 
 // A text whose tree proves the parser still works after it was replaced.
@@ -106,9 +118,16 @@ export class Analyzer {
     try {
       const tree = typeof options.tree === 'function' ? options.tree(deadline) : options.tree ?? (parsed = this.parse(text, undefined, deadline));
       if (!tree) return { findings: [] };
+      const configKey = options.carryOver ? JSON.stringify(config) : '';
+      const carried = options.carryOver?.from && carryOver(options.carryOver.from, text, tree, configKey);
+      if (carried) return { findings: carried.findings, tree, basis: carried.basis, carried: true };
       const file: SourceFile = { path, text, tree };
-      const findings = analyzeFile(file, config, { ...options, deadline, timeBudgetMs: budget.timeMs });
-      return { findings, tree };
+      // The outline is read while the analysis still holds what it read of the tree.
+      let outline: { interestingNames: ReadonlySet<string>; unwalked: number[] } | undefined;
+      const onOutline = options.carryOver && ((o: ProgramOutline) => (outline = { interestingNames: o.interestingNames, unwalked: o.unwalkedFunctions() }));
+      const findings = analyzeFile(file, config, { ...options, deadline, timeBudgetMs: budget.timeMs, onOutline: onOutline || undefined });
+      const basis = outline && carryOverBasis(text, configKey, config.channelFactories, findings, outline);
+      return { findings, tree, basis };
     } catch (error) {
       const reason = failureReason(error);
       if (reason === undefined) throw error;
@@ -159,6 +178,8 @@ export interface FileAnalysisOptions extends AnalysisOptions {
   /** Date.now() past which the rules not yet run are skipped (and a notice says which). */
   deadline?: number;
   timeBudgetMs?: number;
+  /** Given what the walk decided about the module's definitions, once every rule has run (the tree is still whole). */
+  onOutline?: (outline: ProgramOutline) => void;
 }
 
 export function analyzeFile(file: SourceFile, config: EngineConfig, options: FileAnalysisOptions = {}): Finding[] {
@@ -180,7 +201,7 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
     canMatter: relevanceTest(config.channelFactories),
     resolver: options.resolver,
   };
-  const timeline = buildTimeline(file, walkOptions);
+  const { timeline, outline } = walkProgram(file, walkOptions);
   const runners = runnerView(file, timeline, options.runners ?? [], walkOptions);
   // One edit context for the file, made on first use, shared by every rule's fixes, the line
   // wrapping and the suppressions.
@@ -231,6 +252,7 @@ function analyzeTree(file: SourceFile, config: EngineConfig, options: FileAnalys
       notices.push(notAnalysed(`${rule.code} could not check this file: ${failureReason(error) ?? `internal error (${(error as Error).message})`}.`));
     }
   }
+  options.onOutline?.(outline);
   const syntaxError = syntaxErrorNotice(file.tree, file.text, config.channelFactories, findings.length > 0);
   if (syntaxError) notices.push(syntaxError);
   if (unchecked.length) {

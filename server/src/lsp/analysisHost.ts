@@ -20,12 +20,16 @@ const HEAP_BUDGET_BYTES = 64 * 1024 * 1024;
 export interface OffThreadSnapshot {
   version: number;
   findings: Finding[];
+  /** Carried over from the previous version (engine/carryOver.ts), not found by a walk of this one. */
+  carried: boolean;
   durationMs: number;
 }
 
 interface Pending {
   uri: string;
   version: number;
+  /** An exact request is answered by an exact analysis only (a carried one would not do). */
+  exact: boolean;
   promise: Promise<OffThreadSnapshot | undefined>;
   resolve: (snapshot: OffThreadSnapshot | undefined) => void;
 }
@@ -102,13 +106,13 @@ export class AnalysisHost {
   }
 
   /** The findings of `version` of `uri`; undefined when a newer version overtook it, or the thread is not running. */
-  analyze(uri: string, version: number, settings: ServerSettings, folder: string | undefined): Promise<OffThreadSnapshot | undefined> {
-    for (const pending of this.pending.values()) if (pending.uri === uri && pending.version === version) return pending.promise;
+  analyze(uri: string, version: number, settings: ServerSettings, folder: string | undefined, exact = false): Promise<OffThreadSnapshot | undefined> {
+    for (const pending of this.pending.values()) if (pending.uri === uri && pending.version === version && (pending.exact || !exact)) return pending.promise;
     const id = this.nextId++;
     let resolve!: Pending['resolve'];
     const promise = new Promise<OffThreadSnapshot | undefined>((r) => (resolve = r));
-    this.pending.set(id, { uri, version, promise, resolve });
-    this.post({ type: 'analyze', id, uri, version, settings, folder });
+    this.pending.set(id, { uri, version, exact, promise, resolve });
+    this.post({ type: 'analyze', id, uri, version, settings, folder, exact });
     return promise;
   }
 
@@ -142,7 +146,7 @@ export class AnalysisHost {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    pending.resolve(message.type === 'result' ? { version: message.version, findings: message.findings, durationMs: message.durationMs } : undefined);
+    pending.resolve(message.type === 'result' ? { version: message.version, findings: message.findings, carried: message.carried, durationMs: message.durationMs } : undefined);
     this.replaceWhenIdle();
   }
 
@@ -166,7 +170,7 @@ export class AnalysisHost {
     this.port = undefined;
     this.ready = undefined;
     for (const pending of this.pending.values()) {
-      pending.resolve({ version: pending.version, findings: [notAnalysed('Could not be analysed: the analysis thread stopped; see the output channel.')], durationMs: 0 });
+      pending.resolve({ version: pending.version, findings: [notAnalysed('Could not be analysed: the analysis thread stopped; see the output channel.')], carried: false, durationMs: 0 });
     }
     this.pending.clear();
     // A document that ends every thread it meets: the server's own thread analyses, with its guards.

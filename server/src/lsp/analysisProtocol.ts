@@ -15,7 +15,8 @@ export type HostMessage =
   | { type: 'close'; uri: string }
   | { type: 'invalidate'; filePath: string }
   /** `folder`: the workspace folder holding the file, the project boundary when no marker is found. */
-  | { type: 'analyze'; id: number; uri: string; version: number; settings: ServerSettings; folder: string | undefined };
+  /** `exact`: walk the whole program, even where the previous version's findings could be carried over. */
+  | { type: 'analyze'; id: number; uri: string; version: number; settings: ServerSettings; folder: string | undefined; exact: boolean };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -23,7 +24,8 @@ export type WorkerMessage =
   | { type: 'log'; level: LogLevel; message: string }
   /** The configuration an analysis of a file on disk used (for the configuration log). */
   | { type: 'config'; projectRoot: string; pyproject: string | undefined; editorLayer: ConfigLayer }
-  | { type: 'result'; id: number; version: number; findings: Finding[]; durationMs: number }
+  /** `carried`: the previous version's findings, carried over an edit that cannot change them (engine/carryOver.ts). */
+  | { type: 'result'; id: number; version: number; findings: Finding[]; carried: boolean; durationMs: number }
   /** A newer version or a close arrived before the analysis started: nothing was analysed. */
   | { type: 'obsolete'; id: number }
   /** The thread's WebAssembly memory (which never shrinks) grew past the budget. */

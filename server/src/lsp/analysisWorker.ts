@@ -59,6 +59,7 @@ function handle(message: HostMessage): void {
       return;
     case 'invalidate':
       services?.project.invalidate(message.filePath);
+      documents.invalidated();
       return;
     case 'analyze': {
       const entry = documents.get(message.uri);
@@ -70,8 +71,8 @@ function handle(message: HostMessage): void {
       const started = Date.now();
       folder = message.folder;
       // The settings come with each request: this thread keeps none of its own.
-      const findings = documentFindings(services, entry, message.settings);
-      send({ type: 'result', id: message.id, version: message.version, findings, durationMs: Date.now() - started });
+      const { findings, carried } = documentFindings(services, entry, message.settings, message.exact);
+      send({ type: 'result', id: message.id, version: message.version, findings, carried, durationMs: Date.now() - started });
       documents.trim(KEPT_DOCUMENT_TREES);
       services.project.trimModules();
       reportHeap();

@@ -4,6 +4,7 @@ import type { Tree } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analyzer } from '../engine/analyzer';
+import type { CarryOverBasis } from '../engine/carryOver';
 import { forgetTree } from '../engine/model/syntax';
 
 export interface OpenDocument {
@@ -12,6 +13,10 @@ export interface OpenDocument {
   tree?: Tree;
   /** The previous tree, edited to match the current text, for an incremental parse. */
   editedTree?: Tree;
+  /** The last analysis's basis for carrying its findings over, and what else they depended on (documentAnalysis.ts). */
+  carry?: { basis: CarryOverBasis; settingsKey: string; world: number };
+  /** How many changes this document had: the world mark leaves them out. */
+  ownChanges: number;
 }
 
 /** Told of every document event, in order (the analysis thread mirrors the documents). */
@@ -25,12 +30,15 @@ export class DocumentTrees {
   private readonly documents = new Map<string, OpenDocument>();
   /** Documents whose tree was used, least recent first: the others' trees are freed by trim(). */
   private readonly recent = new Set<OpenDocument>();
+  /** Every open, change and close, and every file changed on disk: what may change any document's analysis. */
+  private events = 0;
 
   constructor(private readonly analyzer: () => Analyzer | undefined, private readonly listener?: DocumentListener) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text) };
+    this.events++;
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), ownChanges: 0 };
     this.documents.set(uri, entry);
     this.listener?.open(uri, languageId, version, text);
     return entry;
@@ -39,6 +47,8 @@ export class DocumentTrees {
   change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
     const entry = this.documents.get(uri);
     if (!entry) return undefined;
+    this.events++;
+    entry.ownChanges++;
     for (const change of changes) {
       const tree = entry.tree ?? entry.editedTree;
       if (!('range' in change) || !change.range) {
@@ -73,9 +83,23 @@ export class DocumentTrees {
 
   close(uri: string): void {
     const entry = this.documents.get(uri);
+    if (entry) this.events++;
     if (entry) this.listener?.close(uri);
     if (entry) this.dropTrees(entry);
     this.documents.delete(uri);
+  }
+
+  /** A file changed on disk (a module the documents may import, a configuration file). */
+  invalidated(): void {
+    this.events++;
+  }
+
+  /**
+   * What has happened to everything but the document's own text: equal marks at two analyses mean
+   * only the document's edits lie between them.
+   */
+  worldMark(entry: OpenDocument): number {
+    return this.events - entry.ownChanges;
   }
 
   get(uri: string): OpenDocument | undefined {

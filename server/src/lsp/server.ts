@@ -12,7 +12,7 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { innermostFolder } from '../workspace/scanProtocol';
 import {
-  AnalysisStatusNotification, FIX_ALL_KIND, FIX_ALL_REPORT_COMMAND, FixAllReport, FixAllRequest, InitializationOptions, SETTINGS_SECTION,
+  AnalysisStatusNotification, DIAGNOSTIC_SOURCE, FIX_ALL_KIND, FIX_ALL_REPORT_COMMAND, FixAllReport, FixAllRequest, InitializationOptions, SETTINGS_SECTION,
   SHOW_DOCUMENTATION_COMMAND, ScanRequest,
 } from '../../../shared/protocol';
 import { codeActionsFor } from './codeActions';
@@ -38,6 +38,8 @@ import { DebouncedRuns } from './debouncedRuns';
 export interface AnalysisSnapshot {
   version: number;
   findings: Finding[];
+  /** Carried over from the previous version (engine/carryOver.ts): a full analysis confirms it once typing stops, and before a fix is offered. */
+  carried?: boolean;
   durationMs: number;
 }
 
@@ -47,6 +49,11 @@ const SERVER_VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 /** Above this, the status item warns that the file is slow to analyse (as vscode-eslint does). */
 export const ANALYSIS_BUDGET_MS = 500;
+/**
+ * How long after findings were carried over (no newer edit since) a full analysis confirms them:
+ * long enough that a typist's next keystroke cancels it, short enough to follow a pause at once.
+ */
+const CONFIRM_CARRIED_MS = 300;
 
 export class GrpcForkGuardServer {
   readonly logger: Logger;
@@ -149,6 +156,7 @@ export class GrpcForkGuardServer {
       for (const change of changes) {
         const filePath = diskPathOf(change.uri);
         if (filePath) this.services?.project.invalidate(filePath);
+        this.documents.invalidated();
         if (filePath) this.analysisHost.invalidate(filePath);
       }
       // An import or a pyproject.toml may have changed what every open file means.
@@ -157,12 +165,14 @@ export class GrpcForkGuardServer {
     });
     connection.onCodeAction(this.guarded('textDocument/codeAction', async (params) => {
       if (this.notebooks.owns(params.textDocument.uri)) return this.notebooks.codeActions(params);
-      const current = await this.currentFindings(params.textDocument.uri);
+      // Fixes come from a full analysis: a carried one's fixes may have chosen names from the previous text.
+      const ours = params.context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE) || params.context.only !== undefined;
+      const current = await this.currentFindings(params.textDocument.uri, ours);
       if (!current) return [];
       return codeActionsFor(params, current.entry.document, current.snapshot.findings, () => this.fixAll(current));
     }));
     connection.onRequest(FixAllRequest, this.guarded(FixAllRequest.method, async ({ textDocument }) => {
-      const current = await this.currentFindings(textDocument.uri);
+      const current = await this.currentFindings(textDocument.uri, true);
       return current ? this.fixAll(current) : null;
     }));
     connection.onExecuteCommand(this.guarded('workspace/executeCommand', async ({ command, arguments: args }) => {
@@ -302,8 +312,13 @@ export class GrpcForkGuardServer {
     if (this.documents.get(uri) !== entry) return;
     // A newer version (or the close) is queued: the run it schedules analyses that instead.
     if (this.arrived.supersedes(uri, entry.document.version)) return;
-    const snapshot = await this.analyzeOffThread(entry, settings);
+    // A run for a version already analysed confirms findings carried over to it (scheduled below).
+    const earlier = this.snapshots.get(uri);
+    const confirming = earlier?.version === entry.document.version && earlier.carried === true;
+    const snapshot = await this.analyzeOffThread(entry, settings, confirming);
     if (!snapshot || this.documents.get(uri) !== entry) return;
+    if (snapshot.carried) this.schedule(uri, CONFIRM_CARRIED_MS);
+    if (confirming && sameFindings(earlier.findings, snapshot.findings)) return;
     await this.connection.sendDiagnostics({
       uri,
       version: snapshot.version,
@@ -317,13 +332,14 @@ export class GrpcForkGuardServer {
    * they were found under; none when the document is unknown or a newer version is on its way
    * (edits computed for a replaced version would land in the wrong place).
    */
-  private async currentFindings(uri: string): Promise<{ entry: OpenDocument; snapshot: AnalysisSnapshot; settings: ServerSettings } | undefined> {
+  private async currentFindings(uri: string, exact = false): Promise<{ entry: OpenDocument; snapshot: AnalysisSnapshot; settings: ServerSettings } | undefined> {
     const entry = this.documents.get(uri);
     if (!entry) return undefined;
     const settings = await this.settings.forDocument(uri);
     if (this.documents.get(uri) !== entry || this.arrived.supersedes(uri, entry.document.version)) return undefined;
     const cached = this.snapshots.get(uri);
-    const snapshot = cached?.version === entry.document.version ? cached : await this.analyzeOffThread(entry, settings);
+    const usable = cached?.version === entry.document.version && !(exact && cached.carried);
+    const snapshot = usable ? cached : await this.analyzeOffThread(entry, settings, exact);
     // The analysis answers for the version asked; a newer one arrived meanwhile gets its own.
     if (!snapshot || this.documents.get(uri) !== entry || snapshot.version !== entry.document.version) return undefined;
     return { entry, snapshot, settings };
@@ -333,31 +349,32 @@ export class GrpcForkGuardServer {
    * Analyses the document under `settings` in the analysis thread (analysisHost.ts) when it runs,
    * else here; keeps the result as its snapshot. Undefined when a newer version overtook this one.
    */
-  private async analyzeOffThread(entry: OpenDocument, settings: ServerSettings): Promise<AnalysisSnapshot | undefined> {
-    if (!settings.enable || !this.services || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings);
+  private async analyzeOffThread(entry: OpenDocument, settings: ServerSettings, exact = false): Promise<AnalysisSnapshot | undefined> {
+    if (!settings.enable || !this.services || !(await this.analysisHost.start())) return this.analyzeWith(entry, settings, exact);
     const { uri, version } = entry.document;
     const filePath = diskPathOf(uri);
-    const snapshot = await this.analysisHost.analyze(uri, version, settings, filePath && this.folderOf(filePath));
+    const snapshot = await this.analysisHost.analyze(uri, version, settings, filePath && this.folderOf(filePath), exact);
     if (!snapshot || this.documents.get(uri) !== entry) return undefined;
     this.logAnalysis(uri, version, snapshot);
     return this.keep(uri, snapshot);
   }
 
   /** Analyses the document under `settings` and keeps the result as its snapshot. */
-  private analyzeWith(entry: OpenDocument, settings: ServerSettings): AnalysisSnapshot | undefined {
+  private analyzeWith(entry: OpenDocument, settings: ServerSettings, exact = false): AnalysisSnapshot | undefined {
     const { uri, version } = entry.document;
     if (!settings.enable) return this.keep(uri, { version, findings: [], durationMs: 0 });
     const services = this.services;
     if (!services) return undefined;
     const started = Date.now();
-    const findings = documentFindings(services, entry, settings);
-    const snapshot = { version, findings, durationMs: Date.now() - started };
+    const { findings, carried } = documentFindings(services, entry, settings, exact);
+    const snapshot = { version, findings, carried, durationMs: Date.now() - started };
     this.logAnalysis(uri, version, snapshot);
     return this.keep(uri, snapshot);
   }
 
-  private logAnalysis(uri: string, version: number, { findings, durationMs }: AnalysisSnapshot): void {
-    this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)`);
+  private logAnalysis(uri: string, version: number, { findings, durationMs, carried }: AnalysisSnapshot): void {
+    const how = carried ? ', carried over from the previous version' : '';
+    this.logger.debug(`Analysed ${uri} (version ${version}) in ${durationMs} ms: ${findings.length} finding(s)${how}`);
     if (durationMs > ANALYSIS_BUDGET_MS) this.logger.warn(`Analysing ${uri} took ${durationMs} ms (budget ${ANALYSIS_BUDGET_MS} ms)`);
   }
 
@@ -391,4 +408,9 @@ export class GrpcForkGuardServer {
     return undefined;
   }
 
+}
+
+/** Whether a confirming analysis found what was already published (then nothing is sent again). */
+function sameFindings(a: Finding[], b: Finding[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }

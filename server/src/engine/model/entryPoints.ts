@@ -19,15 +19,30 @@ import type { Interpreter } from './walker/interpreter';
 /** Module-level values a function can turn into a finding by referring to them. */
 const INTERESTING_VALUES = new Set<Value['kind']>(['grpc', 'grpcMember', 'pool', 'executor', 'process', 'mpContext', 'forkPid', 'serverStopping', 'threadPool']);
 
-export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, canMatter: (text: string) => boolean, resolver?: ModuleResolver): void {
+/**
+ * What the walk of a module's program decided about its own definitions, for an edit's carry-over
+ * (engine/carryOver.ts): the names that make a definition worth walking, and the module-level
+ * functions that nothing walked and no word made worth walking.
+ */
+export interface ProgramOutline {
+  /** Module-level names a definition's text can mention and so become worth walking. */
+  interestingNames: ReadonlySet<string>;
+  /** Start and end offsets of the module-level functions and methods (decorators included) no walk entered; asked after every walk of the analysis. */
+  unwalkedFunctions(): number[];
+}
+
+/** An outline that lets nothing be carried over (a module whose top level did not finish). */
+const NOTHING_UNWALKED: ProgramOutline = { interestingNames: new Set(), unwalkedFunctions: () => [] };
+
+export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>, canMatter: (text: string) => boolean, resolver?: ModuleResolver): ProgramOutline {
   const env = new Env();
   interpreter.calls.registerModule(file.path, env);
   const frame = newFrame<WalkState>(env, file, []);
   const path: Path<WalkState> = { state: interpreter.domain.initial(), live: true };
   const imported = interpreter.runModuleBody(file, frame, path, true);
-  if (!imported) return;
+  if (!imported) return NOTHING_UNWALKED;
   const root = file.tree.rootNode;
-  const interesting = definitionsThatCanMatter(root, env, file, canMatter);
+  const { matters: interesting, names: interestingNames } = definitionsThatCanMatter(root, env, file, canMatter);
   const childOnly = forkTargetNames(root, file.text);
   const walked = (def: Node) => interpreter.calls.walkedFunctions.has(def.id);
   const runs = (def: Node) => interesting.has(def.id) && !walked(def);
@@ -70,6 +85,23 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
       interpreter.calls.callFunction(fn.isStatic ? fn : { ...fn, self: instance }, emptyArgs(), newFrame(env, file, []), fresh(afterInit.state), undefined);
     }
   }
+  return {
+    interestingNames,
+    unwalkedFunctions() {
+      const spans: number[] = [];
+      // Module-level functions, and the methods of module-level classes, in text order.
+      const collect = (block: Node, inClass: boolean) => {
+        for (const child of namedChildren(block)) {
+          const definition = child.type === 'decorated_definition' ? field(child, 'definition') : child;
+          if (!inClass && definition?.type === 'class_definition') collect(field(definition, 'body') ?? definition, true);
+          if (definition?.type !== 'function_definition' || interesting.has(definition.id) || walked(definition)) continue;
+          spans.push(child.startIndex, child.endIndex);
+        }
+      };
+      collect(root, false);
+      return spans;
+    },
+  };
 }
 
 function isPublic(name: string): boolean {
@@ -81,6 +113,9 @@ function moduleDefinitions(root: Node): Node[] {
     .map((c) => (c.type === 'decorated_definition' ? field(c, 'definition') : c))
     .filter((d): d is Node => d?.type === 'function_definition' || d?.type === 'class_definition');
 }
+
+/** Where a fork target is named. Linear: each alternative is a fixed word, then optional blanks. */
+export const FORK_TARGET_PATTERN = /\b(target|initializer)[ \t]*=|\.(map|map_async|imap|imap_unordered|starmap|starmap_async|apply|apply_async|submit|run_in_executor)[ \t]*\(/g;
 
 /**
  * Names passed where a fork runs them: `target=`, `initializer=`, the function of a pool or
@@ -96,8 +131,7 @@ function forkTargetNames(root: Node, text: string): Set<string> {
     if (node?.type === 'call' && /partial$/.test(field(node, 'function')?.text ?? '')) return lastName(namedChildren(field(node, 'arguments') ?? node)[0]);
     return undefined;
   };
-  // Linear: each alternative is a fixed word, then optional blanks.
-  for (const match of text.matchAll(/\b(target|initializer)[ \t]*=|\.(map|map_async|imap|imap_unordered|starmap|starmap_async|apply|apply_async|submit|run_in_executor)[ \t]*\(/g)) {
+  for (const match of text.matchAll(FORK_TARGET_PATTERN)) {
     const at = match.index! + match[0].length;
     if (match[1]) {
       const keyword = root.descendantForIndex(match.index!, match.index! + match[1].length)?.parent;
@@ -168,7 +202,7 @@ function wordsCanMatter(entry: DefinitionWords, canMatter: (text: string) => boo
  * multiprocessing name, or another definition that can matter. Walking the thousands of helpers
  * of a large module would cost the editor tens of milliseconds per keystroke and find nothing.
  */
-function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, canMatter: (text: string) => boolean): Set<number> {
+function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, canMatter: (text: string) => boolean): { matters: Set<number>; names: Set<string> } {
   const source = file.text;
   const names = new Set<string>();
   for (const [name, value] of moduleEnv.entries()) {
@@ -205,5 +239,5 @@ function definitionsThatCanMatter(root: Node, moduleEnv: Env, file: SourceFile, 
       changed = true;
     }
   }
-  return matters;
+  return { matters, names };
 }

@@ -3,7 +3,7 @@
 // entryPoints.ts decides where the program starts.
 import type { EngineConfig } from '../config';
 import { EnvironmentEffects } from './environmentEffects';
-import { runProgram } from './entryPoints';
+import { ProgramOutline, runProgram } from './entryPoints';
 import { ForkEffects } from './forkEffects';
 import { GrpcEffects } from './grpcEffects';
 import { LibraryCallbacks } from './libraryCallbacks';
@@ -27,6 +27,11 @@ export interface WalkOptions {
 const LIMITS = { maxCallDepth: 12, maxWalksPerFunction: 16, maxSteps: 200_000 };
 
 export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline {
+  return walkProgram(file, options).timeline;
+}
+
+/** The timeline, and what the walk decided about the module's own definitions (entryPoints.ts). */
+export function walkProgram(file: SourceFile, options: WalkOptions): { timeline: Timeline; outline: ProgramOutline } {
   const recorder = new TimelineRecorder();
   const forks = new ForkEffects(recorder, { ...options, programStartMethod: () => options.resolver?.programStartMethod?.(file.path) });
   const callbacks = new LibraryCallbacks();
@@ -34,6 +39,6 @@ export function buildTimeline(file: SourceFile, options: WalkOptions): Timeline 
   const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS);
   forks.interpreter = interpreter;
   callbacks.interpreter = interpreter;
-  runProgram(file, interpreter, options.canMatter, options.resolver);
-  return recorder.timeline;
+  const outline = runProgram(file, interpreter, options.canMatter, options.resolver);
+  return { timeline: recorder.timeline, outline };
 }

@@ -71,6 +71,8 @@ export interface CodeRunner {
 
 const CELERY_APPS = new Set(['celery.Celery', 'celery.app.Celery', 'celery.app.base.Celery']);
 const CELERY_TASK_DECORATORS = new Set(['celery.shared_task', 'celery.task', 'celery.app.shared_task']);
+/** The words whose nodes codeRunnerOf reads from a whole module (a task decorator, a worker pool setting), not along the walk. */
+export const CELERY_SCANNED_WORDS = ['task', 'worker_pool'];
 /** Celery worker pools that run tasks in the worker process itself: nothing forks after import. */
 const NON_FORKING_POOLS = new Set(['threads', 'solo', 'gevent', 'eventlet', 'custom']);
 
