@@ -52,7 +52,11 @@ export { ProjectAnalysis } from './server/src/workspace/projectAnalysis';`,
   // The editor's own analysis call (the analysis thread and the server's thread run it), default settings.
   const services = { analyzer, project, trees: documents, logger: { error: console.error, warn: () => {}, info: () => {}, debug: () => {} } };
   const settings = readClientSettings(undefined);
-  const analyse = () => analyzeDocument(services, entry, settings);
+  // Versions before the carry-over returned the findings alone; later ones say whether they were carried.
+  const analyse = () => {
+    const result = analyzeDocument(services, entry, settings);
+    return Array.isArray(result) ? result : result.findings;
+  };
   const findings = JSON.stringify(analyse());
   let version = 1;
   return {
