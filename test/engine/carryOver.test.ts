@@ -59,7 +59,7 @@ test('carried findings equal a full analysis of the edited text, in the fixtures
     const text = fs.readFileSync(file, 'utf8');
     const config = mergeConfig(fixtureConfig(text));
     const { basis } = analyse(file, text, config);
-    for (let i = 0; i < Math.min(basis.unwalked.length, 40); i += 2) {
+    for (let i = 0; i < Math.min(basis.unwalked.length, 20); i += 2) {
       for (const edited of editsInside(text, basis.unwalked[i], basis.unwalked[i + 1])) {
         const fromBasis = carried(file, edited, config, basis);
         compared++;
@@ -74,6 +74,40 @@ test('carried findings equal a full analysis of the edited text, in the fixtures
   t.diagnostic(`${carriedCount} of ${compared} edits carried over, each equal to a full analysis`);
   // The comparison is not vacuous.
   assert.ok(carriedCount >= 20, `only ${carriedCount} of ${compared} edits were carried`);
+});
+
+const QUIET_FUNCTION = 'def pad_helper(a, b):\n    total = a + b\n    return total\n\n';
+
+test('in every fixture with findings, a quiet function added and edited carries findings equal to a full analysis', (t) => {
+  let compared = 0;
+  let carriedCount = 0;
+  for (const file of listPythonFiles(fixturesDir, [])) {
+    const original = fs.readFileSync(file, 'utf8');
+    const config = mergeConfig(fixtureConfig(original));
+    const words = [...new Set(original.match(/[A-Za-z_]\w*/g) ?? [])];
+    // The quiet function at the end of the file, where it moves no finding, and before the last top-level statement.
+    const lastTop = original.search(/\n[A-Za-z][^\n]*\n?$/);
+    for (const at of [original.length, lastTop + 1].filter((i) => i > 0)) {
+      const text = `${original.slice(0, at)}${at === original.length && !original.endsWith('\n') ? '\n' : ''}${QUIET_FUNCTION}${original.slice(at)}`;
+      const { findings, basis } = analyse(file, text, config);
+      if ((findings as unknown[]).length === 0) continue;
+      const end = text.indexOf('    return total', at) + '    return total'.length;
+      // Words of the file itself: the edits most likely to meet a name some fix or rule reads.
+      for (const word of [words[0], words[Math.floor(words.length / 2)], words[words.length - 1]]) {
+        for (const edited of [`${text.slice(0, end)} + ${word}${text.slice(end)}`, `${text.slice(0, end)}\n    ${word} = b${text.slice(end)}`]) {
+          compared++;
+          const fromBasis = carried(file, edited, config, basis);
+          if (fromBasis === undefined) continue;
+          carriedCount++;
+          const full = analyzer.analyze(file, edited, config);
+          full.tree?.delete();
+          assert.deepEqual(fromBasis, full.findings, `${path.relative(fixturesDir, file)}: carried findings differ after adding ${word}`);
+        }
+      }
+    }
+  }
+  t.diagnostic(`${carriedCount} of ${compared} edits carried over findings, each equal to a full analysis`);
+  assert.ok(carriedCount >= 100, `only ${carriedCount} of ${compared} edits were carried`);
 });
 
 const PROGRAM = [
