@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { TestClient, startServer } from '../support/lspClient';
+import { TestClient, startServer, until } from '../support/lspClient';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-analysis-thread-'));
 const smallFile = path.join(workspace, 'small.py');
@@ -35,14 +35,6 @@ function longText(lines: number): string {
 }
 
 let client: TestClient;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('analysis thread', () => {
   before(async () => {

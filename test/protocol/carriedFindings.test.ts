@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { TestClient, startServer } from '../support/lspClient';
+import { TestClient, startServer, until } from '../support/lspClient';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-carried-'));
 const file = path.join(workspace, 'typed.py');
@@ -31,14 +31,6 @@ fs.writeFileSync(file, text);
 let client: TestClient;
 const codesAt = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`).sort();
 const analysedLines = (version: number) => client.logs.filter((line) => line.includes(`Analysed ${uri} (version ${version})`));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('findings carried over an edit', () => {
   let first: PublishDiagnosticsParams;

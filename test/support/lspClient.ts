@@ -87,3 +87,12 @@ export async function startServer(rootPath: string | undefined, options: { initi
   connection.sendNotification('initialized', {});
   return client;
 }
+
+/** Waits (polling) until `condition` holds; fails with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
