@@ -43,8 +43,9 @@ await esbuild.build({
 
 const files = entryPoints.map((file) => path.join(outdir, path.relative(path.join(root, 'test'), file)).replace(/\.ts$/, '.js'));
 // A test that hangs fails after 10 minutes instead of blocking the run, and a handle a failed test
-// left open (a server it started) never keeps a test file from ending.
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], {
+// left open (a server it started) never keeps a test file from ending (testExitWatchdog.mjs).
+const watchdog = path.join(root, 'scripts', 'testExitWatchdog.mjs');
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', '--import', watchdog, ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, GF_REPO_ROOT: root, ...(iterations && !process.env.FUZZ_ITERATIONS ? { FUZZ_ITERATIONS: iterations } : {}) },
