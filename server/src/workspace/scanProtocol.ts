@@ -19,19 +19,20 @@ export interface WorkerInit {
 
 export interface WorkerRequest {
   id: number;
-  files: { path: string; root: number }[];
+  /** `id`: the file's id in the scan's listing (-1: a file named alone), given back with its result. */
+  files: { path: string; root: number; id: number }[];
   /** Analyse every file, whatever the pre-filter says; else only read and pre-filter them. */
   force: boolean;
   /** Every Celery / Functions Framework module of the scanned folders (phase 1 found them). */
   codeRunners?: RunnerFact[];
 }
 
-export type WorkerResult =
-  | { path: string; outcome: 'analysed'; findings: Finding[] }
+export type WorkerResult = { path: string; id: number } & (
+  | { outcome: 'analysed'; findings: Finding[] }
   /** Phase 1: the file can hold a finding; phase 2 analyses it. */
-  | { path: string; outcome: 'triggers'; codeRunner?: RunnerFact }
-  | { path: string; outcome: 'filtered'; imports: string[]; codeRunner?: RunnerFact }
-  | { path: string; outcome: 'skipped'; reason: string };
+  | { outcome: 'triggers'; codeRunner?: RunnerFact }
+  | { outcome: 'filtered'; imports: string[]; codeRunner?: RunnerFact }
+  | { outcome: 'skipped'; reason: string });
 
 export interface WorkerResponse {
   id: number;

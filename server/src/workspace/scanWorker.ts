@@ -9,7 +9,7 @@ import { GrammarLoadError } from '../engine/pythonParser';
 import { catalogRoots } from '../engine/relevance';
 import type { RunnerFact } from '../engine/model/runners';
 import { codeRunnerFactOf, mayStartRunner } from './preforkRunners';
-import { readSourceFile } from './textFiles';
+import { ReadBuffer, readSourceFile } from './textFiles';
 import { ProjectAnalysis } from './projectAnalysis';
 import { prefilter } from './prefilter';
 import { isNotebookPath } from '../engine/notebook/notebookInput';
@@ -30,6 +30,8 @@ function loadAnalyzer(): Promise<Analyzer> {
   return analyzer;
 }
 const projects = new Map<number, ProjectAnalysis>();
+// Every file is read into this one buffer: its bytes are done with before the next file is read.
+const readBuffer = new ReadBuffer();
 let codeRunners: RunnerFact[] | undefined;
 async function projectFor(root: number): Promise<ProjectAnalysis> {
   const ready = await loadAnalyzer();
@@ -51,44 +53,50 @@ async function projectFor(root: number): Promise<ProjectAnalysis> {
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   const results: WorkerResult[] = [];
   if (request.codeRunners) codeRunners = request.codeRunners;
-  for (const { path, root } of request.files) {
+  for (const { path, root, id } of request.files) {
     if (Atomics.load(cancelled, 0)) break;
-    const read = readSourceFile(path);
+    const read = readSourceFile(path, undefined, readBuffer);
     if ('refused' in read) {
-      results.push({ path, outcome: 'skipped', reason: read.refused });
+      results.push({ path, id, outcome: 'skipped', reason: read.refused });
       continue;
     }
     if (!request.force) {
       const notebook = isNotebookPath(path);
       const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
       if (!bytes) {
-        results.push({ path, outcome: 'triggers' });
+        results.push({ path, id, outcome: 'triggers' });
         continue;
       }
       const verdict = prefilter(bytes, roots);
       const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.mayReport) void loadAnalyzer();
-      results.push(verdict.mayReport ? { path, outcome: 'triggers', codeRunner } : { path, outcome: 'filtered', imports: verdict.imports, codeRunner });
+      results.push(verdict.mayReport ? { path, id, outcome: 'triggers', codeRunner } : { path, id, outcome: 'filtered', imports: verdict.imports, codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
       const text = read.text();
-      results.push({ path, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
+      results.push({ path, id, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;
-      results.push({ path, outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
+      results.push({ path, id, outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
     }
   }
   return { id: request.id, results };
 }
 
+const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
+let handled = 0;
 let queue = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
   queue = queue.then(async () => {
     try {
       parentPort!.postMessage(await handle(request));
+      if (DEBUG && (++handled % 100 === 0 || request.force)) {
+        const m = process.memoryUsage();
+        process.stderr.write(`[worker] batches ${handled} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} heapTotal ${(m.heapTotal / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)} arrayBuffers ${(m.arrayBuffers / 1048576).toFixed(0)} rss ${(m.rss / 1048576).toFixed(0)}\n`);
+      }
     } catch (error) {
       parentPort!.postMessage({ id: request.id, results: [], error: (error as Error).stack ?? String(error) } satisfies WorkerResponse);
     }

@@ -11,6 +11,11 @@
  * (importClosure.ts): a file is analysed when it imports, directly or through other files, a
  * module that is; the workers (scanWorkerPool.ts) then analyse the files that passed and those the
  * closure adds.
+ *
+ * What it keeps per file until the end is small and fixed: the listing (scanListing.ts: folder
+ * paths once, interned names, a few integers per file) and, for a dropped file, the ids of the
+ * imports the closure may follow. Files go to the workers straight from the listing, reports go
+ * out as they come.
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -20,9 +25,10 @@ import type { RunnerFact } from '../engine/model/runners';
 import { catalogRoots } from '../engine/relevance';
 import { ImportClosure } from './importClosure';
 import { nearestPyproject, readPyproject } from './projectConfig';
-import { walkPythonTree } from './pythonFiles';
+import { visitPythonTree } from './pythonFiles';
 import type { WorkerInit, WorkerResult } from './scanProtocol';
-import { BATCH_SIZE, WorkerPool } from './scanWorkerPool';
+import { FileListing, ListedFlag } from './scanListing';
+import { BATCH_SIZE, PoolFile, WorkerPool } from './scanWorkerPool';
 
 export interface ScanRoot {
   path: string;
@@ -58,6 +64,8 @@ export interface ScanReport {
   analysed: boolean;
   /** Why the file was not analysed (binary, not UTF-8, too large, unreadable). */
   skipped?: string;
+  /** The file was reported before in this scan (the pre-filter dropped it, the import closure had it analysed). */
+  repeat?: boolean;
 }
 
 export interface ScanSummary {
@@ -77,7 +85,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const summary: ScanSummary = { files: 0, analysed: 0, skipped: 0, findings: 0, filesWithFindings: 0, cancelled: false, pyprojects: [], elapsedMs: 0 };
 
   // ---- listing ------------------------------------------------------------------------------
-  const listed = new Map<string, number>();
+  const listing = new FileListing();
   const skippedEntries = new Set<string>();
   const refusedEntries = new Map<string, string>();
   const pyprojectDirs = new Set<string>();
@@ -88,13 +96,14 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     rootPyprojects.set(root.path, pyproject);
     const config = mergeConfig(pyproject ? readPyproject(pyproject).layer : {}, root.layer);
     for (const factory of config.channelFactories) channelFactories.add(factory);
-    const tree = walkPythonTree(root.path, config.exclude);
-    for (const file of tree.files) if (!listed.has(file)) listed.set(file, index);
-    for (const entry of tree.skipped) skippedEntries.add(entry);
-    for (const [entry, reason] of tree.refused) refusedEntries.set(entry, reason);
-    for (const dir of tree.pyprojectDirs) pyprojectDirs.add(dir);
+    visitPythonTree(root.path, config.exclude, {
+      file: (dir, name) => listing.add(dir, name, index),
+      skipped: (entry) => skippedEntries.add(entry),
+      refused: (entry, reason) => refusedEntries.set(entry, reason),
+      pyprojectDir: (dir) => pyprojectDirs.add(dir),
+    });
   });
-  const forced = (options.files ?? []).filter((file) => !listed.has(file));
+  const forced = (options.files ?? []).filter((file) => !listing.has(file));
   const pyprojects = new Set<string>([...rootPyprojects.values()].filter((p): p is string => !!p));
   for (const dir of pyprojectDirs) {
     const file = path.join(dir, 'pyproject.toml');
@@ -106,7 +115,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     if (pyproject) pyprojects.add(pyproject);
   }
   summary.pyprojects = [...pyprojects];
-  const total = listed.size + forced.length;
+  const total = listing.size + forced.length;
   debug(`listed ${total} files`, started);
   for (const [entry, reason] of refusedEntries) {
     summary.skipped++;
@@ -134,58 +143,56 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const closure = new ImportClosure({
     rootPaths: options.roots.map((root) => root.path),
     rootIsProject: options.rootIsProject ?? false,
-    listed,
+    listing,
     skipped: skippedEntries,
     catalog: catalogRoots([...channelFactories]),
   });
-  const triggering = new Set<string>();
+  let triggering = 0;
   const codeRunners: RunnerFact[] = [];
   let done = 0;
+  const repeated = (result: WorkerResult, phase: 1 | 2) => (phase === 2 && result.id >= 0 && listing.hasFlag(result.id, ListedFlag.ImportsAnalysed) ? { repeat: true } : {});
   const record = (result: WorkerResult, phase: 1 | 2) => {
     if (phase === 1) {
       done++;
       summary.files++;
     }
     if (result.outcome === 'triggers') {
-      triggering.add(result.path);
+      listing.setFlag(result.id, ListedFlag.PassedPrefilter);
+      triggering++;
       if (result.codeRunner) codeRunners.push(result.codeRunner);
     } else if (result.outcome === 'filtered') {
-      closure.add(result.path, result.imports);
+      closure.add(result.id, result.imports);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
       summary.skipped++;
-      options.onReport?.({ path: result.path, findings: [], analysed: false, skipped: result.reason });
+      options.onReport?.({ path: result.path, findings: [], analysed: false, skipped: result.reason, ...repeated(result, phase) });
     } else {
       summary.analysed++;
       if (result.findings.length) {
         summary.filesWithFindings++;
         summary.findings += result.findings.length;
       }
-      options.onReport?.({ path: result.path, findings: result.findings, analysed: true });
+      options.onReport?.({ path: result.path, findings: result.findings, analysed: true, ...repeated(result, phase) });
     }
   };
 
   try {
-    const phase1 = [
-      ...[...listed].map(([file, root]) => ({ path: file, root, force: false })),
-      ...forced.map((file) => ({ path: file, root: -1, force: true })),
-    ];
-    await pool.run(phase1, isCancelled, undefined, (result) => {
+    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (result) => {
       record(result, 1);
       if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
     });
-    debug(`phase 1 done: ${triggering.size} pass the pre-filter`, started);
+    debug(`phase 1 done: ${triggering} pass the pre-filter`, started);
     if (isCancelled()) {
       summary.cancelled = true;
     } else {
-      const closed = closure.filesToAnalyse(triggering);
+      const closed = closure.filesToAnalyse();
       debug(`closure: ${closed.length} more`, started);
-      const phase2 = [...[...triggering].filter((file) => listed.has(file)), ...closed].map((file) => ({ path: file, root: listed.get(file) ?? -1, force: true }));
-      await pool.run(phase2, isCancelled, codeRunners, (result) => {
+      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (result) => {
         record(result, 2);
       });
       summary.cancelled = isCancelled();
+      debug('phase 2 done', started);
     }
   } finally {
     options.signal?.removeEventListener('abort', cancel);
@@ -196,7 +203,24 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   return summary;
 }
 
+/** Every listed file, then the files named alone (always analysed). */
+function* phase1Files(listing: FileListing, forced: string[]): Generator<PoolFile> {
+  for (let id = 0; id < listing.size; id++) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: false };
+  for (const file of forced) yield { path: file, id: -1, root: -1, force: true };
+}
+
+/** The listed files that passed the pre-filter, then those the import closure adds. */
+function* phase2Files(listing: FileListing, closed: number[]): Generator<PoolFile> {
+  for (let id = 0; id < listing.size; id++) {
+    if (listing.hasFlag(id, ListedFlag.PassedPrefilter)) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: true };
+  }
+  for (const id of closed) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: true };
+}
+
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
 function debug(message: string, since: number): void {
-  if (DEBUG) process.stderr.write(`[scan ${(performance.now() - since).toFixed(0)} ms] ${message}\n`);
+  if (!DEBUG) return;
+  const memory = process.memoryUsage();
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  process.stderr.write(`[scan ${(performance.now() - since).toFixed(0)} ms, rss ${mb(memory.rss)} MB, main heap ${mb(memory.heapUsed)} MB, external ${mb(memory.external)} MB] ${message}\n`);
 }
