@@ -78,14 +78,14 @@ export class ImportClosure {
    * those whose last component is the module name of some listed file (the only files that can
    * pass the pre-filter or join the closure are listed ones, so no other name can become one).
    */
-  add(fileId: number, imports: readonly string[]): void {
+  add(fileId: number, imports: readonly number[], moduleNames: readonly string[]): void {
     if (imports.length === 0) return;
     const dir = this.listing.folderOf(fileId);
     const projectRoot = this.projectRootOf(dir);
     const start = this.droppedStarts[this.droppedCount];
     let end = start;
-    for (const module of imports) {
-      const id = this.moduleId(module);
+    for (const number of imports) {
+      const id = this.moduleId(moduleNames[number]);
       const last = this.moduleLasts[id];
       const leaving = this.mayLeave(dir, projectRoot, id);
       if (!(leaving || last === '' || this.moduleNameListed(last))) continue;

@@ -134,7 +134,10 @@ export function walkPythonTree(root: string, exclude: readonly string[], options
   return tree;
 }
 
-/** The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out told too. */
+/**
+ * The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out told too.
+ * A folder's files are told before its subfolders are entered, so that they come together.
+ */
 export function visitPythonTree(root: string, exclude: readonly string[], visitor: PythonTreeVisitor, options: { gitignore?: boolean } = {}): void {
   const isExcluded = makeExcludeMatcher(exclude);
   const visit = (dir: string, rules: GitIgnore | undefined) => {
@@ -146,6 +149,7 @@ export function visitPythonTree(root: string, exclude: readonly string[], visito
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subfolders: string[] = [];
     for (const entry of entries) {
       if (entry.name === 'pyproject.toml') visitor.pyprojectDir(dir);
       const isDirectory = entry.isDirectory();
@@ -172,9 +176,10 @@ export function visitPythonTree(root: string, exclude: readonly string[], visito
         visitor.refused(full, 'its name is not valid UTF-8, so it cannot be opened');
         continue;
       }
-      if (isDirectory) visit(full, rules?.enter(full));
+      if (isDirectory) subfolders.push(full);
       else visitor.file(dir, entry.name);
     }
+    for (const folder of subfolders) visit(folder, rules?.enter(folder));
   };
   visit(root, options.gitignore === false ? undefined : GitIgnore.above(root).enter(root));
 }

@@ -1,7 +1,9 @@
 // The workspace scan's listing, held compactly. At 170,000 files a Map of full paths costs tens of
 // megabytes that stay until the scan ends (the import closure asks it what exists); here each
 // folder's path is stored once, each file name once however many folders hold it, and a file
-// costs a few machine words: its id, folder, scanned folder and flag bits.
+// costs a few machine words: its id, folder, scanned folder and flag bits. Few objects are made
+// per file, which also keeps V8 from growing the main thread's young generation to its largest
+// (what survives collections while the listing is built is what makes it grow).
 import * as path from 'path';
 
 /** Bits a scan records per listed file. */
@@ -12,22 +14,22 @@ export const enum ListedFlag {
   ImportsAnalysed = 2,
 }
 
-interface Folder {
-  path: string;
-  /** The names of its listed files, sorted as the walk sorts them (by UTF-16 code unit). */
-  names: string[];
-  /** The file id of each name. */
-  ids: number[];
-}
-
 export class FileListing {
   private readonly folderIds = new Map<string, number>();
-  private readonly folders: Folder[] = [];
+  private readonly folderPaths: string[] = [];
+  /**
+   * A folder's files listed together (the walk gives them so) have consecutive ids, their names
+   * sorted as the walk sorts them (by UTF-16 code unit): the first id and the count. A file listed
+   * later (a second scanned folder holding this one, a file created since) goes to `stragglers`.
+   */
+  private folderFirst = new Int32Array(256);
+  private folderCount = new Int32Array(256);
+  private readonly stragglers = new Map<number, Map<string, number>>();
   private readonly internedNames = new Map<string, string>();
+  private readonly fileNames: string[] = [];
   private fileFolder = new Int32Array(1024);
   private fileRoot = new Int32Array(1024);
   private fileFlags = new Uint8Array(1024);
-  private readonly fileNames: string[] = [];
 
   /** Files listed; their ids are 0 to size - 1, in the order they were listed. */
   get size(): number {
@@ -36,32 +38,38 @@ export class FileListing {
 
   /** Lists `name` in `dir` for scanned folder `root`: its new id, or undefined if it was listed already. */
   add(dir: string, name: string, root: number): number | undefined {
+    const id = this.fileNames.length;
     let folderId = this.folderIds.get(dir);
     if (folderId === undefined) {
-      folderId = this.folders.length;
+      folderId = this.folderPaths.length;
       this.folderIds.set(dir, folderId);
-      this.folders.push({ path: dir, names: [], ids: [] });
+      this.folderPaths.push(dir);
+      if (folderId === this.folderFirst.length) {
+        this.folderFirst = grown(this.folderFirst, new Int32Array(folderId * 2));
+        this.folderCount = grown(this.folderCount, new Int32Array(folderId * 2));
+      }
+      this.folderFirst[folderId] = id;
+    } else {
+      if (this.find(folderId, name) !== undefined) return undefined;
     }
-    const folder = this.folders[folderId];
-    const { names } = folder;
-    // The walk gives a folder's names in order; only a second scanned folder holding this one inserts.
-    let at = names.length;
-    if (at > 0 && !(names[at - 1] < name)) {
-      at = lowerBound(names, name);
-      if (names[at] === name) return undefined;
+    const first = this.folderFirst[folderId];
+    const count = this.folderCount[folderId];
+    if (first + count === id && (count === 0 || this.fileNames[id - 1] < name)) {
+      this.folderCount[folderId] = count + 1;
+    } else {
+      let late = this.stragglers.get(folderId);
+      if (!late) this.stragglers.set(folderId, (late = new Map()));
+      late.set(name, id);
     }
-    const id = this.fileNames.length;
     let interned = this.internedNames.get(name);
     if (interned === undefined) this.internedNames.set(name, (interned = name));
-    if (at === names.length) {
-      names.push(interned);
-      folder.ids.push(id);
-    } else {
-      names.splice(at, 0, interned);
-      folder.ids.splice(at, 0, id);
-    }
     this.fileNames.push(interned);
-    if (id === this.fileFolder.length) this.grow();
+    if (id === this.fileFolder.length) {
+      const size = id * 2;
+      this.fileFolder = grown(this.fileFolder, new Int32Array(size));
+      this.fileRoot = grown(this.fileRoot, new Int32Array(size));
+      this.fileFlags = grown(this.fileFlags, new Uint8Array(size));
+    }
     this.fileFolder[id] = folderId;
     this.fileRoot[id] = root;
     return id;
@@ -72,11 +80,7 @@ export class FileListing {
     const slash = filePath.lastIndexOf(path.sep);
     if (slash < 0) return undefined;
     const folderId = this.folderIds.get(slash === 0 ? path.sep : filePath.slice(0, slash));
-    if (folderId === undefined) return undefined;
-    const { names, ids } = this.folders[folderId];
-    const name = filePath.slice(slash + 1);
-    const at = lowerBound(names, name);
-    return names[at] === name ? ids[at] : undefined;
+    return folderId === undefined ? undefined : this.find(folderId, filePath.slice(slash + 1));
   }
 
   has(filePath: string): boolean {
@@ -84,12 +88,12 @@ export class FileListing {
   }
 
   pathOf(id: number): string {
-    const dir = this.folders[this.fileFolder[id]].path;
+    const dir = this.folderPaths[this.fileFolder[id]];
     return dir === path.sep ? `${dir}${this.fileNames[id]}` : `${dir}${path.sep}${this.fileNames[id]}`;
   }
 
   folderOf(id: number): string {
-    return this.folders[this.fileFolder[id]].path;
+    return this.folderPaths[this.fileFolder[id]];
   }
 
   nameOf(id: number): string {
@@ -109,26 +113,25 @@ export class FileListing {
     this.fileFlags[id] |= flag;
   }
 
-  private grow(): void {
-    const size = this.fileFolder.length * 2;
-    const grown = <T extends Int32Array | Uint8Array>(from: T, to: T) => {
-      to.set(from);
-      return to;
-    };
-    this.fileFolder = grown(this.fileFolder, new Int32Array(size));
-    this.fileRoot = grown(this.fileRoot, new Int32Array(size));
-    this.fileFlags = grown(this.fileFlags, new Uint8Array(size));
+  clearFlag(id: number, flag: number): void {
+    this.fileFlags[id] &= ~flag;
+  }
+
+  private find(folderId: number, name: string): number | undefined {
+    // Binary search over the folder's run of consecutive ids.
+    let low = this.folderFirst[folderId];
+    let high = low + this.folderCount[folderId];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.fileNames[middle] < name) low = middle + 1;
+      else high = middle;
+    }
+    if (low < this.folderFirst[folderId] + this.folderCount[folderId] && this.fileNames[low] === name) return low;
+    return this.stragglers.get(folderId)?.get(name);
   }
 }
 
-/** The first index whose name is not below `name`. */
-function lowerBound(names: readonly string[], name: string): number {
-  let low = 0;
-  let high = names.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (names[middle] < name) low = middle + 1;
-    else high = middle;
-  }
-  return low;
+function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

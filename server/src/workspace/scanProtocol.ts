@@ -31,12 +31,19 @@ export type WorkerResult = { path: string; id: number } & (
   | { outcome: 'analysed'; findings: Finding[] }
   /** Phase 1: the file can hold a finding; phase 2 analyses it. */
   | { outcome: 'triggers'; codeRunner?: RunnerFact }
-  | { outcome: 'filtered'; imports: string[]; codeRunner?: RunnerFact }
+  /** `imports`: module names the file imports, as the worker's numbers for them (WorkerResponse.newModules). */
+  | { outcome: 'filtered'; imports: number[]; codeRunner?: RunnerFact }
   | { outcome: 'skipped'; reason: string });
 
 export interface WorkerResponse {
   id: number;
   results: WorkerResult[];
+  /**
+   * Module names this worker numbers for the first time, numbered on from those it sent before: a
+   * module name crosses from a worker once, not once per file importing it (a hundred thousand
+   * files' imports as strings were most of what the scanner's thread allocated).
+   */
+  newModules?: string[];
   error?: string;
 }
 

@@ -30,6 +30,17 @@ function loadAnalyzer(): Promise<Analyzer> {
   return analyzer;
 }
 const projects = new Map<number, ProjectAnalysis>();
+// The worker's numbers for module names (see WorkerResponse.newModules).
+const moduleNumbers = new Map<string, number>();
+let newModules: string[] = [];
+function moduleNumber(module: string): number {
+  let number = moduleNumbers.get(module);
+  if (number === undefined) {
+    moduleNumbers.set(module, (number = moduleNumbers.size));
+    newModules.push(module);
+  }
+  return number;
+}
 // Every file is read into this one buffer: its bytes are done with before the next file is read.
 const readBuffer = new ReadBuffer();
 let codeRunners: RunnerFact[] | undefined;
@@ -70,7 +81,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       const verdict = prefilter(bytes, roots);
       const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.mayReport) void loadAnalyzer();
-      results.push(verdict.mayReport ? { path, id, outcome: 'triggers', codeRunner } : { path, id, outcome: 'filtered', imports: verdict.imports, codeRunner });
+      results.push(verdict.mayReport ? { path, id, outcome: 'triggers', codeRunner } : { path, id, outcome: 'filtered', imports: verdict.imports.map(moduleNumber), codeRunner });
       continue;
     }
     try {
@@ -83,7 +94,12 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       results.push({ path, id, outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
     }
   }
-  return { id: request.id, results };
+  const response: WorkerResponse = { id: request.id, results };
+  if (newModules.length) {
+    response.newModules = newModules;
+    newModules = [];
+  }
+  return response;
 }
 
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);

@@ -25,18 +25,22 @@ export interface PoolFile {
 }
 
 export class WorkerPool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: WorkerWithLoad[] = [];
   private nextId = 1;
 
   constructor(script: string, init: WorkerInit, count: number) {
-    for (let i = 0; i < count; i++) this.workers.push(new Worker(script, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.GF_SCAN_YOUNG_MB ?? YOUNG_GENERATION_MB) } }));
+    const resourceLimits = { maxYoungGenerationSizeMb: Number(process.env.GF_SCAN_YOUNG_MB ?? YOUNG_GENERATION_MB) };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(script, { workerData: init, resourceLimits });
+      this.workers.push(Object.assign(worker, { load: 0, moduleNames: [] }));
+    }
   }
 
   run(
     files: Iterator<PoolFile>,
     isCancelled: () => boolean,
     codeRunners: RunnerFact[] | undefined,
-    onResult: (result: WorkerResult) => void,
+    onResult: (result: WorkerResult, moduleNames: readonly string[]) => void,
   ): Promise<void> {
     let waiting = files.next();
     let inFlight = 0;
@@ -47,8 +51,8 @@ export class WorkerPool {
         if (error) reject(error);
         else resolve();
       };
-      const feed = (worker: Worker) => {
-        while (!isCancelled() && !waiting.done && (worker as WorkerWithLoad).load < BATCHES_IN_FLIGHT) {
+      const feed = (worker: WorkerWithLoad) => {
+        while (!isCancelled() && !waiting.done && worker.load < BATCHES_IN_FLIGHT) {
           // A batch is all forced or all not: forced files come last and never share a batch.
           const force = waiting.value.force;
           const request: WorkerRequest = { id: this.nextId++, files: [], force, codeRunners };
@@ -57,19 +61,21 @@ export class WorkerPool {
             request.files.push({ path: p, root, id });
             waiting = files.next();
           }
-          (worker as WorkerWithLoad).load++;
+          worker.load++;
           inFlight++;
           worker.postMessage(request);
         }
         if (inFlight === 0) finish();
       };
       for (const worker of this.workers) {
-        (worker as WorkerWithLoad).load = 0;
+        worker.load = 0;
         const onMessage = (response: WorkerResponse) => {
-          (worker as WorkerWithLoad).load--;
+          worker.load--;
           inFlight--;
           if (response.error) return finish(new Error(`scan worker failed: ${response.error}`));
-          for (const result of response.results) onResult(result);
+          const moduleNames = worker.moduleNames;
+          if (response.newModules) for (const module of response.newModules) moduleNames.push(module);
+          for (const result of response.results) onResult(result, moduleNames);
           feed(worker);
         };
         const onError = (error: Error) => finish(error);
@@ -89,4 +95,5 @@ export class WorkerPool {
   }
 }
 
-type WorkerWithLoad = Worker & { load: number };
+/** A worker, its batches in flight, and the module names it numbered (by its numbers). */
+type WorkerWithLoad = Worker & { load: number; moduleNames: string[] };

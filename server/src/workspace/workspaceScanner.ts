@@ -151,7 +151,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   const codeRunners: RunnerFact[] = [];
   let done = 0;
   const repeated = (result: WorkerResult, phase: 1 | 2) => (phase === 2 && result.id >= 0 && listing.hasFlag(result.id, ListedFlag.ImportsAnalysed) ? { repeat: true } : {});
-  const record = (result: WorkerResult, phase: 1 | 2) => {
+  const record = (result: WorkerResult, phase: 1 | 2, moduleNames: readonly string[]) => {
     if (phase === 1) {
       done++;
       summary.files++;
@@ -161,7 +161,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
       triggering++;
       if (result.codeRunner) codeRunners.push(result.codeRunner);
     } else if (result.outcome === 'filtered') {
-      closure.add(result.id, result.imports);
+      closure.add(result.id, result.imports, moduleNames);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
       options.onReport?.({ path: result.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
@@ -178,8 +178,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   };
 
   try {
-    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (result) => {
-      record(result, 1);
+    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (result, moduleNames) => {
+      record(result, 1, moduleNames);
       if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
     });
     debug(`phase 1 done: ${triggering} pass the pre-filter`, started);
@@ -188,8 +188,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     } else {
       const closed = closure.filesToAnalyse();
       debug(`closure: ${closed.length} more`, started);
-      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (result) => {
-        record(result, 2);
+      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (result, moduleNames) => {
+        record(result, 2, moduleNames);
       });
       summary.cancelled = isCancelled();
       debug('phase 2 done', started);
@@ -222,5 +222,5 @@ function debug(message: string, since: number): void {
   if (!DEBUG) return;
   const memory = process.memoryUsage();
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-  process.stderr.write(`[scan ${(performance.now() - since).toFixed(0)} ms, rss ${mb(memory.rss)} MB, main heap ${mb(memory.heapUsed)} MB, external ${mb(memory.external)} MB] ${message}\n`);
+  process.stderr.write(`[scan ${(performance.now() - since).toFixed(0)} ms, rss ${mb(memory.rss)} MB, main heap ${mb(memory.heapUsed)}/${mb(memory.heapTotal)} MB, external ${mb(memory.external)} MB] ${message}\n`);
 }
