@@ -56,6 +56,8 @@ export class ImportClosure {
   private readonly modules: string[] = [];
   private readonly moduleLasts: string[] = [];
   private readonly moduleNamesSkipped: boolean[] = [];
+  /** For each worker's numbering of module names (scanProtocol.ts, newModules), the ids of its numbers. */
+  private readonly idsOfNumbers = new Map<readonly string[], number[]>();
   /**
    * The files the pre-filter dropped that import something that may matter: their listing ids, and
    * where their imports start in `droppedImports` (module id times 2, plus 1 when the import may
@@ -84,8 +86,10 @@ export class ImportClosure {
     const projectRoot = this.projectRootOf(dir);
     const start = this.droppedStarts[this.droppedCount];
     let end = start;
+    let ids = this.idsOfNumbers.get(moduleNames);
+    if (!ids) this.idsOfNumbers.set(moduleNames, (ids = []));
     for (const number of imports) {
-      const id = this.moduleId(moduleNames[number]);
+      const id = (ids[number] ??= this.moduleId(moduleNames[number]));
       const last = this.moduleLasts[id];
       const leaving = this.mayLeave(dir, projectRoot, id);
       if (!(leaving || last === '' || this.moduleNameListed(last))) continue;

@@ -19,21 +19,21 @@ export interface WorkerInit {
 
 export interface WorkerRequest {
   id: number;
-  /** `id`: the file's id in the scan's listing (-1: a file named alone), given back with its result. */
-  files: { path: string; root: number; id: number }[];
+  files: { path: string; root: number }[];
   /** Analyse every file, whatever the pre-filter says; else only read and pre-filter them. */
   force: boolean;
   /** Every Celery / Functions Framework module of the scanned folders (phase 1 found them). */
   codeRunners?: RunnerFact[];
 }
 
-export type WorkerResult = { path: string; id: number } & (
+/** What a worker found of one file: a response's `results[i]` is about its request's `files[i]` (a response has fewer when the scan is cancelled). */
+export type WorkerResult =
   | { outcome: 'analysed'; findings: Finding[] }
   /** Phase 1: the file can hold a finding; phase 2 analyses it. */
   | { outcome: 'triggers'; codeRunner?: RunnerFact }
   /** `imports`: module names the file imports, as the worker's numbers for them (WorkerResponse.newModules). */
   | { outcome: 'filtered'; imports: number[]; codeRunner?: RunnerFact }
-  | { outcome: 'skipped'; reason: string });
+  | { outcome: 'skipped'; reason: string };
 
 export interface WorkerResponse {
   id: number;

@@ -64,34 +64,34 @@ async function projectFor(root: number): Promise<ProjectAnalysis> {
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   const results: WorkerResult[] = [];
   if (request.codeRunners) codeRunners = request.codeRunners;
-  for (const { path, root, id } of request.files) {
+  for (const { path, root } of request.files) {
     if (Atomics.load(cancelled, 0)) break;
     const read = readSourceFile(path, undefined, readBuffer);
     if ('refused' in read) {
-      results.push({ path, id, outcome: 'skipped', reason: read.refused });
+      results.push({ outcome: 'skipped', reason: read.refused });
       continue;
     }
     if (!request.force) {
       const notebook = isNotebookPath(path);
       const bytes = notebook ? notebookPrefilterBytes(read.text()) : read.bytes;
       if (!bytes) {
-        results.push({ path, id, outcome: 'triggers' });
+        results.push({ outcome: 'triggers' });
         continue;
       }
       const verdict = prefilter(bytes, roots);
       const codeRunner = !notebook && mayStartRunner(read.bytes) ? codeRunnerFactOf(path, read.text()) : undefined;
       if (verdict.mayReport) void loadAnalyzer();
-      results.push(verdict.mayReport ? { path, id, outcome: 'triggers', codeRunner } : { path, id, outcome: 'filtered', imports: verdict.imports.map(moduleNumber), codeRunner });
+      results.push(verdict.mayReport ? { outcome: 'triggers', codeRunner } : { outcome: 'filtered', imports: verdict.imports.map(moduleNumber), codeRunner });
       continue;
     }
     try {
       const project = await projectFor(root);
       const text = read.text();
-      results.push({ path, id, outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
+      results.push({ outcome: 'analysed', findings: isNotebookPath(path) ? analyzeNotebookText(project, path, text) : project.analyzeText(path, text) });
     } catch (error) {
       // Without a grammar nothing can be analysed: the whole scan fails, with the grammar's message.
       if (error instanceof GrammarLoadError) throw error;
-      results.push({ path, id, outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
+      results.push({ outcome: 'skipped', reason: `analysis failed: ${(error as Error).message}` });
     }
   }
   const response: WorkerResponse = { id: request.id, results };

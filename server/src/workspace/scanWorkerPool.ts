@@ -40,10 +40,12 @@ export class WorkerPool {
     files: Iterator<PoolFile>,
     isCancelled: () => boolean,
     codeRunners: RunnerFact[] | undefined,
-    onResult: (result: WorkerResult, moduleNames: readonly string[]) => void,
+    onResult: (file: PoolFile, result: WorkerResult, moduleNames: readonly string[]) => void,
   ): Promise<void> {
     let waiting = files.next();
     let inFlight = 0;
+    // The files of each batch in flight: a worker's results name no file, they come in the batch's order.
+    const batches = new Map<number, PoolFile[]>();
     return new Promise((resolve, reject) => {
       const cleanups: (() => void)[] = [];
       const finish = (error?: Error) => {
@@ -56,11 +58,13 @@ export class WorkerPool {
           // A batch is all forced or all not: forced files come last and never share a batch.
           const force = waiting.value.force;
           const request: WorkerRequest = { id: this.nextId++, files: [], force, codeRunners };
-          while (!waiting.done && waiting.value.force === force && request.files.length < BATCH_SIZE) {
-            const { path: p, root, id } = waiting.value;
-            request.files.push({ path: p, root, id });
+          const batch: PoolFile[] = [];
+          while (!waiting.done && waiting.value.force === force && batch.length < BATCH_SIZE) {
+            batch.push(waiting.value);
+            request.files.push({ path: waiting.value.path, root: waiting.value.root });
             waiting = files.next();
           }
+          batches.set(request.id, batch);
           worker.load++;
           inFlight++;
           worker.postMessage(request);
@@ -75,7 +79,9 @@ export class WorkerPool {
           if (response.error) return finish(new Error(`scan worker failed: ${response.error}`));
           const moduleNames = worker.moduleNames;
           if (response.newModules) for (const module of response.newModules) moduleNames.push(module);
-          for (const result of response.results) onResult(result, moduleNames);
+          const batch = batches.get(response.id)!;
+          batches.delete(response.id);
+          response.results.forEach((result, index) => onResult(batch[index], result, moduleNames));
           feed(worker);
         };
         const onError = (error: Error) => finish(error);

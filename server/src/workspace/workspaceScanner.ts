@@ -150,36 +150,36 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   let triggering = 0;
   const codeRunners: RunnerFact[] = [];
   let done = 0;
-  const repeated = (result: WorkerResult, phase: 1 | 2) => (phase === 2 && result.id >= 0 && listing.hasFlag(result.id, ListedFlag.ImportsAnalysed) ? { repeat: true } : {});
-  const record = (result: WorkerResult, phase: 1 | 2, moduleNames: readonly string[]) => {
+  const repeated = (file: PoolFile, phase: 1 | 2) => (phase === 2 && file.id >= 0 && listing.hasFlag(file.id, ListedFlag.ImportsAnalysed) ? { repeat: true } : {});
+  const record = (file: PoolFile, result: WorkerResult, phase: 1 | 2, moduleNames: readonly string[]) => {
     if (phase === 1) {
       done++;
       summary.files++;
     }
     if (result.outcome === 'triggers') {
-      listing.setFlag(result.id, ListedFlag.PassedPrefilter);
+      listing.setFlag(file.id, ListedFlag.PassedPrefilter);
       triggering++;
       if (result.codeRunner) codeRunners.push(result.codeRunner);
     } else if (result.outcome === 'filtered') {
-      closure.add(result.id, result.imports, moduleNames);
+      closure.add(file.id, result.imports, moduleNames);
       if (result.codeRunner) codeRunners.push(result.codeRunner);
-      options.onReport?.({ path: result.path, findings: [], analysed: false });
+      options.onReport?.({ path: file.path, findings: [], analysed: false });
     } else if (result.outcome === 'skipped') {
       summary.skipped++;
-      options.onReport?.({ path: result.path, findings: [], analysed: false, skipped: result.reason, ...repeated(result, phase) });
+      options.onReport?.({ path: file.path, findings: [], analysed: false, skipped: result.reason, ...repeated(file, phase) });
     } else {
       summary.analysed++;
       if (result.findings.length) {
         summary.filesWithFindings++;
         summary.findings += result.findings.length;
       }
-      options.onReport?.({ path: result.path, findings: result.findings, analysed: true, ...repeated(result, phase) });
+      options.onReport?.({ path: file.path, findings: result.findings, analysed: true, ...repeated(file, phase) });
     }
   };
 
   try {
-    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (result, moduleNames) => {
-      record(result, 1, moduleNames);
+    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (file, result, moduleNames) => {
+      record(file, result, 1, moduleNames);
       if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
     });
     debug(`phase 1 done: ${triggering} pass the pre-filter`, started);
@@ -188,8 +188,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     } else {
       const closed = closure.filesToAnalyse();
       debug(`closure: ${closed.length} more`, started);
-      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (result, moduleNames) => {
-        record(result, 2, moduleNames);
+      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (file, result, moduleNames) => {
+        record(file, result, 2, moduleNames);
       });
       summary.cancelled = isCancelled();
       debug('phase 2 done', started);
