@@ -10,11 +10,18 @@ export interface WorkerInit {
   /** Scanned folders; with `rootIsProject`, the innermost holding a file bounds its project (see projectRootOf). */
   rootPaths: string[];
   rootIsProject: boolean;
-  /** Extra channel factories of every configuration in force, for the pre-filter's import test. */
-  channelFactories: string[];
   grammarDir?: string;
   /** One Int32: set to 1 to stop every worker after its current file. */
   cancel: SharedArrayBuffer;
+}
+
+/**
+ * The first message to a worker: the extra channel factories of every configuration in force, for
+ * the pre-filter's import test (known once the listing has found every pyproject.toml; the worker
+ * starts before).
+ */
+export interface WorkerConfiguration {
+  channelFactories: string[];
 }
 
 export interface WorkerRequest {

@@ -14,11 +14,12 @@ import { ProjectAnalysis } from './projectAnalysis';
 import { prefilter } from './prefilter';
 import { isNotebookPath } from '../engine/notebook/notebookInput';
 import { analyzeNotebookText, notebookPrefilterBytes } from './notebookAnalysis';
-import { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
+import { WorkerConfiguration, WorkerInit, WorkerRequest, WorkerResponse, WorkerResult, innermostFolder } from './scanProtocol';
 
 const init = workerData as WorkerInit;
 const cancelled = new Int32Array(init.cancel);
-const roots = catalogRoots(init.channelFactories);
+// Set by the first message (WorkerConfiguration), before any batch.
+let roots = catalogRoots([]);
 // The grammar starts loading when phase 1 meets the first file that will need it, so that it is
 // ready for phase 2; a worker that meets none never loads it.
 let analyzer: Promise<Analyzer> | undefined;
@@ -105,7 +106,12 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
 let handled = 0;
 let queue = Promise.resolve();
-parentPort!.on('message', (request: WorkerRequest) => {
+parentPort!.on('message', (message: WorkerRequest | WorkerConfiguration) => {
+  if (!('id' in message)) {
+    roots = catalogRoots(message.channelFactories);
+    return;
+  }
+  const request = message;
   queue = queue.then(async () => {
     try {
       parentPort!.postMessage(await handle(request));

@@ -3,10 +3,15 @@
 // files are drawn from an iterator as batches are needed: no list of them is built.
 import { Worker } from 'worker_threads';
 import type { RunnerFact } from '../engine/model/runners';
-import type { WorkerInit, WorkerRequest, WorkerResponse, WorkerResult } from './scanProtocol';
+import type { WorkerConfiguration, WorkerInit, WorkerRequest, WorkerResponse, WorkerResult } from './scanProtocol';
 
 /** Files a batch holds; also how often the scan reports progress. */
 export const BATCH_SIZE = 128;
+/**
+ * Files a batch to analyse holds: a parse costs a thousand times a read, and phase 2 is often
+ * shorter than one read batch, which gave all of it to one worker while the other waited.
+ */
+const ANALYSIS_BATCH_SIZE = 8;
 const BATCHES_IN_FLIGHT = 2;
 /**
  * A worker's young generation. V8 lets it grow to 16 MB per semi-space when a thread allocates
@@ -27,13 +32,26 @@ export interface PoolFile {
 export class WorkerPool {
   private readonly workers: WorkerWithLoad[] = [];
   private nextId = 1;
+  private configuration: WorkerConfiguration | undefined;
 
-  constructor(script: string, init: WorkerInit, count: number) {
+  constructor(private readonly script: string, private readonly init: WorkerInit, count: number) {
+    this.grow(count);
+  }
+
+  /** Starts workers until there are `count`. */
+  grow(count: number): void {
     const resourceLimits = { maxYoungGenerationSizeMb: Number(process.env.GF_SCAN_YOUNG_MB ?? YOUNG_GENERATION_MB) };
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(script, { workerData: init, resourceLimits });
+    while (this.workers.length < count) {
+      const worker = new Worker(this.script, { workerData: this.init, resourceLimits });
+      if (this.configuration) worker.postMessage(this.configuration);
       this.workers.push(Object.assign(worker, { load: 0, moduleNames: [] }));
     }
+  }
+
+  /** Configures every worker, before its first batch (and those started later). */
+  configure(configuration: WorkerConfiguration): void {
+    this.configuration = configuration;
+    for (const worker of this.workers) worker.postMessage(configuration);
   }
 
   run(
@@ -59,7 +77,8 @@ export class WorkerPool {
           const force = waiting.value.force;
           const request: WorkerRequest = { id: this.nextId++, files: [], force, codeRunners };
           const batch: PoolFile[] = [];
-          while (!waiting.done && waiting.value.force === force && batch.length < BATCH_SIZE) {
+          const size = force ? ANALYSIS_BATCH_SIZE : BATCH_SIZE;
+          while (!waiting.done && waiting.value.force === force && batch.length < size) {
             batch.push(waiting.value);
             request.files.push({ path: waiting.value.path, root: waiting.value.root });
             waiting = files.next();

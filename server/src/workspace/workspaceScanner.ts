@@ -83,7 +83,31 @@ export interface ScanSummary {
 export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> {
   const started = performance.now();
   const summary: ScanSummary = { files: 0, analysed: 0, skipped: 0, findings: 0, filesWithFindings: 0, cancelled: false, pyprojects: [], elapsedMs: 0 };
+  const cancelFlag = new SharedArrayBuffer(4);
+  const cancel = () => Atomics.store(new Int32Array(cancelFlag), 0, 1);
+  if (options.signal?.aborted) cancel();
+  options.signal?.addEventListener('abort', cancel);
+  const init: WorkerInit = {
+    rootLayers: options.roots.map((root) => root.layer),
+    fileLayer: options.fileLayer ?? {},
+    rootPaths: options.roots.map((root) => root.path),
+    rootIsProject: options.rootIsProject ?? false,
+    cancel: cancelFlag,
+  };
+  // One worker starts while the folders are listed (a thread and its script take as long as
+  // listing ten thousand files); the others once the listing says they have work.
+  const pool = new WorkerPool(options.workerScript ?? path.join(__dirname, 'scanWorker.js'), init, 1);
+  try {
+    await scanWith(pool, cancelFlag, options, summary, started);
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    await pool.close();
+  }
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
 
+async function scanWith(pool: WorkerPool, cancelFlag: SharedArrayBuffer, options: ScanOptions, summary: ScanSummary, started: number): Promise<void> {
   // ---- listing ------------------------------------------------------------------------------
   const listing = new FileListing();
   const skippedEntries = new Set<string>();
@@ -123,21 +147,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
   }
 
   // ---- workers ------------------------------------------------------------------------------
-  const cancelFlag = new SharedArrayBuffer(4);
-  const cancel = () => Atomics.store(new Int32Array(cancelFlag), 0, 1);
-  if (options.signal?.aborted) cancel();
-  options.signal?.addEventListener('abort', cancel);
-  const init: WorkerInit = {
-    rootLayers: options.roots.map((root) => root.layer),
-    fileLayer: options.fileLayer ?? {},
-    rootPaths: options.roots.map((root) => root.path),
-    rootIsProject: options.rootIsProject ?? false,
-    channelFactories: [...channelFactories],
-    cancel: cancelFlag,
-  };
-  const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), Math.ceil(total / BATCH_SIZE) || 1));
-  const script = options.workerScript ?? path.join(__dirname, 'scanWorker.js');
-  const pool = new WorkerPool(script, init, workerCount);
+  pool.configure({ channelFactories: [...channelFactories] });
+  pool.grow(Math.max(1, Math.min(options.workers ?? os.availableParallelism(), Math.ceil(total / BATCH_SIZE) || 1)));
   const isCancelled = () => Atomics.load(new Int32Array(cancelFlag), 0) === 1;
 
   const closure = new ImportClosure({
@@ -177,30 +188,23 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanSummary> 
     }
   };
 
-  try {
-    await pool.run(phase1Files(listing, forced), isCancelled, undefined, (file, result, moduleNames) => {
-      record(file, result, 1, moduleNames);
-      if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
+  await pool.run(phase1Files(listing, forced), isCancelled, undefined, (file, result, moduleNames) => {
+    record(file, result, 1, moduleNames);
+    if (done % BATCH_SIZE === 0 || done === total) options.onProgress?.(done, total);
+  });
+  debug(`phase 1 done: ${triggering} pass the pre-filter`, started);
+  if (isCancelled()) {
+    summary.cancelled = true;
+  } else {
+    const closed = closure.filesToAnalyse();
+    debug(`closure: ${closed.length} more`, started);
+    await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (file, result, moduleNames) => {
+      record(file, result, 2, moduleNames);
     });
-    debug(`phase 1 done: ${triggering} pass the pre-filter`, started);
-    if (isCancelled()) {
-      summary.cancelled = true;
-    } else {
-      const closed = closure.filesToAnalyse();
-      debug(`closure: ${closed.length} more`, started);
-      await pool.run(phase2Files(listing, closed), isCancelled, codeRunners, (file, result, moduleNames) => {
-        record(file, result, 2, moduleNames);
-      });
-      summary.cancelled = isCancelled();
-      debug('phase 2 done', started);
-    }
-  } finally {
-    options.signal?.removeEventListener('abort', cancel);
-    await pool.close();
+    summary.cancelled = isCancelled();
+    debug('phase 2 done', started);
   }
   options.onProgress?.(done, total);
-  summary.elapsedMs = performance.now() - started;
-  return summary;
 }
 
 /** Every listed file, then the files named alone (always analysed). */
