@@ -9,7 +9,9 @@
 // (`--scales=1,4,16`: the corpus hard-linked N times, deleted after); then typing latency (200
 // incremental didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200
 // files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
-// one run hold on a noisy machine where absolute times do not).
+// one run hold on a noisy machine where absolute times do not). `--scan-only` measures the scan
+// alone; BENCH_SCAN_BASELINE=/path/to/other/dist measures that build's CLI and server scan too, in
+// the same run; BENCH_KEEP_SCALED=1 keeps .bench/scaled/ for the next run at the same size.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
