@@ -103,8 +103,16 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   return response;
 }
 
+// GF_SCAN_DEBUG: the worker's memory every 100 read batches and after each analysis batch.
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
 let handled = 0;
+function debugMemory(request: WorkerRequest): void {
+  if (!DEBUG || (++handled % 100 !== 0 && !request.force)) return;
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const memory = process.memoryUsage();
+  process.stderr.write(`[scan worker] ${handled} batches: heap ${mb(memory.heapUsed)}/${mb(memory.heapTotal)} MB, external ${mb(memory.external)} MB (array buffers ${mb(memory.arrayBuffers)} MB), process RSS ${mb(memory.rss)} MB\n`);
+}
+
 let queue = Promise.resolve();
 parentPort!.on('message', (message: WorkerRequest | WorkerConfiguration) => {
   if (!('id' in message)) {
@@ -115,10 +123,7 @@ parentPort!.on('message', (message: WorkerRequest | WorkerConfiguration) => {
   queue = queue.then(async () => {
     try {
       parentPort!.postMessage(await handle(request));
-      if (DEBUG && (++handled % 100 === 0 || request.force)) {
-        const m = process.memoryUsage();
-        process.stderr.write(`[worker] batches ${handled} heapUsed ${(m.heapUsed / 1048576).toFixed(0)} heapTotal ${(m.heapTotal / 1048576).toFixed(0)} external ${(m.external / 1048576).toFixed(0)} arrayBuffers ${(m.arrayBuffers / 1048576).toFixed(0)} rss ${(m.rss / 1048576).toFixed(0)}\n`);
-      }
+      debugMemory(request);
     } catch (error) {
       parentPort!.postMessage({ id: request.id, results: [], error: (error as Error).stack ?? String(error) } satisfies WorkerResponse);
     }
