@@ -238,8 +238,9 @@ export class WorkspaceScan {
 
   /** Sends diagnostics unless the file is open (live analysis owns it) or nothing would change. */
   private publish(filePath: string, findings: Finding[]): void {
-    if (this.host.isOpen(filePath)) return;
+    // Nothing to send and nothing to clear first: most of a scan's files, and isOpen looks at every open document.
     if (findings.length === 0 && !this.published.has(filePath)) return;
+    if (this.host.isOpen(filePath)) return;
     if (findings.length > 0) this.published.add(filePath);
     else this.published.delete(filePath);
     const uri = URI.file(filePath).toString();

@@ -29,6 +29,7 @@ export interface ClosureScope {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const SEPARATOR = path.sep.charCodeAt(0);
 
 function ancestor(dir: string, levels: number): string {
   for (let i = 0; i < levels; i++) dir = path.dirname(dir);
@@ -286,13 +287,11 @@ export class ImportClosure {
   /** Inside a scanned folder the listing is the truth, except where it skipped something. */
   private exists(filePath: string): boolean {
     if (this.listing.has(filePath)) return true;
-    const cached = this.existsCache.get(filePath);
-    if (cached !== undefined) return cached;
-    let answer: boolean | undefined;
-    const root = this.rootPaths.find((r) => filePath.startsWith(r + path.sep));
-    if (root !== undefined && !this.isUnderSkipped(filePath, root)) answer = false;
-    answer ??= fs.existsSync(filePath);
-    this.existsCache.set(filePath, answer);
+    const root = this.rootPaths.find((r) => filePath.startsWith(r) && filePath.charCodeAt(r.length) === SEPARATOR);
+    if (root !== undefined && !this.isUnderSkipped(filePath, root)) return false;
+    // Only what the disk answered is kept: a path kept per folder of a large tree adds up.
+    let answer = this.existsCache.get(filePath);
+    if (answer === undefined) this.existsCache.set(filePath, (answer = fs.existsSync(filePath)));
     return answer;
   }
 }

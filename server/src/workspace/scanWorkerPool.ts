@@ -23,10 +23,10 @@ const YOUNG_GENERATION_MB = 4;
 
 /** A file for a worker: its path, its listing id, the index of its scanned folder (-1 for both: named alone), and whether to analyse it whatever the pre-filter says. */
 export interface PoolFile {
-  path: string;
-  id: number;
-  root: number;
-  force: boolean;
+  readonly path: string;
+  readonly id: number;
+  readonly root: number;
+  readonly force: boolean;
 }
 
 export class WorkerPool {

@@ -207,18 +207,35 @@ async function scanWith(pool: WorkerPool, cancelFlag: SharedArrayBuffer, options
   options.onProgress?.(done, total);
 }
 
+/**
+ * A listed file for the workers. Its path is made when asked for (for the worker's request, for a
+ * report), not held: the batches in flight outlive many young-generation collections, and their
+ * paths were most of what survived them.
+ */
+class ListedFile implements PoolFile {
+  constructor(private readonly listing: FileListing, readonly id: number, readonly force: boolean) {}
+
+  get path(): string {
+    return this.listing.pathOf(this.id);
+  }
+
+  get root(): number {
+    return this.listing.rootOf(this.id);
+  }
+}
+
 /** Every listed file, then the files named alone (always analysed). */
 function* phase1Files(listing: FileListing, forced: string[]): Generator<PoolFile> {
-  for (let id = 0; id < listing.size; id++) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: false };
+  for (let id = 0; id < listing.size; id++) yield new ListedFile(listing, id, false);
   for (const file of forced) yield { path: file, id: -1, root: -1, force: true };
 }
 
 /** The listed files that passed the pre-filter, then those the import closure adds. */
 function* phase2Files(listing: FileListing, closed: number[]): Generator<PoolFile> {
   for (let id = 0; id < listing.size; id++) {
-    if (listing.hasFlag(id, ListedFlag.PassedPrefilter)) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: true };
+    if (listing.hasFlag(id, ListedFlag.PassedPrefilter)) yield new ListedFile(listing, id, true);
   }
-  for (const id of closed) yield { path: listing.pathOf(id), id, root: listing.rootOf(id), force: true };
+  for (const id of closed) yield new ListedFile(listing, id, true);
 }
 
 const DEBUG = Boolean(process.env.GF_SCAN_DEBUG);
