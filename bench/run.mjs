@@ -9,7 +9,9 @@
 // (`--scales=1,4,16`: the corpus hard-linked N times, deleted after); then typing latency (200
 // incremental didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200
 // files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
-// one run hold on a noisy machine where absolute times do not).
+// one run hold on a noisy machine where absolute times do not). `--scan-only` measures the scan
+// alone; BENCH_SCAN_BASELINE=/path/to/other/dist measures that build's CLI and server scan too, in
+// the same run; BENCH_KEEP_SCALED=1 keeps .bench/scaled/ for the next run at the same size.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +32,10 @@ const RECIPE = 'v1';
 const started = Date.now();
 /** `--scales=1,4,16`: the corpus sizes the scan is measured at (16x is about 170,000 files, 2.7 GB). */
 const SCALES = (process.argv.find((a) => a.startsWith('--scales='))?.slice('--scales='.length) ?? '1,4,16').split(',').map(Number).filter((n) => n >= 1);
+/** `--scan-only`: the scan alone (no naive parse, no typing or editor memory). */
+const SCAN_ONLY = process.argv.includes('--scan-only');
+/** BENCH_SCAN_BASELINE=/path/to/other/dist: that build's CLI and server scan measured too, in the same run (ratios). */
+const SCAN_BASELINE = process.env.BENCH_SCAN_BASELINE;
 
 // ---- the corpus ---------------------------------------------------------------------------------
 
@@ -221,14 +227,21 @@ const best = (runs) => runs.reduce((a, b) => (a.wall <= b.wall ? a : b));
  * each the best of `runs` runs; the findings of the first run compared with `expectedKeys`.
  */
 async function measureScan(scanRoot, expectedKeys, runs, label) {
-  const keyOf = (file, line, code) => `${path.relative(scanRoot, file)}:${line}:${code}`;
   // Warm the page cache once so that every contender reads from memory.
   spawnSync('grep', ['-rlE', pattern, scanRoot]);
   const grep = best(Array.from({ length: runs }, () => timed('grep', ['-rlE', pattern, scanRoot])));
-  const cli = best(Array.from({ length: runs }, () => timed(process.execPath, [path.join(root, 'dist/cli.js'), 'check', scanRoot, '--format', 'json', '--exit-zero'], { cwd: scanRoot })));
+  const measured = { grep, ...(await measureBuild(path.join(root, 'dist'), scanRoot, expectedKeys, runs, label)) };
+  if (SCAN_BASELINE) measured.baseline = await measureBuild(SCAN_BASELINE, scanRoot, expectedKeys, runs, `${label}, baseline build`);
+  return measured;
+}
+
+/** The CLI's and the server's scan of `scanRoot` with the build in `dist`, each the best of `runs` runs. */
+async function measureBuild(dist, scanRoot, expectedKeys, runs, label) {
+  const keyOf = (file, line, code) => `${path.relative(scanRoot, file)}:${line}:${code}`;
+  const cli = best(Array.from({ length: runs }, () => timed(process.execPath, [path.join(dist, 'cli.js'), 'check', scanRoot, '--format', 'json', '--exit-zero'], { cwd: scanRoot })));
   console.log(`Findings (${label}):`);
   const cliOk = compare('CLI', JSON.parse(cli.stdout).map((f) => keyOf(path.resolve(scanRoot, f.path), f.range.start.line + 1, f.code)), expectedKeys);
-  const server = await startServer(path.join(root, 'dist/server.js'), scanRoot, {});
+  const server = await startServer(path.join(dist, 'server.js'), scanRoot, {});
   const serverRuns = [];
   let serverOk = false;
   for (let r = 0; r < runs; r++) {
@@ -247,15 +260,13 @@ async function measureScan(scanRoot, expectedKeys, runs, label) {
     }
   }
   await server.stop();
-  return { grep, cli, server: best(serverRuns), cliOk, serverOk };
+  return { cli, server: best(serverRuns), cliOk, serverOk };
 }
 
-const scan1 = await measureScan(corpus, expected, rounds, '1x');
-results.grep = scan1.grep;
-results.cli = scan1.cli;
-results.server = scan1.server;
-const cliOk = scan1.cliOk;
-const serverOk = scan1.serverOk;
+const scan1 = SCALES.includes(1) ? await measureScan(corpus, expected, rounds, '1x') : undefined;
+if (scan1) Object.assign(results, { grep: scan1.grep, cli: scan1.cli, server: scan1.server });
+const cliOk = scan1?.cliOk ?? true;
+const serverOk = scan1?.serverOk ?? true;
 
 // ---- the scan at larger sizes: the corpus hard-linked N times under .bench/scaled/ ---------------
 // (Hard links: no extra disk, and the page cache is as warm as at 1x; what grows is the number of
@@ -263,6 +274,14 @@ const serverOk = scan1.serverOk;
 const scaled = [];
 for (const factor of SCALES.filter((f) => f > 1)) {
   const scaledRoot = path.join(benchDir, 'scaled');
+  // BENCH_KEEP_SCALED=1: the copies stay after the run and a later run at the same factor reuses them.
+  const keep = Boolean(process.env.BENCH_KEEP_SCALED);
+  const stamp = path.join(scaledRoot, '.factor');
+  const scaledExpected = Array.from({ length: factor }, (_, k) => expected.map((key) => `x${k}/${key}`)).flat();
+  if (keep && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === String(factor)) {
+    scaled.push({ factor, ...(await measureScan(scaledRoot, scaledExpected, Number(process.env.BENCH_SCALED_ROUNDS ?? 1), `${factor}x`)) });
+    continue;
+  }
   fs.rmSync(scaledRoot, { recursive: true, force: true });
   const free = fs.statfsSync(benchDir);
   const neededBytes = size.files * 4096 * factor;
@@ -273,14 +292,11 @@ for (const factor of SCALES.filter((f) => f > 1)) {
   fs.mkdirSync(scaledRoot, { recursive: true });
   // Its own repository root, as the corpus is: the worktree's .gitignore ignores .bench/.
   execFileSync('git', ['init', '-q', scaledRoot]);
-  const scaledExpected = [];
-  for (let k = 0; k < factor; k++) {
-    execFileSync('cp', ['-al', corpus, path.join(scaledRoot, `x${k}`)]);
-    for (const key of expected) scaledExpected.push(`x${k}/${key}`);
-  }
+  for (let k = 0; k < factor; k++) execFileSync('cp', ['-al', corpus, path.join(scaledRoot, `x${k}`)]);
+  fs.writeFileSync(stamp, String(factor));
   const measured = await measureScan(scaledRoot, scaledExpected, Number(process.env.BENCH_SCALED_ROUNDS ?? 1), `${factor}x`);
   scaled.push({ factor, ...measured });
-  fs.rmSync(scaledRoot, { recursive: true, force: true });
+  if (!keep) fs.rmSync(scaledRoot, { recursive: true, force: true });
 }
 
 // (b) the naive baseline: every file parsed by tree-sitter, one thread
@@ -304,7 +320,7 @@ const { Parser, Language } = require(${JSON.stringify(path.join(root, 'node_modu
   console.log(files);
 })();
 `);
-results.naive = timed(process.execPath, [naiveScript, corpus]);
+if (!SCAN_ONLY) results.naive = timed(process.execPath, [naiveScript, corpus]);
 
 // ---- typing latency and memory ------------------------------------------------------------------
 const editorDir = path.join(benchDir, 'editor');
@@ -358,43 +374,56 @@ async function measureEditor(serverJs) {
   return { typing, rss200, openedBytes };
 }
 
-const editorNow = await measureEditor(path.join(root, 'dist/server.js'));
-results.typing = editorNow.typing;
-results.rss200 = editorNow.rss200;
-results.openedBytes = editorNow.openedBytes;
+if (!SCAN_ONLY) Object.assign(results, await measureEditor(path.join(root, 'dist/server.js')));
 // BENCH_BASELINE_SERVER=/path/to/an/older/dist/server.js: the same measures of another build in the same run, for ratios.
 const baselineServer = process.env.BENCH_BASELINE_SERVER;
-const editorBaseline = baselineServer ? await measureEditor(baselineServer) : undefined;
+const editorBaseline = baselineServer && !SCAN_ONLY ? await measureEditor(baselineServer) : undefined;
 
 // ---- report -------------------------------------------------------------------------------------
-const row = (label, r) => `  ${label.padEnd(34)} ${r.wall.toFixed(2).padStart(6)} s ${(mb / r.wall).toFixed(0).padStart(6)} MB/s ${(size.files / r.wall).toFixed(0).padStart(7)} files/s ${r.peakMb.toFixed(0).padStart(5)} MB peak RSS`;
-console.log(`\nScan of ${size.files} files, ${mb.toFixed(1)} MB (best of ${rounds} runs, warm page cache):`);
-console.log(row('(a) CLI: grpc-fork-guard check', results.cli));
-console.log(row('(a) server: Scan Workspace request', results.server));
-console.log(row('(b) naive: tree-sitter parse all', results.naive));
-console.log(row('(c) floor: grep -rlE trigger words', results.grep));
-console.log(`  ratio a/c (CLI / grep):    ${(results.cli.wall / results.grep.wall).toFixed(2)}   (target <= 2)`);
-console.log(`  ratio a/c (server / grep): ${(results.server.wall / results.grep.wall).toFixed(2)}   (target <= 1.5)`);
-console.log(`  ratio b/a (naive / CLI):   ${(results.naive.wall / results.cli.wall).toFixed(1)}`);
+const rowAt = (factor) => (label, r) => `  ${label.padEnd(34)} ${r.wall.toFixed(2).padStart(6)} s ${((mb * factor) / r.wall).toFixed(0).padStart(6)} MB/s ${((size.files * factor) / r.wall).toFixed(0).padStart(7)} files/s ${r.peakMb.toFixed(0).padStart(5)} MB peak RSS`;
+/** The baseline build's rows and its ratios to this build (time and peak RSS), when it was measured. */
+function printBaseline(run, row) {
+  if (!run.baseline) return;
+  const b = run.baseline;
+  console.log(row('    baseline build: CLI', b.cli));
+  console.log(row('    baseline build: server', b.server));
+  console.log(`    this build / baseline: CLI time ${(run.cli.wall / b.cli.wall).toFixed(2)}, RSS ${(run.cli.peakMb / b.cli.peakMb).toFixed(2)}; server time ${(run.server.wall / b.server.wall).toFixed(2)}, RSS ${(run.server.peakMb / b.server.peakMb).toFixed(2)}; baseline / grep: CLI ${(b.cli.wall / run.grep.wall).toFixed(2)}, server ${(b.server.wall / run.grep.wall).toFixed(2)}; baseline findings equal the injected set: CLI ${b.cliOk ? 'yes' : 'NO'}, server ${b.serverOk ? 'yes' : 'NO'}`);
+}
+if (scan1) {
+  const row = rowAt(1);
+  console.log(`\nScan of ${size.files} files, ${mb.toFixed(1)} MB (best of ${rounds} runs, warm page cache):`);
+  console.log(row('(a) CLI: grpc-fork-guard check', results.cli));
+  console.log(row('(a) server: Scan Workspace request', results.server));
+  if (results.naive) console.log(row('(b) naive: tree-sitter parse all', results.naive));
+  console.log(row('(c) floor: grep -rlE trigger words', results.grep));
+  console.log(`  ratio a/c (CLI / grep):    ${(results.cli.wall / results.grep.wall).toFixed(2)}   (target <= 2)`);
+  console.log(`  ratio a/c (server / grep): ${(results.server.wall / results.grep.wall).toFixed(2)}   (target <= 1.5)`);
+  if (results.naive) console.log(`  ratio b/a (naive / CLI):   ${(results.naive.wall / results.cli.wall).toFixed(1)}`);
+  printBaseline(scan1, row);
+}
 for (const run of scaled) {
-  const scaledMb = mb * run.factor;
-  const scaledRow = (label, r) => `  ${label.padEnd(34)} ${r.wall.toFixed(2).padStart(6)} s ${(scaledMb / r.wall).toFixed(0).padStart(6)} MB/s ${(size.files * run.factor / r.wall).toFixed(0).padStart(7)} files/s ${r.peakMb.toFixed(0).padStart(5)} MB peak RSS`;
-  console.log(`\nScan at ${run.factor}x: ${size.files * run.factor} files, ${scaledMb.toFixed(0)} MB (one run each unless BENCH_SCALED_ROUNDS is set):`);
-  console.log(scaledRow('(a) CLI: grpc-fork-guard check', run.cli));
-  console.log(scaledRow('(a) server: Scan Workspace request', run.server));
-  console.log(scaledRow('(c) floor: grep -rlE trigger words', run.grep));
+  const row = rowAt(run.factor);
+  console.log(`\nScan at ${run.factor}x: ${size.files * run.factor} files, ${(mb * run.factor).toFixed(0)} MB (one run each unless BENCH_SCALED_ROUNDS is set):`);
+  console.log(row('(a) CLI: grpc-fork-guard check', run.cli));
+  console.log(row('(a) server: Scan Workspace request', run.server));
+  console.log(row('(c) floor: grep -rlE trigger words', run.grep));
   console.log(`  ratio CLI / grep: ${(run.cli.wall / run.grep.wall).toFixed(2)} (target <= 2), server / grep: ${(run.server.wall / run.grep.wall).toFixed(2)} (target <= 1.5); time per 1x: CLI ${(run.cli.wall / run.factor).toFixed(2)} s, server ${(run.server.wall / run.factor).toFixed(2)} s`);
   console.log(`  findings equal the injected set: CLI ${run.cliOk ? 'yes' : 'NO'}, server ${run.serverOk ? 'yes' : 'NO'}`);
+  printBaseline(run, row);
 }
-console.log(`\nTyping: 200 incremental didChanges on a ${bigLines.length}-line file, debounce 0, change -> publishDiagnostics:`);
-console.log(`  p50 ${results.typing.p50.toFixed(1)} ms, p95 ${results.typing.p95.toFixed(1)} ms, max ${results.typing.max.toFixed(1)} ms   (target p50 <= 5 ms, p95 <= 10 ms)`);
-if (editorBaseline) {
-  const t = editorBaseline.typing;
-  console.log(`  baseline build (${baselineServer}), same run: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, max ${t.max.toFixed(1)} ms; ratio now/baseline p50 ${(results.typing.p50 / t.p50).toFixed(2)}, p95 ${(results.typing.p95 / t.p95).toFixed(2)}`);
+if (results.typing) {
+  console.log(`\nTyping: 200 incremental didChanges on a ${bigLines.length}-line file, debounce 0, change -> publishDiagnostics:`);
+  console.log(`  p50 ${results.typing.p50.toFixed(1)} ms, p95 ${results.typing.p95.toFixed(1)} ms, max ${results.typing.max.toFixed(1)} ms   (target p50 <= 5 ms, p95 <= 10 ms)`);
+  if (editorBaseline) {
+    const t = editorBaseline.typing;
+    console.log(`  baseline build (${baselineServer}), same run: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, max ${t.max.toFixed(1)} ms; ratio now/baseline p50 ${(results.typing.p50 / t.p50).toFixed(2)}, p95 ${(results.typing.p95 / t.p95).toFixed(2)}`);
+  }
+  console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB   (target <= 120 MB)`);
+  if (editorBaseline) console.log(`  baseline build, same run: ${editorBaseline.rss200.toFixed(0)} MB; ratio now/baseline ${(results.rss200 / editorBaseline.rss200).toFixed(2)}`);
 }
-console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB   (target <= 120 MB)`);
-if (editorBaseline) console.log(`  baseline build, same run: ${editorBaseline.rss200.toFixed(0)} MB; ratio now/baseline ${(results.rss200 / editorBaseline.rss200).toFixed(2)}`);
 console.log(`Findings equal the injected set: CLI ${cliOk ? 'yes' : 'NO'}, server ${serverOk ? 'yes' : 'NO'}`);
 console.log(`Benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify({ ...results, scaled: scaled.map((r) => ({ factor: r.factor, cli: { ...r.cli, stdout: undefined }, server: r.server, grep: { ...r.grep, stdout: undefined }, cliOk: r.cliOk, serverOk: r.serverOk })), cli: { ...results.cli, stdout: undefined }, grep: { ...results.grep, stdout: undefined }, naive: { ...results.naive, stdout: undefined }, files: size.files, mb }, null, 2));
-process.exitCode = cliOk && serverOk && scaled.every((r) => r.cliOk && r.serverOk) ? 0 : 1;
+const withoutOutput = (r) => r && { ...r, stdout: undefined, stderr: undefined };
+const scanRecord = (r) => ({ cli: withoutOutput(r.cli), server: r.server, grep: withoutOutput(r.grep), cliOk: r.cliOk, serverOk: r.serverOk, baseline: r.baseline && { ...r.baseline, cli: withoutOutput(r.baseline.cli) } });
+fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify({ ...results, scan1: scan1 && scanRecord(scan1), scaled: scaled.map((r) => ({ factor: r.factor, ...scanRecord(r) })), cli: withoutOutput(results.cli), grep: withoutOutput(results.grep), naive: withoutOutput(results.naive), files: size.files, mb }, null, 2));
+process.exitCode = cliOk && serverOk && scaled.every((r) => r.cliOk && r.serverOk && (!r.baseline || (r.baseline.cliOk && r.baseline.serverOk))) ? 0 : 1;

@@ -59,6 +59,41 @@ describe('directory scan', () => {
     assert.deepEqual(paths(result.stdout), ['closure/direct.py', 'closure/through_package.py']);
   });
 
+  test('the import closure follows imports into excluded, ignored and outside modules, packages and links', () => {
+    fs.mkdirSync(path.join(scratch, 'reach/.git'), { recursive: true });
+    write('reach/pyproject.toml', '[tool.grpc-fork-guard]\nexclude = ["vendor"]\n');
+    write('reach/.gitignore', 'sub/gen/\n');
+    const channel = 'import grpc\nCHANNEL = grpc.insecure_channel("x")\n';
+    // Outside the scanned folder `sub`, in the project above it.
+    write('reach/helpers.py', channel);
+    write('reach/mid.py', 'import helpers\n');
+    write('reach/sub/uses_outside.py', 'import os\nimport helpers\nos.fork()\n');
+    write('reach/sub/uses_chain.py', 'import os\nimport mid\nos.fork()\n');
+    // Ignored by .gitignore, excluded by the configuration.
+    write('reach/sub/gen/__init__.py', '');
+    write('reach/sub/gen/stubs.py', channel);
+    write('reach/sub/uses_ignored.py', 'import os\nfrom gen import stubs\nos.fork()\n');
+    write('reach/sub/vendor/lib/__init__.py', channel);
+    write('reach/sub/uses_excluded.py', 'import os\nimport vendor.lib\nos.fork()\n');
+    // A package whose __init__ imports the module, relatively; a link to a module outside.
+    write('reach/sub/pkg/__init__.py', 'from . import chan\n');
+    write('reach/sub/pkg/chan.py', channel);
+    write('reach/sub/uses_pkg.py', 'import os, pkg\nos.fork()\n');
+    fs.symlinkSync('../helpers.py', path.join(scratch, 'reach/sub/linked.py'));
+    write('reach/sub/uses_link.py', 'import os\nimport linked\nos.fork()\n');
+    write('reach/sub/plain.py', 'import os, json\nos.fork()\n');
+    const cwd = path.join(scratch, 'reach');
+    const expected = ['sub/uses_chain.py', 'sub/uses_excluded.py', 'sub/uses_ignored.py', 'sub/uses_link.py', 'sub/uses_outside.py', 'sub/uses_pkg.py'];
+    const result = run(['check', 'sub', '--format', 'json'], cwd);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(paths(result.stdout), expected);
+    // Folders inside folders and files also inside a folder: each file is checked once.
+    const overlapping = run(['check', 'sub', 'sub/pkg', 'sub/uses_pkg.py', 'sub', '--format', 'json'], cwd);
+    assert.deepEqual(paths(overlapping.stdout), expected);
+    const text = run(['check', 'sub/pkg', 'sub/plain.py', '--format', 'text', '--exit-zero'], cwd);
+    assert.match(text.stdout, /All checks passed!/);
+  });
+
   test('gives the same findings as analysing every file one by one', () => {
     const examples = path.join(repoRoot, 'examples');
     const files = fs.readdirSync(examples).filter((f) => f.endsWith('.py')).map((f) => path.join(examples, f));

@@ -47,7 +47,10 @@ async function main(argv: string[]): Promise<number> {
     for (const p of missing) writeErr(`grpc-fork-guard: error: ${isLink(p) ? `${p}: ${linkProblem(p)}` : `path does not exist: ${p}`}\n`);
     return EXIT_ERROR;
   }
+  // Only the reports the output needs (findings, skipped files) are kept: a large tree has
+  // hundreds of thousands of files with nothing to say.
   const reports = new Map<string, FileReport>();
+  let reportedFiles = 0;
   const roots: string[] = [];
   const files: string[] = [];
   const folders: { given: string; absolute: string }[] = [];
@@ -70,7 +73,11 @@ async function main(argv: string[]): Promise<number> {
       roots: roots.map((root) => ({ path: root, layer: options.overrides })),
       files,
       fileLayer: options.overrides,
-      onReport: (report) => reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped }),
+      onReport: (report) => {
+        if (!report.repeat) reportedFiles++;
+        if (report.findings.length > 0 || report.skipped) reports.set(report.path, { path: report.path, findings: report.findings, skipped: report.skipped });
+        else reports.delete(report.path);
+      },
     });
   } catch (error) {
     // A missing or corrupt grammar is the likely cause (a broken install): say that, not a stack.
@@ -91,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   for (const report of ordered) {
     if (report.skipped) writeErr(`grpc-fork-guard: ${warning}: ${displayPath(report.path, cwd)} skipped: ${report.skipped}\n`);
   }
-  const checkedFiles = ordered.filter((report) => !report.skipped).length;
+  const checkedFiles = reportedFiles - ordered.filter((report) => report.skipped).length;
   if (checkedFiles === 0) {
     for (const reason of whyNothingChecked(folders, ordered, options.overrides)) writeErr(`grpc-fork-guard: ${warning}: nothing was checked: ${reason}\n`);
   }

@@ -13,6 +13,7 @@ import type { ProjectAnalysis } from '../workspace/projectAnalysis';
 import { catalogRoots } from '../engine/relevance';
 import { prefilter } from '../workspace/prefilter';
 import { readSourceFile } from '../workspace/textFiles';
+import { FileListing } from '../workspace/scanListing';
 import { scanWorkspace as runScanner } from '../workspace/workspaceScanner';
 import { toDiagnostic } from './diagnostics';
 import { isNotebookPath } from '../engine/notebook/notebookInput';
@@ -38,9 +39,23 @@ export interface ScanHost {
   progress(token: string | number | undefined): Promise<(WorkDoneProgressReporter & { token?: CancellationToken }) | undefined>;
 }
 
+/** What is kept of each file of the last scan. */
+const enum Scanned {
+  /** Parsed and analysed (else the pre-filter showed it cannot hold a finding, or it was skipped). */
+  Analysed = 1,
+  /** Deleted since (a listing cannot forget a file; this one no longer counts). */
+  Gone = 2,
+}
+
 export class WorkspaceScan {
-  /** Files the last scan listed, with whether their diagnostics are non-empty on the client. */
-  private readonly scanned = new Map<string, { analysed: boolean; published: boolean }>();
+  /**
+   * Files the last scan listed (and those created since), kept compactly: a workspace of 170,000
+   * files would otherwise hold a path and an object for each of them as long as the server runs.
+   */
+  private scanned = new FileListing();
+  private scannedCount = 0;
+  /** Files whose diagnostics are non-empty on the client. */
+  private readonly published = new Set<string>();
   private running: AbortController | undefined;
 
   constructor(private readonly host: ScanHost) {}
@@ -76,8 +91,9 @@ export class WorkspaceScan {
       const settings = await host.settingsOfFolder(folder);
       if (settings.enable) roots.push({ path: folder, layer: settings.layer });
     }
-    const previous = new Map(this.scanned);
-    this.scanned.clear();
+    const previous = this.scanned;
+    this.scanned = new FileListing();
+    this.scannedCount = 0;
     let begun = false;
     try {
       const summary = await runScanner({
@@ -94,9 +110,7 @@ export class WorkspaceScan {
           reporter.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`);
         },
         onReport: (report) => {
-          const before = previous.get(report.path) ?? this.scanned.get(report.path);
-          previous.delete(report.path);
-          this.scanned.set(report.path, { analysed: report.analysed, published: before?.published ?? false });
+          this.record(report.path, report.analysed);
           if (report.skipped) host.logger.info(`Scan: ${report.path} skipped: ${report.skipped}`);
           this.publish(report.path, report.findings);
         },
@@ -105,10 +119,19 @@ export class WorkspaceScan {
         files: summary.files, analysed: summary.analysed, filesWithFindings: summary.filesWithFindings,
         findings: summary.findings, skipped: summary.skipped, cancelled: summary.cancelled, elapsedMs: Math.round(summary.elapsedMs),
       });
-      // Files that are gone (or now excluded) keep no diagnostics from an earlier scan.
-      for (const [filePath, state] of previous) {
-        if (summary.cancelled) this.scanned.set(filePath, state);
-        else if (state.published) this.clear(filePath);
+      // Files that are gone (or now excluded) keep no diagnostics from an earlier scan; a
+      // cancelled scan keeps what the earlier one knew of the files it did not reach.
+      if (summary.cancelled) {
+        for (let id = 0; id < previous.size; id++) {
+          const filePath = previous.pathOf(id);
+          if (!previous.hasFlag(id, Scanned.Gone) && !this.state(filePath)) this.record(filePath, previous.hasFlag(id, Scanned.Analysed));
+        }
+      } else {
+        for (const filePath of [...this.published]) {
+          if (this.state(filePath)) continue;
+          this.published.delete(filePath);
+          this.clear(filePath);
+        }
       }
     } catch (error) {
       host.logger.error(`Scan failed: ${(error as Error).stack ?? error}`);
@@ -126,33 +149,55 @@ export class WorkspaceScan {
 
   /** Watched files changed on disk: files of the last scan are analysed again or cleared. */
   async filesChanged(changes: FileEvent[]): Promise<void> {
-    if (this.scanned.size === 0) return;
+    if (this.scannedCount === 0) return;
     for (const change of changes) {
       const filePath = diskPathOf(change.uri);
       if (!filePath || !(filePath.endsWith('.py') || isNotebookPath(filePath))) continue;
-      const state = this.scanned.get(filePath);
+      const state = this.state(filePath);
       if (change.type === FileChangeType.Deleted) {
-        this.scanned.delete(filePath);
-        if (state?.published) this.clear(filePath);
+        this.forget(filePath);
+        if (this.published.delete(filePath)) this.clear(filePath);
         continue;
       }
       if (!state && !(change.type === FileChangeType.Created && this.inWorkspace(filePath))) continue;
       if (this.host.isOpen(filePath)) continue;
       const findings = await this.reanalyse(filePath, state);
-      this.scanned.set(filePath, { analysed: findings !== undefined, published: state?.published ?? false });
+      this.record(filePath, findings !== undefined);
       this.publish(filePath, findings ?? []);
     }
+  }
+
+  /** What the last scan (or a change since) left of a file: undefined when it did not list it. */
+  private state(filePath: string): { analysed: boolean } | undefined {
+    const id = this.scanned.idOf(filePath);
+    if (id === undefined || this.scanned.hasFlag(id, Scanned.Gone)) return undefined;
+    return { analysed: this.scanned.hasFlag(id, Scanned.Analysed) };
+  }
+
+  private record(filePath: string, analysed: boolean): void {
+    const known = this.scanned.idOf(filePath);
+    const id = known ?? this.scanned.add(path.dirname(filePath), path.basename(filePath), 0)!;
+    if (known === undefined || this.scanned.hasFlag(id, Scanned.Gone)) this.scannedCount++;
+    this.scanned.clearFlag(id, Scanned.Gone | Scanned.Analysed);
+    if (analysed) this.scanned.setFlag(id, Scanned.Analysed);
+  }
+
+  private forget(filePath: string): void {
+    const id = this.scanned.idOf(filePath);
+    if (id === undefined || this.scanned.hasFlag(id, Scanned.Gone)) return;
+    this.scanned.setFlag(id, Scanned.Gone);
+    this.scannedCount--;
   }
 
   /** A document was closed: its diagnostics fall back to what the disk holds, if the scan saw it. */
   async documentClosed(uri: string): Promise<void> {
     const filePath = diskPathOf(uri);
-    const state = filePath === undefined ? undefined : this.scanned.get(filePath);
+    const state = filePath === undefined ? undefined : this.state(filePath);
     if (!filePath || !state) {
       this.host.sendDiagnostics(uri, []);
       return;
     }
-    state.published = true;
+    this.published.add(filePath);
     this.publish(filePath, (await this.reanalyse(filePath, state)) ?? []);
   }
 
@@ -175,7 +220,7 @@ export class WorkspaceScan {
     const resolver = project.resolverFor(resolved.projectRoot);
     const importsAnalysed = () => verdict.imports.some((module) => {
       const target = resolver.resolve(filePath, module);
-      return target !== undefined && this.scanned.get(target)?.analysed === true;
+      return target !== undefined && this.state(target)?.analysed === true;
     });
     if (!verdict.mayReport && !state?.analysed && !importsAnalysed()) return undefined;
     project.invalidate(filePath);
@@ -193,10 +238,11 @@ export class WorkspaceScan {
 
   /** Sends diagnostics unless the file is open (live analysis owns it) or nothing would change. */
   private publish(filePath: string, findings: Finding[]): void {
-    const state = this.scanned.get(filePath);
+    // Nothing to send and nothing to clear first: most of a scan's files, and isOpen looks at every open document.
+    if (findings.length === 0 && !this.published.has(filePath)) return;
     if (this.host.isOpen(filePath)) return;
-    if (findings.length === 0 && !state?.published) return;
-    if (state) state.published = findings.length > 0;
+    if (findings.length > 0) this.published.add(filePath);
+    else this.published.delete(filePath);
     const uri = URI.file(filePath).toString();
     const convert = isNotebookPath(filePath) ? notebookFileDiagnostic : toDiagnostic;
     this.host.sendDiagnostics(uri, findings.map((f) => convert(f, uri)));

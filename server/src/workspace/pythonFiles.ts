@@ -110,51 +110,78 @@ export interface PythonTree {
   refused: Map<string, string>;
 }
 
-/** The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out recorded. */
+/** What the workspace scan's listing meets, told as it is met (the scan keeps it compactly, see scanListing.ts). */
+export interface PythonTreeVisitor {
+  /** A Python file listed: its folder (as walked) and its name. */
+  file(dir: string, name: string): void;
+  /** An entry not listed although it may hold Python files: excluded, ignored, unreadable, a link. */
+  skipped(entry: string): void;
+  /** A `.py` entry that is no regular file (a FIFO, a device, a link out of the folder, ...), with why: warned about. */
+  refused(entry: string, reason: string): void;
+  /** A folder of the tree holding a pyproject.toml (ignored or not). */
+  pyprojectDir(dir: string): void;
+}
+
+/** The workspace scan's listing, collected (for callers that count or list the files). */
 export function walkPythonTree(root: string, exclude: readonly string[], options: { gitignore?: boolean } = {}): PythonTree {
-  const isExcluded = makeExcludeMatcher(exclude);
   const tree: PythonTree = { files: [], pyprojectDirs: new Set(), skipped: new Set(), refused: new Map() };
+  visitPythonTree(root, exclude, {
+    file: (dir, name) => tree.files.push(path.join(dir, name)),
+    skipped: (entry) => tree.skipped.add(entry),
+    refused: (entry, reason) => tree.refused.set(entry, reason),
+    pyprojectDir: (dir) => tree.pyprojectDirs.add(dir),
+  }, options);
+  return tree;
+}
+
+/**
+ * The workspace scan's listing: `exclude` and .gitignore honoured, and what was left out told too.
+ * A folder's files are told before its subfolders are entered, so that they come together.
+ */
+export function visitPythonTree(root: string, exclude: readonly string[], visitor: PythonTreeVisitor, options: { gitignore?: boolean } = {}): void {
+  const isExcluded = makeExcludeMatcher(exclude);
   const visit = (dir: string, rules: GitIgnore | undefined) => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
-      tree.skipped.add(dir);
+      visitor.skipped(dir);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subfolders: string[] = [];
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.name === 'pyproject.toml') tree.pyprojectDirs.add(dir);
+      if (entry.name === 'pyproject.toml') visitor.pyprojectDir(dir);
       const isDirectory = entry.isDirectory();
       const isPython = entry.name.endsWith('.py') || isNotebookPath(entry.name);
+      if (!isDirectory && !isPython && entry.isFile()) continue;
+      const full = path.join(dir, entry.name);
       // Symbolic links are not followed (no loops, nothing outside the folder); other special
       // entries are never opened. Either may hide a module, so both count as skipped.
       if (!isDirectory && !entry.isFile()) {
-        tree.skipped.add(full);
+        visitor.skipped(full);
         if (isPython && !isExcluded(path.relative(root, full)) && !rules?.ignores(full, false)) {
           const reason = specialEntryReason(full, entry, root);
-          if (reason) tree.refused.set(full, reason);
+          if (reason) visitor.refused(full, reason);
         }
         continue;
       }
-      if (!isDirectory && !isPython) continue;
       if (isExcluded(path.relative(root, full)) || rules?.ignores(full, isDirectory)) {
-        tree.skipped.add(full);
+        visitor.skipped(full);
         continue;
       }
       // Node gives names as UTF-8 strings: a name that is not UTF-8 comes back altered and cannot be opened by it.
       if (entry.name.includes('\uFFFD') && !fs.existsSync(full)) {
-        tree.skipped.add(full);
-        tree.refused.set(full, 'its name is not valid UTF-8, so it cannot be opened');
+        visitor.skipped(full);
+        visitor.refused(full, 'its name is not valid UTF-8, so it cannot be opened');
         continue;
       }
-      if (isDirectory) visit(full, rules?.enter(full));
-      else tree.files.push(full);
+      if (isDirectory) subfolders.push(full);
+      else visitor.file(dir, entry.name);
     }
+    for (const folder of subfolders) visit(folder, rules?.enter(folder));
   };
   visit(root, options.gitignore === false ? undefined : GitIgnore.above(root).enter(root));
-  return tree;
 }
 
 /**

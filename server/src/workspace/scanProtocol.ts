@@ -10,11 +10,18 @@ export interface WorkerInit {
   /** Scanned folders; with `rootIsProject`, the innermost holding a file bounds its project (see projectRootOf). */
   rootPaths: string[];
   rootIsProject: boolean;
-  /** Extra channel factories of every configuration in force, for the pre-filter's import test. */
-  channelFactories: string[];
   grammarDir?: string;
   /** One Int32: set to 1 to stop every worker after its current file. */
   cancel: SharedArrayBuffer;
+}
+
+/**
+ * The first message to a worker: the extra channel factories of every configuration in force, for
+ * the pre-filter's import test (known once the listing has found every pyproject.toml; the worker
+ * starts before).
+ */
+export interface WorkerConfiguration {
+  channelFactories: string[];
 }
 
 export interface WorkerRequest {
@@ -26,16 +33,24 @@ export interface WorkerRequest {
   codeRunners?: RunnerFact[];
 }
 
+/** What a worker found of one file: a response's `results[i]` is about its request's `files[i]` (a response has fewer when the scan is cancelled). */
 export type WorkerResult =
-  | { path: string; outcome: 'analysed'; findings: Finding[] }
+  | { outcome: 'analysed'; findings: Finding[] }
   /** Phase 1: the file can hold a finding; phase 2 analyses it. */
-  | { path: string; outcome: 'triggers'; codeRunner?: RunnerFact }
-  | { path: string; outcome: 'filtered'; imports: string[]; codeRunner?: RunnerFact }
-  | { path: string; outcome: 'skipped'; reason: string };
+  | { outcome: 'triggers'; codeRunner?: RunnerFact }
+  /** `imports`: module names the file imports, as the worker's numbers for them (WorkerResponse.newModules). */
+  | { outcome: 'filtered'; imports: number[]; codeRunner?: RunnerFact }
+  | { outcome: 'skipped'; reason: string };
 
 export interface WorkerResponse {
   id: number;
   results: WorkerResult[];
+  /**
+   * Module names this worker numbers for the first time, numbered on from those it sent before: a
+   * module name crosses from a worker once, not once per file importing it (a hundred thousand
+   * files' imports as strings were most of what the scanner's thread allocated).
+   */
+  newModules?: string[];
   error?: string;
 }
 

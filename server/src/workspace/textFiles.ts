@@ -19,6 +19,27 @@ export interface ReadLimits {
   maxBytes: number;
   /** When set, a path inside this folder whose real location (after symbolic links) is outside it is refused. */
   within?: string;
+  /**
+   * Read into this buffer (grown as needed) instead of a new one: the bytes returned are then only
+   * valid until its next use. The scan's workers read a hundred thousand files one after another;
+   * a buffer per file leaves that many ArrayBuffers for the collector to find.
+   */
+  into?: ReadBuffer;
+}
+
+/** A buffer reused from one read to the next (ReadLimits.into). */
+export class ReadBuffer {
+  bytes = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /** Room for at least `size` bytes, keeping the first `kept`. */
+  ensure(size: number, kept: number): Buffer {
+    if (size > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(size, Math.min(2 * this.bytes.length, 64 * 1024 * 1024)));
+      this.bytes.copy(grown, 0, 0, kept);
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -38,7 +59,7 @@ export function readRegularFile(filePath: string, limits: ReadLimits): FileRead 
     fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0));
     const opened = fs.fstatSync(fd);
     if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) return { refused: 'replaced while being read' };
-    const bytes = readAtMost(fd, limits.maxBytes + 1, stat.size + 1);
+    const bytes = limits.into ? readInto(fd, limits.maxBytes + 1, stat.size + 1, limits.into) : readAtMost(fd, limits.maxBytes + 1, stat.size + 1);
     if (bytes.length > limits.maxBytes) return { refused: `larger than ${sizeText(limits.maxBytes)}` };
     return { bytes };
   } catch (error) {
@@ -74,8 +95,8 @@ function readTextBytes(filePath: string, limits: ReadLimits): TextBytes {
  * A Python source file, read the one way the workspace scan, the import closure and single-file
  * analysis all read it: the same refusals (not a regular file, too large, binary, not UTF-8).
  */
-export function readSourceFile(filePath: string, within?: string): TextBytes {
-  return readTextBytes(filePath, { maxBytes: sourceByteLimit(filePath), within });
+export function readSourceFile(filePath: string, within?: string, into?: ReadBuffer): TextBytes {
+  return readTextBytes(filePath, { maxBytes: sourceByteLimit(filePath), within, into });
 }
 
 /**
@@ -198,7 +219,8 @@ function readAtMost(fd: number, limit: number, expected: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(limit - total, chunks.length === 0 ? expected : 1 << 20));
+    // After the expected bytes, the read that confirms the end needs no megabyte of its own.
+    const chunk = Buffer.allocUnsafe(Math.min(limit - total, chunks.length === 0 ? expected : total < expected ? 1 << 12 : 1 << 20));
     const count = fs.readSync(fd, chunk, 0, chunk.length, null);
     if (count === 0) break;
     chunks.push(count === chunk.length ? chunk : chunk.subarray(0, count));
@@ -206,6 +228,20 @@ function readAtMost(fd: number, limit: number, expected: number): Buffer {
     if (total >= limit) break;
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/** readAtMost into a reused buffer: the returned bytes are a view of it. */
+function readInto(fd: number, limit: number, expected: number, into: ReadBuffer): Buffer {
+  let buffer = into.ensure(Math.min(limit, expected), 0);
+  let total = 0;
+  for (;;) {
+    if (total === buffer.length) buffer = into.ensure(Math.min(limit, total + (1 << 20)), total);
+    const count = fs.readSync(fd, buffer, total, Math.min(buffer.length, limit) - total, null);
+    if (count === 0) break;
+    total += count;
+    if (total >= limit) break;
+  }
+  return buffer.subarray(0, total);
 }
 
 function sizeText(bytes: number): string {
