@@ -74,22 +74,27 @@ function handle(message: HostMessage): void {
       send({ type: 'result', id: message.id, version: message.version, findings, durationMs: Date.now() - started });
       documents.trim(KEPT_DOCUMENT_TREES);
       services.project.trimModules();
-      reportHeap();
+      reportHeap(message.uri);
     }
   }
 }
 
-/** What the first analysis left: a thread replaced for its heap must not be replaced again for the same documents. */
-let heapFloor: number | undefined;
+/**
+ * Documents analysed since this thread started. A thread that served more than it keeps trees for
+ * holds what their import closures left (the largest closure's WebAssembly peak, the walks'
+ * garbage); one that served a few is doing the work at hand, and replacing it would only make
+ * its next analysis re-parse what it keeps.
+ */
+const analysedDocuments = new Set<string>();
 let reported = false;
 
-/** WebAssembly memory never shrinks: past the budget (and twice what the work needs), the host replaces this thread when it is idle. */
-function reportHeap(): void {
-  const heap = process.memoryUsage().external;
-  heapFloor ??= heap;
-  if (!reported && heap > Math.max(init.heapBudgetBytes, 2 * heapFloor)) {
+/** Past the budget (V8's heap and the WebAssembly memory, which never shrinks), the host replaces this thread once it is at rest. */
+function reportHeap(uri: string): void {
+  analysedDocuments.add(uri);
+  const { heapTotal, external } = process.memoryUsage();
+  if (!reported && analysedDocuments.size > KEPT_DOCUMENT_TREES && heapTotal + external > init.heapBudgetBytes) {
     reported = true;
-    send({ type: 'overBudget', bytes: heap });
+    send({ type: 'overBudget', bytes: heapTotal + external });
   }
 }
 

@@ -1,0 +1,54 @@
+// The analysis thread is replaced at rest once it has served many documents and its memory is
+// past the budget (analysisHost.ts): the new thread starts from the open documents' text and
+// reports the same findings. Here with a budget every thread is over, and a short pause.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { AnalysisHost } from '../../server/src/lsp/analysisHost';
+import { readClientSettings } from '../../server/src/lsp/settings';
+import type { Finding } from '../../server/src/engine/findings';
+import { grammarDir, repoRoot } from '../support/paths';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-thread-replacement-'));
+const settings = readClientSettings(undefined);
+
+/** A module that imports a workspace helper and forks after making a channel (GF101 through the import). */
+fs.writeFileSync(path.join(workspace, 'helper.py'), 'import grpc\n\ndef connect():\n    return grpc.insecure_channel("localhost:50051")\n');
+const mainText = 'import os\nfrom helper import connect\n\nchannel = connect()\npid = os.fork()\n';
+/** Quiet documents: more of them than the thread keeps trees for. */
+const quietTexts = Array.from({ length: 10 }, (_, i) => `import os\n\ndef work_${i}(x):\n    return os.getpid() + x\n`);
+
+const summary = (findings: Finding[] | undefined) => (findings ?? []).map((f) => `${f.code}@${f.range.start.line}:${f.range.start.character}`).sort();
+
+describe('analysis thread replacement', () => {
+  const logs: string[] = [];
+  const host = new AnalysisHost((_level, message) => logs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20 });
+
+  after(() => {
+    host.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('a thread over its budget after many documents is replaced at rest, and the new one finds the same', async () => {
+    assert.equal(await host.start(), true);
+    const mainUri = `file://${path.join(workspace, 'main.py')}`;
+    host.open(mainUri, 'python', 1, mainText);
+    const before = (await host.analyze(mainUri, 1, settings, workspace))?.findings;
+    assert.ok(summary(before).some((f) => f.startsWith('GF101')), `GF101 expected, got ${summary(before).join(', ')}`);
+    for (const [i, text] of quietTexts.entries()) {
+      const uri = `file://${path.join(workspace, `quiet_${i}.py`)}`;
+      host.open(uri, 'python', 1, text);
+      assert.ok(await host.analyze(uri, 1, settings, workspace));
+    }
+    const deadline = Date.now() + 60_000;
+    while (!logs.some((line) => line.includes('replacing it'))) {
+      assert.ok(Date.now() < deadline, 'the thread was not replaced');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const afterReplacement = (await host.analyze(mainUri, 1, settings, workspace))?.findings;
+    assert.deepEqual(summary(afterReplacement), summary(before));
+    assert.deepEqual(afterReplacement, before);
+  });
+});
