@@ -26,14 +26,15 @@ export interface ThreadReplacement {
   heapBudgetBytes: number;
   /**
    * How long the thread must have had nothing to do first: a pause, not the gap between two
-   * keystrokes. The new thread re-parses on its first analysis what the old one kept, so it is
-   * replaced only at rest, and (analysisWorker.ts) only after it served more documents than it
-   * keeps trees for: typing in a few documents never replaces it.
+   * keystrokes. The new thread starts in about 60 ms and re-parses on its first analysis what the
+   * old one kept, so it is replaced at rest, and (analysisWorker.ts) only after it served more
+   * documents than it keeps trees for: typing in a few documents never replaces it. Past twice the
+   * budget (a burst of documents opened), it is replaced as soon as no request waits on it.
    */
   quietMs: number;
 }
 
-const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 128 * 1024 * 1024, quietMs: 1_500 };
+const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 96 * 1024 * 1024, quietMs: 1_500 };
 
 export interface OffThreadSnapshot {
   version: number;
@@ -57,8 +58,8 @@ export class AnalysisHost {
   /** The documents' events since they were opened, replayed into a new thread after a crash. */
   private readonly opened = new Map<string, Extract<HostMessage, { type: 'open' }>>();
   private crashes = 0;
-  /** The thread said its heap is past the budget: it is replaced once it has been idle for `quietMs`. */
-  private overBudget = false;
+  /** What the thread said it holds, once past the budget: it is replaced when idle (see ThreadReplacement). */
+  private overBudget: number | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -86,7 +87,7 @@ export class AnalysisHost {
           this.log('warn', `The analysis thread could not start (${message.message}): analysing on the server's thread.`);
           resolve(false);
           void worker.terminate();
-        } else this.received(message);
+        } else if (message.type !== 'overBudget' || this.worker === worker) this.received(message);
       });
       worker.on('error', (error) => this.log('error', `The analysis thread failed: ${error.stack ?? error}`));
       worker.on('exit', (code) => {
@@ -159,7 +160,7 @@ export class AnalysisHost {
       return;
     }
     if (message.type === 'overBudget') {
-      this.overBudget = true;
+      this.overBudget = message.bytes;
       this.replaceWhenIdle();
       return;
     }
@@ -173,9 +174,10 @@ export class AnalysisHost {
 
   /** Arms the replacement for when the thread has had nothing to do for `quietMs`. */
   private replaceWhenIdle(): void {
-    if (!this.overBudget || this.pending.size > 0 || !this.worker) return;
+    if (this.overBudget === undefined || this.pending.size > 0 || !this.worker) return;
     this.cancelReplacement();
-    this.quietTimer = setTimeout(() => this.replace(), this.replacement.quietMs);
+    const urgent = this.overBudget > 2 * this.replacement.heapBudgetBytes;
+    this.quietTimer = setTimeout(() => this.replace(), urgent ? 0 : this.replacement.quietMs);
     // A pending replacement never keeps the server's process alive.
     this.quietTimer.unref();
   }
@@ -188,8 +190,8 @@ export class AnalysisHost {
   /** A new thread with the open documents, its heap small again; the old one ends. Only when no request waits. */
   private replace(): void {
     this.quietTimer = undefined;
-    if (!this.overBudget || this.pending.size > 0 || !this.worker) return;
-    this.overBudget = false;
+    if (this.overBudget === undefined || this.pending.size > 0 || !this.worker) return;
+    this.overBudget = undefined;
     const old = this.worker;
     this.log('info', 'The analysis thread\'s memory grew past its budget: replacing it.');
     this.worker = undefined;
@@ -202,7 +204,7 @@ export class AnalysisHost {
   /** The thread ended (a crash no guard caught): its requests get a notice, and a new thread starts with the open documents. */
   private stopped(code: number): void {
     this.cancelReplacement();
-    this.overBudget = false;
+    this.overBudget = undefined;
     this.log('error', `The analysis thread stopped (exit code ${code}); starting a new one.`);
     this.worker = undefined;
     this.port = undefined;

@@ -86,16 +86,17 @@ function handle(message: HostMessage): void {
  * its next analysis re-parse what it keeps.
  */
 const analysedDocuments = new Set<string>();
-let reported = false;
 
-/** Past the budget (V8's heap and the WebAssembly memory, which never shrinks), the host replaces this thread once it is at rest. */
+/**
+ * Past the budget (V8's heap and the WebAssembly memory, which never shrinks), the host replaces
+ * this thread when it is idle; told after each analysis, since how far past decides how soon.
+ */
 function reportHeap(uri: string): void {
   analysedDocuments.add(uri);
+  // Typing in a few documents never asks: not even the cost of reading the figures.
+  if (analysedDocuments.size <= KEPT_DOCUMENT_TREES) return;
   const { heapTotal, external } = process.memoryUsage();
-  if (!reported && analysedDocuments.size > KEPT_DOCUMENT_TREES && heapTotal + external > init.heapBudgetBytes) {
-    reported = true;
-    send({ type: 'overBudget', bytes: heapTotal + external });
-  }
+  if (heapTotal + external > init.heapBudgetBytes) send({ type: 'overBudget', bytes: heapTotal + external });
 }
 
 function work(): void {
