@@ -1,11 +1,14 @@
 // The analysis thread is replaced at rest once it has served many documents and its memory is
 // past the budget (analysisHost.ts): the new thread starts from the open documents' text and
-// reports the same findings. Here with a budget every thread is over, and a short pause.
+// reports the same findings. Here with a budget every thread is over (so far over that it is
+// replaced as soon as no request waits).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { HostMessage, WorkerMessage } from '../../server/src/lsp/analysisProtocol';
 import { AnalysisHost } from '../../server/src/lsp/analysisHost';
 import { readClientSettings } from '../../server/src/lsp/settings';
 import type { Finding } from '../../server/src/engine/findings';
@@ -31,7 +34,7 @@ describe('analysis thread replacement', () => {
     fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  test('a thread over its budget after many documents is replaced at rest, and the new one finds the same', async () => {
+  test('a thread over its budget after many documents is replaced once idle, and the new one finds the same', async () => {
     assert.equal(await host.start(), true);
     const mainUri = `file://${path.join(workspace, 'main.py')}`;
     host.open(mainUri, 'python', 1, mainText);
@@ -50,5 +53,47 @@ describe('analysis thread replacement', () => {
     const afterReplacement = (await host.analyze(mainUri, 1, settings, workspace))?.findings;
     assert.deepEqual(summary(afterReplacement), summary(before));
     assert.deepEqual(afterReplacement, before);
+  });
+
+  test('a thread that analysed a few documents never asks to be replaced, one that analysed more than 8 does', async () => {
+    // The thread itself, without the host: every message it sends, in order.
+    const channel = new MessageChannel();
+    const worker = new Worker(path.join(repoRoot, 'dist', 'analysisWorker.js'), { workerData: { grammarDir, port: channel.port2, heapBudgetBytes: 1 }, transferList: [channel.port2] });
+    const received: WorkerMessage[] = [];
+    const waiting = new Map<number, () => void>();
+    worker.on('message', (message: WorkerMessage) => {
+      received.push(message);
+      if (message.type === 'result' || message.type === 'obsolete') waiting.get(message.id)?.();
+    });
+    let nextId = 1;
+    const post = (message: HostMessage) => channel.port1.postMessage(message);
+    const analyse = (uri: string, version: number) => new Promise<void>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      post({ type: 'analyze', id, uri, version, settings, folder: workspace });
+    });
+    try {
+      const typed = `file://${path.join(workspace, 'typed.py')}`;
+      post({ type: 'open', uri: typed, languageId: 'python', version: 1, text: mainText });
+      for (let version = 1; version <= 12; version++) {
+        if (version > 1) post({ type: 'change', uri: typed, version, changes: [{ text: `${mainText}# ${version}\n` }] });
+        await analyse(typed, version);
+      }
+      // Seven more documents: eight in all, as many as the thread keeps trees for.
+      for (let i = 0; i < 7; i++) {
+        const uri = `file://${path.join(workspace, `few_${i}.py`)}`;
+        post({ type: 'open', uri, languageId: 'python', version: 1, text: quietTexts[i] });
+        await analyse(uri, 1);
+      }
+      assert.equal(received.filter((m) => m.type === 'overBudget').length, 0);
+      const ninth = `file://${path.join(workspace, 'ninth.py')}`;
+      post({ type: 'open', uri: ninth, languageId: 'python', version: 1, text: quietTexts[9] });
+      await analyse(ninth, 1);
+      // The report follows the ninth document's result; one more request's result follows the report.
+      await analyse(ninth, 1);
+      assert.ok(received.some((m) => m.type === 'overBudget'));
+    } finally {
+      await worker.terminate();
+    }
   });
 });
