@@ -27,7 +27,7 @@ const summary = (findings: Finding[] | undefined) => (findings ?? []).map((f) =>
 
 describe('analysis thread replacement', () => {
   const logs: string[] = [];
-  const host = new AnalysisHost((_level, message) => logs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20 });
+  const host = new AnalysisHost((_level, message) => logs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20, manyDocuments: 8 });
 
   after(() => {
     host.stop();
@@ -55,7 +55,7 @@ describe('analysis thread replacement', () => {
     assert.deepEqual(afterReplacement, before);
   });
 
-  test('a thread that analysed a few documents never asks to be replaced, one that analysed more than 8 does', async () => {
+  test('a thread typing in one document never asks to be replaced; after a second document it says how many it analysed', async () => {
     // The thread itself, without the host: every message it sends, in order.
     const channel = new MessageChannel();
     const worker = new Worker(path.join(repoRoot, 'dist', 'analysisWorker.js'), { workerData: { grammarDir, port: channel.port2, heapBudgetBytes: 1 }, transferList: [channel.port2] });
@@ -79,21 +79,46 @@ describe('analysis thread replacement', () => {
         if (version > 1) post({ type: 'change', uri: typed, version, changes: [{ text: `${mainText}# ${version}\n` }] });
         await analyse(typed, version);
       }
-      // Seven more documents: eight in all, as many as the thread keeps trees for.
-      for (let i = 0; i < 7; i++) {
-        const uri = `file://${path.join(workspace, `few_${i}.py`)}`;
-        post({ type: 'open', uri, languageId: 'python', version: 1, text: quietTexts[i] });
-        await analyse(uri, 1);
-      }
       assert.equal(received.filter((m) => m.type === 'overBudget').length, 0);
-      const ninth = `file://${path.join(workspace, 'ninth.py')}`;
-      post({ type: 'open', uri: ninth, languageId: 'python', version: 1, text: quietTexts[9] });
-      await analyse(ninth, 1);
-      // The report follows the ninth document's result; one more request's result follows the report.
-      await analyse(ninth, 1);
-      assert.ok(received.some((m) => m.type === 'overBudget'));
+      const second = `file://${path.join(workspace, 'second.py')}`;
+      post({ type: 'open', uri: second, languageId: 'python', version: 1, text: quietTexts[0] });
+      await analyse(second, 1);
+      // The report follows the second document's result; one more request's result follows the report.
+      await analyse(second, 1);
+      const reports = received.filter((m) => m.type === 'overBudget');
+      assert.ok(reports.length > 0);
+      assert.equal(reports[0].type === 'overBudget' && reports[0].documents, 2);
     } finally {
       await worker.terminate();
+    }
+  });
+
+  test('a thread started in a burst (past twice the budget) is replaced at rest once it analysed two documents', async () => {
+    const burstLogs: string[] = [];
+    const replacements = () => burstLogs.filter((line) => line.includes('replacing it')).length;
+    const burstHost = new AnalysisHost((_level, message) => burstLogs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20, manyDocuments: 2 });
+    const until = async (count: number) => {
+      const deadline = Date.now() + 60_000;
+      while (replacements() < count) {
+        assert.ok(Date.now() < deadline, `replacement ${count} did not happen`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    try {
+      assert.equal(await burstHost.start(), true);
+      const uris = quietTexts.slice(0, 5).map((text, i) => {
+        const uri = `file://${path.join(workspace, `burst_${i}.py`)}`;
+        burstHost.open(uri, 'python', 1, text);
+        return uri;
+      });
+      for (const uri of uris.slice(0, 3)) assert.ok(await burstHost.analyze(uri, 1, settings, workspace));
+      await until(1);
+      // The new thread: two documents (not "many"), then rest.
+      for (const uri of uris.slice(3, 5)) assert.ok(await burstHost.analyze(uri, 1, settings, workspace));
+      await until(2);
+      assert.ok(await burstHost.analyze(uris[0], 1, settings, workspace));
+    } finally {
+      burstHost.stop();
     }
   });
 });

@@ -27,14 +27,18 @@ export interface ThreadReplacement {
   /**
    * How long the thread must have had nothing to do first: a pause, not the gap between two
    * keystrokes. The new thread starts in about 60 ms and re-parses on its first analysis what the
-   * old one kept, so it is replaced at rest, and (analysisWorker.ts) only after it served more
-   * documents than it keeps trees for: typing in a few documents never replaces it. Past twice the
-   * budget (a burst of documents opened), it is replaced as soon as no request waits on it.
+   * old one kept, so it is replaced at rest, and only after it analysed more than
+   * `manyDocuments` documents: typing in a few never replaces it. Past twice the budget after
+   * that many (a burst of documents opened), it is replaced as soon as no request waits on it;
+   * a thread started so serves the end of the burst, and is replaced at rest once it analysed
+   * more than one document.
    */
   quietMs: number;
+  /** As many as the analysis thread keeps trees for (analysisWorker.ts). */
+  manyDocuments: number;
 }
 
-const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 96 * 1024 * 1024, quietMs: 1_500 };
+const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 96 * 1024 * 1024, quietMs: 1_500, manyDocuments: 8 };
 
 export interface OffThreadSnapshot {
   version: number;
@@ -59,7 +63,9 @@ export class AnalysisHost {
   private readonly opened = new Map<string, Extract<HostMessage, { type: 'open' }>>();
   private crashes = 0;
   /** What the thread said it holds, once past the budget: it is replaced when idle (see ThreadReplacement). */
-  private overBudget: number | undefined;
+  private overBudget: { bytes: number; documents: number } | undefined;
+  /** The thread was started in a burst of documents, by a replacement that did not wait for rest. */
+  private startedInBurst = false;
   private quietTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -160,7 +166,7 @@ export class AnalysisHost {
       return;
     }
     if (message.type === 'overBudget') {
-      this.overBudget = message.bytes;
+      this.overBudget = { bytes: message.bytes, documents: message.documents };
       this.replaceWhenIdle();
       return;
     }
@@ -172,12 +178,15 @@ export class AnalysisHost {
     this.replaceWhenIdle();
   }
 
-  /** Arms the replacement for when the thread has had nothing to do for `quietMs`. */
+  /** Arms the replacement for when the thread has had nothing to do for long enough (see ThreadReplacement). */
   private replaceWhenIdle(): void {
-    if (this.overBudget === undefined || this.pending.size > 0 || !this.worker) return;
+    const over = this.overBudget;
+    if (!over || this.pending.size > 0 || !this.worker) return;
+    const many = over.documents > this.replacement.manyDocuments;
+    const urgent = many && over.bytes > 2 * this.replacement.heapBudgetBytes;
+    if (!many && !(this.startedInBurst && over.documents > 1)) return;
     this.cancelReplacement();
-    const urgent = this.overBudget > 2 * this.replacement.heapBudgetBytes;
-    this.quietTimer = setTimeout(() => this.replace(), urgent ? 0 : this.replacement.quietMs);
+    this.quietTimer = setTimeout(() => this.replace(urgent), urgent ? 0 : this.replacement.quietMs);
     // A pending replacement never keeps the server's process alive.
     this.quietTimer.unref();
   }
@@ -188,10 +197,11 @@ export class AnalysisHost {
   }
 
   /** A new thread with the open documents, its heap small again; the old one ends. Only when no request waits. */
-  private replace(): void {
+  private replace(inBurst: boolean): void {
     this.quietTimer = undefined;
     if (this.overBudget === undefined || this.pending.size > 0 || !this.worker) return;
     this.overBudget = undefined;
+    this.startedInBurst = inBurst;
     const old = this.worker;
     this.log('info', 'The analysis thread\'s memory grew past its budget: replacing it.');
     this.worker = undefined;
@@ -205,6 +215,7 @@ export class AnalysisHost {
   private stopped(code: number): void {
     this.cancelReplacement();
     this.overBudget = undefined;
+    this.startedInBurst = false;
     this.log('error', `The analysis thread stopped (exit code ${code}); starting a new one.`);
     this.worker = undefined;
     this.port = undefined;

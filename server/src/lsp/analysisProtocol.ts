@@ -26,8 +26,8 @@ export type WorkerMessage =
   | { type: 'result'; id: number; version: number; findings: Finding[]; durationMs: number }
   /** A newer version or a close arrived before the analysis started: nothing was analysed. */
   | { type: 'obsolete'; id: number }
-  /** The thread's V8 heap and WebAssembly memory (which never shrinks) grew past the budget. */
-  | { type: 'overBudget'; bytes: number };
+  /** The thread's V8 heap and WebAssembly memory (which never shrinks) are past the budget, after analyses of `documents` documents. */
+  | { type: 'overBudget'; bytes: number; documents: number };
 
 export interface AnalysisWorkerInit {
   grammarDir?: string;

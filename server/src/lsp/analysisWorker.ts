@@ -79,12 +79,7 @@ function handle(message: HostMessage): void {
   }
 }
 
-/**
- * Documents analysed since this thread started. A thread that served more than it keeps trees for
- * holds what their import closures left (the largest closure's WebAssembly peak, the walks'
- * garbage); one that served a few is doing the work at hand, and replacing it would only make
- * its next analysis re-parse what it keeps.
- */
+/** Documents analysed since this thread started: the host decides from their number (analysisHost.ts). */
 const analysedDocuments = new Set<string>();
 
 /**
@@ -93,10 +88,10 @@ const analysedDocuments = new Set<string>();
  */
 function reportHeap(uri: string): void {
   analysedDocuments.add(uri);
-  // Typing in a few documents never asks: not even the cost of reading the figures.
-  if (analysedDocuments.size <= KEPT_DOCUMENT_TREES) return;
+  // Typing in one document never asks: not even the cost of reading the figures.
+  if (analysedDocuments.size <= 1) return;
   const { heapTotal, external } = process.memoryUsage();
-  if (heapTotal + external > init.heapBudgetBytes) send({ type: 'overBudget', bytes: heapTotal + external });
+  if (heapTotal + external > init.heapBudgetBytes) send({ type: 'overBudget', bytes: heapTotal + external, documents: analysedDocuments.size });
 }
 
 function work(): void {
