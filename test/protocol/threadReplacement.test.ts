@@ -27,7 +27,7 @@ const summary = (findings: Finding[] | undefined) => (findings ?? []).map((f) =>
 
 describe('analysis thread replacement', () => {
   const logs: string[] = [];
-  const host = new AnalysisHost((_level, message) => logs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20, manyDocuments: 8 });
+  const host = new AnalysisHost((_level, message) => logs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, burstBudgetBytes: 1, quietMs: 20, manyDocuments: 8 });
 
   after(() => {
     host.stop();
@@ -93,10 +93,10 @@ describe('analysis thread replacement', () => {
     }
   });
 
-  test('a thread started in a burst (past twice the budget) is replaced at rest once it analysed two documents', async () => {
+  test('a thread started in a burst (past the burst budget) is replaced at rest once it analysed two documents', async () => {
     const burstLogs: string[] = [];
     const replacements = () => burstLogs.filter((line) => line.includes('replacing it')).length;
-    const burstHost = new AnalysisHost((_level, message) => burstLogs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, quietMs: 20, manyDocuments: 2 });
+    const burstHost = new AnalysisHost((_level, message) => burstLogs.push(message), () => undefined, grammarDir, path.join(repoRoot, 'dist', 'analysisWorker.js'), { heapBudgetBytes: 1, burstBudgetBytes: 1, quietMs: 20, manyDocuments: 2 });
     const until = async (count: number) => {
       const deadline = Date.now() + 60_000;
       while (replacements() < count) {

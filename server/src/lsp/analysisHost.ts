@@ -22,13 +22,15 @@ const MAX_RESTARTS = 3;
  * after those documents were last analysed. A new thread holds only the open documents' text.
  */
 export interface ThreadReplacement {
-  /** The thread's V8 heap and WebAssembly memory past which it asks to be replaced (a fresh one holds about 50 MB). */
+  /** The thread's V8 heap and WebAssembly memory past which it asks to be replaced at rest (a fresh one holds about 50 MB). */
   heapBudgetBytes: number;
+  /** The same figure past which it is replaced in a burst, as soon as no request waits on it. */
+  burstBudgetBytes: number;
   /**
    * How long the thread must have had nothing to do first: a pause, not the gap between two
    * keystrokes. The new thread starts in about 60 ms and re-parses on its first analysis what the
    * old one kept, so it is replaced at rest, and only after it analysed more than
-   * `manyDocuments` documents: typing in a few never replaces it. Past twice the budget after
+   * `manyDocuments` documents: typing in a few never replaces it. Past `burstBudgetBytes` after
    * that many (a burst of documents opened), it is replaced as soon as no request waits on it;
    * a thread started so serves the end of the burst, and is replaced at rest once it analysed
    * more than one document.
@@ -38,7 +40,7 @@ export interface ThreadReplacement {
   manyDocuments: number;
 }
 
-const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 96 * 1024 * 1024, quietMs: 1_500, manyDocuments: 8 };
+const REPLACEMENT: ThreadReplacement = { heapBudgetBytes: 80 * 1024 * 1024, burstBudgetBytes: 192 * 1024 * 1024, quietMs: 1_500, manyDocuments: 8 };
 
 export interface OffThreadSnapshot {
   version: number;
@@ -183,7 +185,7 @@ export class AnalysisHost {
     const over = this.overBudget;
     if (!over || this.pending.size > 0 || !this.worker) return;
     const many = over.documents > this.replacement.manyDocuments;
-    const urgent = many && over.bytes > 2 * this.replacement.heapBudgetBytes;
+    const urgent = many && over.bytes > this.replacement.burstBudgetBytes;
     if (!many && !(this.startedInBurst && over.documents > 1)) return;
     this.cancelReplacement();
     this.quietTimer = setTimeout(() => this.replace(urgent), urgent ? 0 : this.replacement.quietMs);
