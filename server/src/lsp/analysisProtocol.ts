@@ -28,13 +28,13 @@ export type WorkerMessage =
   | { type: 'result'; id: number; version: number; findings: Finding[]; carried: boolean; durationMs: number }
   /** A newer version or a close arrived before the analysis started: nothing was analysed. */
   | { type: 'obsolete'; id: number }
-  /** The thread's WebAssembly memory (which never shrinks) grew past the budget. */
-  | { type: 'overBudget'; bytes: number };
+  /** The thread's V8 heap and WebAssembly memory (which never shrinks) are past the budget, after analyses of `documents` documents. */
+  | { type: 'overBudget'; bytes: number; documents: number };
 
 export interface AnalysisWorkerInit {
   grammarDir?: string;
   /** The port the host sends on: the worker drains it synchronously to see what made a request obsolete. */
   port: MessagePort;
-  /** Memory outside the JavaScript heap (WebAssembly, buffers) past which the thread asks to be replaced. */
+  /** V8 heap and memory outside it (WebAssembly, buffers) past which the thread asks to be replaced. */
   heapBudgetBytes: number;
 }

@@ -75,23 +75,24 @@ function handle(message: HostMessage): void {
       send({ type: 'result', id: message.id, version: message.version, findings, carried, durationMs: Date.now() - started });
       documents.trim(KEPT_DOCUMENT_TREES);
       services.project.trimModules();
-      reportHeap();
+      reportHeap(message.uri);
     }
   }
 }
 
-/** What the first analysis left: a thread replaced for its heap must not be replaced again for the same documents. */
-let heapFloor: number | undefined;
-let reported = false;
+/** Documents analysed since this thread started: the host decides from their number (analysisHost.ts). */
+const analysedDocuments = new Set<string>();
 
-/** WebAssembly memory never shrinks: past the budget (and twice what the work needs), the host replaces this thread when it is idle. */
-function reportHeap(): void {
-  const heap = process.memoryUsage().external;
-  heapFloor ??= heap;
-  if (!reported && heap > Math.max(init.heapBudgetBytes, 2 * heapFloor)) {
-    reported = true;
-    send({ type: 'overBudget', bytes: heap });
-  }
+/**
+ * Past the budget (V8's heap and the WebAssembly memory, which never shrinks), the host replaces
+ * this thread when it is idle; told after each analysis, since how far past decides how soon.
+ */
+function reportHeap(uri: string): void {
+  analysedDocuments.add(uri);
+  // Typing in one document never asks: not even the cost of reading the figures.
+  if (analysedDocuments.size <= 1) return;
+  const { heapTotal, external } = process.memoryUsage();
+  if (heapTotal + external > init.heapBudgetBytes) send({ type: 'overBudget', bytes: heapTotal + external, documents: analysedDocuments.size });
 }
 
 function work(): void {
