@@ -369,9 +369,12 @@ async function measureEditor(serverJs) {
     await done;
   }
   const rss200 = procStatusMb(memory.child.pid);
+  // And at rest: the analysis thread is replaced once it is idle past its memory budget (lsp/analysisHost.ts).
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const rss200Rested = procStatusMb(memory.child.pid);
   const openedBytes = openFiles.reduce((s, f) => s + fs.statSync(f).size, 0);
   await memory.stop();
-  return { typing, rss200, openedBytes };
+  return { typing, rss200, rss200Rested, openedBytes };
 }
 
 if (!SCAN_ONLY) Object.assign(results, await measureEditor(path.join(root, 'dist/server.js')));
@@ -418,8 +421,10 @@ if (results.typing) {
     const t = editorBaseline.typing;
     console.log(`  baseline build (${baselineServer}), same run: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, max ${t.max.toFixed(1)} ms; ratio now/baseline p50 ${(results.typing.p50 / t.p50).toFixed(2)}, p95 ${(results.typing.p95 / t.p95).toFixed(2)}`);
   }
-  console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB   (target <= 120 MB)`);
-  if (editorBaseline) console.log(`  baseline build, same run: ${editorBaseline.rss200.toFixed(0)} MB; ratio now/baseline ${(results.rss200 / editorBaseline.rss200).toFixed(2)}`);
+  console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB right after the last, ${results.rss200Rested.toFixed(0)} MB 3 s later   (target <= 120 MB)`);
+  if (editorBaseline) {
+    console.log(`  baseline build, same run: ${editorBaseline.rss200.toFixed(0)} MB and ${editorBaseline.rss200Rested.toFixed(0)} MB; ratios now/baseline ${(results.rss200 / editorBaseline.rss200).toFixed(2)} and ${(results.rss200Rested / editorBaseline.rss200Rested).toFixed(2)}`);
+  }
 }
 console.log(`Findings equal the injected set: CLI ${cliOk ? 'yes' : 'NO'}, server ${serverOk ? 'yes' : 'NO'}`);
 console.log(`Benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
