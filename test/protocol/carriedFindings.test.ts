@@ -13,17 +13,15 @@ const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gf-carried-'));
 const file = path.join(workspace, 'typed.py');
 const uri = `file://${file}`;
 const text = [
-  'import multiprocessing as mp',
+  'import os',
   'import grpc',
   '',
   'def describe(x):',
   '    return "value " + str(x)',
   '',
   'channel = grpc.insecure_channel("localhost:50051")',
-  'def work(x):',
-  '    return x',
-  'with mp.Pool(2) as pool:',
-  '    pool.map(work, [1, 2])',
+  'channel.unary_unary("/svc/Ping")',
+  'pid = os.fork()',
   '',
 ].join('\n');
 fs.writeFileSync(file, text);
