@@ -146,6 +146,36 @@ test('an edit inside a function nothing walks is carried over, and equals the fu
   }
 });
 
+test('offsets are UTF-16 positions: text before the function with characters outside ASCII', () => {
+  const config = defaultConfig();
+  const program = `# café ☕ 𝄞 naïve\n${PROGRAM}`;
+  const { basis } = analyse('/p/u.py', program, config);
+  const text = program.replace('    return x + 1', '    return x + 2  # ünïcode 𝄞');
+  const fromBasis = carried('/p/u.py', text, config, basis);
+  assert.ok(fromBasis, 'not carried');
+  assert.deepEqual(fromBasis, analyzer.analyze('/p/u.py', text, config).findings);
+});
+
+test('line breaks as the editor counts them: CRLF and lone CR files move findings by the lines an edit adds', () => {
+  const config = defaultConfig();
+  for (const eol of ['\r\n', '\r']) {
+    const program = PROGRAM.replace(/\n/g, eol);
+    const { basis } = analyse('/p/e.py', program, config);
+    for (const added of [`${eol}    y = 2`, '  # appended at the end of the line', `${eol}`]) {
+      const text = program.replace(`    return x + 1`, `    return x + 1${added}`);
+      const fromBasis = carried('/p/e.py', text, config, basis);
+      if (fromBasis) assert.deepEqual(fromBasis, analyzer.analyze('/p/e.py', text, config).findings, `${JSON.stringify(eol)} + ${JSON.stringify(added)}`);
+    }
+    // Splitting the function's last CRLF pair: a line break is added, never miscounted.
+    const split = program.replace(`    return x + 1${eol}`, `    return x + 1\r\r${eol.slice(1)}`);
+    const fromBasis = carried('/p/e.py', split, config, basis);
+    if (fromBasis) assert.deepEqual(fromBasis, analyzer.analyze('/p/e.py', split, config).findings);
+  }
+  const crlf = PROGRAM.replace(/\n/g, '\r\n');
+  const { basis } = analyse('/p/e.py', crlf, config);
+  assert.ok(carried('/p/e.py', crlf.replace('    return x + 1', '    return x + 12'), config, basis), 'typing at the end of a CRLF line is carried');
+});
+
 test('an edit that may change what the walk sees is analysed in full', () => {
   const config = defaultConfig();
   const { basis } = analyse('/p/m.py', PROGRAM, config);

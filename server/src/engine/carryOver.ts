@@ -1,7 +1,7 @@
 // Findings carried across an edit instead of walking the whole program again (issue 13).
 //
-// A module-level function that no walk entered and whose words make it worth no walk has an empty
-// summary: it creates, closes, forks and writes nothing the rules see, and nothing reads it but
+// A module-level function (or a method of a module-level class) that no walk entered and whose
+// words make it worth no walk has an empty summary: it creates, closes, forks and writes nothing the rules see, and nothing reads it but
 // the `def` that binds its name. An edit inside its body that leaves it so (its header, its place
 // in the module and every other line unchanged; no word a rule follows, no name that would make it
 // worth walking, nothing the rules or the entry points read from the whole file's text) leaves the
@@ -25,7 +25,7 @@ export interface CarryOverBasis {
   configKey: string;
   channelFactories: readonly string[];
   findings: Finding[];
-  /** Start and end offsets of the module-level functions no walk entered and no word made worth walking, in text order. */
+  /** Start and end offsets of the module-level functions and methods no walk entered and no word made worth walking, in text order. */
   unwalked: Int32Array;
   interestingNames: ReadonlySet<string>;
 }
@@ -73,7 +73,8 @@ export function carryOver(basis: CarryOverBasis, text: string, tree: Tree, confi
   const definition = top.type === 'decorated_definition' ? top.childForFieldName('definition') : top;
   if (definition?.type !== 'function_definition' || edit.start < headerEnd(definition)) return undefined;
   if (!isQuiet(old.slice(start, oldFunctionEnd), basis) || !isQuiet(text.slice(start, oldFunctionEnd + delta), basis)) return undefined;
-  const lineDelta = newlines(text, edit.start, edit.newEnd) - newlines(old, edit.start, edit.oldEnd);
+  // One character either side: an edit beside a `\r` may join it to a `\n` or split the pair.
+  const lineDelta = lineBreaks(text, edit.start - 1, edit.newEnd + 1) - lineBreaks(old, edit.start - 1, edit.oldEnd + 1);
   const firstRow = top.startPosition.row;
   const lastRow = top.endPosition.row - lineDelta;
   const moved = moveFindings(basis.findings, firstRow, lastRow, lineDelta);
@@ -140,9 +141,13 @@ function isQuiet(functionText: string, basis: CarryOverBasis): boolean {
   return true;
 }
 
-function newlines(text: string, from: number, to: number): number {
+/** Line breaks as the editor counts them (`\n`, `\r\n`, a lone `\r`) starting in [from, to). */
+function lineBreaks(text: string, from: number, to: number): number {
   let count = 0;
-  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = Math.max(0, from); i < Math.min(to, text.length); i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a || (code === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) count++;
+  }
   return count;
 }
 
