@@ -402,10 +402,7 @@ export class GrpcForkGuardServer {
   }
 
   private openTextOf(filePath: string): string | undefined {
-    for (const entry of this.documents.all()) {
-      if (diskPathOf(entry.document.uri) === filePath) return entry.document.getText();
-    }
-    return undefined;
+    return this.documents.atDiskPath(filePath)?.document.getText();
   }
 
 }
