@@ -219,6 +219,9 @@ function dropRoot(state: WalkState, root: GrpcObject): void {
 function reachableRoots(values: Value[]): Set<GrpcObject> {
   const roots = new Set<GrpcObject>();
   const seen = new Set<unknown>();
+  // Each scope's names once: every method of a class closes over the class's scope, and pushing
+  // its names again for each of them made a class of hundreds of methods cost their square.
+  const seenEnvs = new Set<Env>();
   const stack = [...values];
   while (stack.length) {
     const value = stack.pop()!;
@@ -237,14 +240,21 @@ function reachableRoots(values: Value[]): Set<GrpcObject> {
         for (const entry of value.entries) stack.push(entry.key, entry.value);
         break;
       case 'class':
-        for (const [, v] of value.env.entries()) stack.push(v);
+        if (!seenEnvs.has(value.env)) {
+          seenEnvs.add(value.env);
+          for (const [, v] of value.env.entries()) stack.push(v);
+        }
         break;
       case 'partial':
         stack.push(value.func, ...value.args);
         break;
       case 'function':
         if (value.self) stack.push(value.self);
-        for (let env: Env | undefined = value.closure; env && env !== env.module; env = env.parent) for (const [, v] of env.entries()) stack.push(v);
+        for (let env: Env | undefined = value.closure; env && env !== env.module; env = env.parent) {
+          if (seenEnvs.has(env)) continue;
+          seenEnvs.add(env);
+          for (const [, v] of env.entries()) stack.push(v);
+        }
         break;
       case 'process':
         stack.push(value.target, ...value.args);
