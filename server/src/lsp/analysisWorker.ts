@@ -8,6 +8,7 @@ import { Analyzer } from '../engine/analyzer';
 import { ProjectAnalysis } from '../workspace/projectAnalysis';
 import type { AnalysisWorkerInit, HostMessage, LogLevel, WorkerMessage } from './analysisProtocol';
 import { AnalysisLog, AnalysisServices, documentFindings } from './documentAnalysis';
+import { diskPathOf } from './documentPaths';
 import { DocumentTrees } from './documentTrees';
 
 const init = workerData as AnalysisWorkerInit;
@@ -25,7 +26,10 @@ let analyzer: Analyzer | undefined;
 /** The workspace folder of the file being analysed, sent with each request. */
 let folder: string | undefined;
 const documents = new DocumentTrees(() => analyzer);
-const openText = (filePath: string) => documents.atDiskPath(filePath)?.document.getText();
+const openText = (filePath: string) => {
+  for (const entry of documents.all()) if (diskPathOf(entry.document.uri) === filePath) return entry.document.getText();
+  return undefined;
+};
 let services: AnalysisServices | undefined;
 
 /** Documents whose trees are kept between analyses: the ones being typed in. */

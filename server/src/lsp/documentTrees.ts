@@ -6,7 +6,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analyzer } from '../engine/analyzer';
 import type { CarryOverBasis } from '../engine/carryOver';
 import { forgetTree } from '../engine/model/syntax';
-import { diskPathOf } from './documentPaths';
 
 export interface OpenDocument {
   document: TextDocument;
@@ -31,12 +30,6 @@ export class DocumentTrees {
   private readonly documents = new Map<string, OpenDocument>();
   /** Documents whose tree was used, least recent first: the others' trees are freed by trim(). */
   private readonly recent = new Set<OpenDocument>();
-  /**
-   * Open documents by the file on disk they hold: imports ask for a module's open text at every
-   * load (thousands per burst of opened files), and parsing every open document's URI each time
-   * cost more than the lookups' work.
-   */
-  private readonly byDiskPath = new Map<string, OpenDocument>();
   /** Every open, change and close, and every file changed on disk: what may change any document's analysis. */
   private events = 0;
 
@@ -47,8 +40,6 @@ export class DocumentTrees {
     this.events++;
     const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), ownChanges: 0 };
     this.documents.set(uri, entry);
-    const filePath = diskPathOf(uri);
-    if (filePath && !this.byDiskPath.has(filePath)) this.byDiskPath.set(filePath, entry);
     this.listener?.open(uri, languageId, version, text);
     return entry;
   }
@@ -96,18 +87,6 @@ export class DocumentTrees {
     if (entry) this.listener?.close(uri);
     if (entry) this.dropTrees(entry);
     this.documents.delete(uri);
-    const filePath = entry && diskPathOf(uri);
-    if (filePath && this.byDiskPath.get(filePath) === entry) {
-      // Another URI may name the same file (a different spelling of its path): it takes over.
-      this.byDiskPath.delete(filePath);
-      const other = [...this.documents.values()].find((e) => diskPathOf(e.document.uri) === filePath);
-      if (other) this.byDiskPath.set(filePath, other);
-    }
-  }
-
-  /** The open document holding the file at `filePath` (the first opened, when several URIs name it). */
-  atDiskPath(filePath: string): OpenDocument | undefined {
-    return this.byDiskPath.get(filePath);
   }
 
   /** A file changed on disk (a module the documents may import, a configuration file). */

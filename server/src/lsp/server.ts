@@ -402,7 +402,10 @@ export class GrpcForkGuardServer {
   }
 
   private openTextOf(filePath: string): string | undefined {
-    return this.documents.atDiskPath(filePath)?.document.getText();
+    for (const entry of this.documents.all()) {
+      if (diskPathOf(entry.document.uri) === filePath) return entry.document.getText();
+    }
+    return undefined;
   }
 
 }
