@@ -125,7 +125,7 @@ export class Analyzer {
       // The outline is read while the analysis still holds what it read of the tree.
       let outline: { interestingNames: ReadonlySet<string>; unwalked: number[] } | undefined;
       const onOutline = options.carryOver && ((o: ProgramOutline) => (outline = { interestingNames: o.interestingNames, unwalked: o.unwalkedFunctions() }));
-      const findings = analyzeFile(file, config, { ...options, deadline, timeBudgetMs: budget.timeMs, onOutline: onOutline || undefined });
+      const findings = analyzeFile(file, config, { ...options, deadline, timeBudgetMs: budget.timeMs, onOutline });
       const basis = outline && carryOverBasis(text, configKey, config.channelFactories, findings, outline);
       return { findings, tree, basis };
     } catch (error) {

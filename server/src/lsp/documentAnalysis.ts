@@ -39,7 +39,7 @@ export function analyzeDocument(services: AnalysisServices, entry: OpenDocument,
   const from = !exact && previous && previous.settingsKey === settingsKey && previous.world === world ? previous.basis : undefined;
   entry.carry = undefined;
   // The tree is parsed only when the text is within the budgets (size, nesting).
-  const result = analyzeDocumentText(services, entry.document.uri, entry.document.getText(), settings, (deadline?: number) => trees.treeOf(entry, deadline), { from });
+  const result = documentResult(services, entry.document.uri, entry.document.getText(), settings, (deadline?: number) => trees.treeOf(entry, deadline), { from });
   if (result.basis) entry.carry = { basis: result.basis, settingsKey, world };
   return { findings: result.findings, carried: result.carried === true };
 }
@@ -54,20 +54,21 @@ export interface DocumentFindings {
  * Findings for `text` as the document `uri` would have them under `settings` (a fix's result,
  * before it is applied). Without `tree` the text is parsed here and its tree freed after.
  */
-export function analyzeDocumentText(services: AnalysisServices, uri: string, text: string, settings: ServerSettings, tree?: (deadline: number) => Tree | undefined): Finding[];
-export function analyzeDocumentText(
-  services: AnalysisServices, uri: string, text: string, settings: ServerSettings, tree: (deadline: number) => Tree | undefined, carryOver: AnalysisOptions['carryOver'],
-): AnalysisResult;
-export function analyzeDocumentText(
+export function analyzeDocumentText(services: AnalysisServices, uri: string, text: string, settings: ServerSettings, tree?: (deadline: number) => Tree | undefined): Finding[] {
+  return documentResult(services, uri, text, settings, tree).findings;
+}
+
+/** The engine's result for the document's text, with its file's configuration, imports and runners. */
+function documentResult(
   services: AnalysisServices, uri: string, text: string, settings: ServerSettings, tree?: (deadline: number) => Tree | undefined, carryOver?: AnalysisOptions['carryOver'],
-): Finding[] | AnalysisResult {
+): AnalysisResult {
   const { analyzer, project, logger } = services;
   const filePath = diskPathOf(uri);
   const onRuleError = (rule: { code: string }, error: unknown) => logger.error(`Rule ${rule.code} failed on ${uri}: ${(error as Error).stack ?? error}`);
   const budget = { maxFileBytes: settings.maxFileBytes };
   const freed = (result: AnalysisResult) => {
     if (!tree) result.tree?.delete();
-    return carryOver ? result : result.findings;
+    return result;
   };
   if (!filePath) {
     // A document the server may not read around (see documentPaths.ts): its text, no pyproject.toml, no imports.

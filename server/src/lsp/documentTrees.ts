@@ -83,9 +83,10 @@ export class DocumentTrees {
 
   close(uri: string): void {
     const entry = this.documents.get(uri);
-    if (entry) this.events++;
-    if (entry) this.listener?.close(uri);
-    if (entry) this.dropTrees(entry);
+    if (!entry) return;
+    this.events++;
+    this.listener?.close(uri);
+    this.dropTrees(entry);
     this.documents.delete(uri);
   }
 
