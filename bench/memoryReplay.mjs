@@ -1,7 +1,8 @@
 // Opens and analyses the 200 files `bench/editor.mjs` opens, through the engine in this process
 // (as the analysis thread does: DocumentTrees, the project's module resolver, its trims), and
 // prints where the memory is after it: V8's heap, the WebAssembly heap (`external`, which the
-// parser's memory dominates) and RSS. `--flat` opens the flattened copies, where no import resolves.
+// parser's memory dominates) and RSS. `--flat` opens the flattened copies, where no import resolves;
+// `--no-summaries` walks every import in every analysis (engine/model/moduleSummaries.ts off).
 // Run `node bench/editor.mjs` once first (it builds the files under .bench/editor/).
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,13 +19,15 @@ await esbuild.build({
 export { analyzeDocument } from './server/src/lsp/documentAnalysis';
 export { DocumentTrees } from './server/src/lsp/documentTrees';
 export { readClientSettings } from './server/src/lsp/settings';
-export { ProjectAnalysis } from './server/src/workspace/projectAnalysis';`,
+export { ProjectAnalysis } from './server/src/workspace/projectAnalysis';
+export { moduleSummaryCounts, useModuleSummaries } from './server/src/engine/model/moduleSummaries';`,
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning',
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
 });
-const { Analyzer, DocumentTrees, ProjectAnalysis, analyzeDocument, readClientSettings } = createRequire(import.meta.url)(bundle);
+const { Analyzer, DocumentTrees, ProjectAnalysis, analyzeDocument, readClientSettings, moduleSummaryCounts, useModuleSummaries } = createRequire(import.meta.url)(bundle);
+useModuleSummaries(!process.argv.includes('--no-summaries'));
 const folder = path.join(benchDir, 'editor', flat ? 'flat' : 'ws');
 const files = [];
 const visit = (dir) => {
@@ -52,6 +55,8 @@ const settings = readClientSettings(undefined);
 show('grammar loaded');
 let peak = 0;
 let peakHeap = 0;
+const started = process.hrtime.bigint();
+const cpuStarted = process.cpuUsage();
 for (const file of files) {
   const entry = documents.open(`file://${file}`, 'python', 1, fs.readFileSync(file, 'utf8'));
   analyzeDocument(services, entry, settings);
@@ -60,6 +65,8 @@ for (const file of files) {
   documents.trim(8);
   project.trimModules();
 }
+const cpu = process.cpuUsage(cpuStarted);
+console.log(`analysing the ${files.length} files: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU; module summaries kept ${moduleSummaryCounts().recorded}, replayed ${moduleSummaryCounts().replayed}`);
 show(`${files.length} files analysed`);
 if (global.gc) { for (let i = 0; i < 3; i++) global.gc(); await new Promise((r) => setTimeout(r, 500)); show('after three more full GCs'); }
 console.log(`peak external during the analyses: ${mb(peak)}; peak V8 heap used after an analysis: ${mb(peakHeap)}`);

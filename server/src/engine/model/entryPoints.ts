@@ -74,7 +74,7 @@ export function runProgram(file: SourceFile, interpreter: Interpreter<WalkState>
       });
     if (methods.length === 0 || usedElsewhere()) continue;
     // The lifecycle: `__init__` first, then each public method on its own path from there.
-    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls: value, attrs: new Map() };
+    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls: value, attrs: new Env() };
     const afterInit = fresh(imported);
     const init = lookupClassAttribute(value, '__init__');
     if (init?.kind === 'function') interpreter.calls.callFunction({ ...init, self: instance }, emptyArgs(), newFrame(env, file, []), afterInit, undefined);

@@ -7,11 +7,13 @@ import { ProgramOutline, runProgram } from './entryPoints';
 import { ForkEffects } from './forkEffects';
 import { GrpcEffects } from './grpcEffects';
 import { LibraryCallbacks } from './libraryCallbacks';
+import { ModuleSummaries, moduleSummariesEnabled } from './moduleSummaries';
 import type { ModuleResolver } from './imports';
 import { ProgramEffects } from './programEffects';
 import type { SourceFile } from './sourceFile';
 import type { Timeline } from './timeline';
 import { TimelineRecorder } from './timelineRecorder';
+import { Env } from './values';
 import { walkStateDomain } from './walkState';
 import { Interpreter } from './walker/interpreter';
 
@@ -36,7 +38,13 @@ export function walkProgram(file: SourceFile, options: WalkOptions): { timeline:
   const forks = new ForkEffects(recorder, { ...options, programStartMethod: () => options.resolver?.programStartMethod?.(file.path) });
   const callbacks = new LibraryCallbacks();
   const effects = new ProgramEffects(recorder, new GrpcEffects(recorder, options.channelFactories), forks, new EnvironmentEffects(recorder), callbacks);
-  const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS);
+  Env.startWalk();
+  // Imported modules' walks are kept and replayed only where modules resolve (a workspace), per configuration.
+  const summaries = options.resolver && moduleSummariesEnabled()
+    ? new ModuleSummaries(recorder, options.resolver, `${options.targetPython.join('.')}|${options.targetPlatform}|${options.channelFactories.join(',')}`)
+    : undefined;
+  const interpreter = new Interpreter(walkStateDomain, effects, options.resolver, LIMITS, summaries);
+  if (summaries) summaries.interpreter = interpreter;
   forks.interpreter = interpreter;
   callbacks.interpreter = interpreter;
   const outline = runProgram(file, interpreter, options.canMatter, options.resolver);

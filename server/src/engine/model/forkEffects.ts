@@ -8,7 +8,7 @@ import { CONTEXT_GETTERS, FORK_APIS, ForkApi, ForkMode, PROCESS_CLASSES, START_M
 import { allChildren, field, fields, namedChildren } from './syntax';
 import type { ChildEntry, ForkSite, Site } from './timeline';
 import type { TimelineRecorder } from './timelineRecorder';
-import { CallArgs, ChildContext, UNKNOWN, Value, stringOf } from './values';
+import { CallArgs, ChildContext, Env, UNKNOWN, Value, stringOf } from './values';
 import type { WalkState } from './walkState';
 import { Frame, Path, WalkContext, emptyArgs, newFrame } from './walker/frame';
 import { lookupClassAttribute } from './walker/expressions';
@@ -151,14 +151,14 @@ export class ForkEffects {
   /** A `multiprocessing.Process` subclass: its `run` is the child's entry. */
   instantiate(cls: Extract<Value, { kind: 'class' }>, args: CallArgs, site: Site, ctx: Context): Value | undefined {
     if (!isProcessClass(cls)) return undefined;
-    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls, attrs: new Map() };
+    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls, attrs: new Env() };
     const init = lookupClassAttribute(cls, '__init__');
     if (init?.kind === 'function') this.interpreter.calls.callFunction({ ...init, self: instance }, args, ctx.frame, ctx.path, site);
     const run = lookupClassAttribute(cls, 'run');
     const target: Value = run?.kind === 'function' ? { ...run, self: instance } : UNKNOWN;
     const process: Value = { kind: 'process', forks: this.forks(ctx.path.state.startMethod), origin: site, api: 'multiprocessing.Process', target, args: [], kwargs: [] };
     // `p.start()` on the instance reaches the process through this attribute.
-    instance.attrs.set('start', { kind: 'member', target: process, member: 'start' });
+    instance.attrs.assign('start', { kind: 'member', target: process, member: 'start' });
     return instance;
   }
 

@@ -195,7 +195,7 @@ export class GrpcEffects {
 
   /** A class of the workspace that holds a channel is a client wrapper: its instances carry the channel. */
   instantiated(instance: Extract<Value, { kind: 'instance' }>, site: Site, ctx: Context): void {
-    const held = [...instance.attrs.values()].map(grpcObjectOf).find((o) => o && o.kind !== 'server' && o.kind !== 'aioServer');
+    const held = [...instance.attrs.entries()].map(([, v]) => v).map(grpcObjectOf).find((o) => o && o.kind !== 'server' && o.kind !== 'aioServer');
     if (held) instance.wrapper = this.create(held.kind === 'aioChannel' ? 'aioChannel' : 'client', site, ctx, held);
   }
 
@@ -231,7 +231,7 @@ function reachableRoots(values: Value[]): Set<GrpcObject> {
     if (object) for (let o: GrpcObject | undefined = object; o; o = o.base) roots.add(rootOf(o));
     switch (value.kind) {
       case 'instance':
-        stack.push(...value.attrs.values());
+        for (const [, v] of value.attrs.entries()) stack.push(v);
         break;
       case 'sequence':
         stack.push(...value.items);

@@ -14,7 +14,8 @@ export type Value =
   | { kind: 'grpcMember'; object: GrpcObject; member: string }
   | { kind: 'function'; def: Node; closure: Env; file: SourceFile; self?: Value; defaults?: Map<string, Value>; isStatic?: boolean }
   | { kind: 'class'; def: Node; env: Env; bases: Value[]; file: SourceFile; name: string }
-  | { kind: 'instance'; cls: Extract<Value, { kind: 'class' }>; attrs: Map<string, Value>; wrapper?: GrpcObject }
+  /** `attrs`: the instance's own attributes, a scope of their own (so that a shared instance keeps one walk's writes apart). */
+  | { kind: 'instance'; cls: Extract<Value, { kind: 'class' }>; attrs: Env; wrapper?: GrpcObject }
   /** `multiprocessing.get_context(method)`; method undefined means the default. */
   | { kind: 'mpContext'; method: string | undefined }
   | { kind: 'pool'; fork: ForkSite | undefined; forks: boolean; origin: Site }
@@ -48,32 +49,76 @@ export interface ChildContext {
   entry: ChildEntry;
 }
 
+/**
+ * What one walk wrote into shared scopes: those of a module summary (moduleSummaries.ts), which
+ * later programs reuse as they are. A program that assigns a module's attribute, or runs a
+ * function that sets one of its globals, must not change what the next program imports; so its
+ * writes to a shared scope are kept here, and dropped when the next walk starts.
+ */
+let sharedWrites = new WeakMap<Env, Map<string, Value>>();
+/** Whether `sharedWrites` holds anything: reads of shared scopes skip it until a walk writes one. */
+let anySharedWrite = false;
+
 /** Name bindings of one scope, chained to the enclosing ones as Python resolves names. */
 export class Env {
   private readonly vars = new Map<string, Value>();
   readonly globalNames = new Set<string>();
+  /** Set once the scope belongs to a module summary; from then on writes go to `sharedWrites`. */
+  private shared = false;
 
   constructor(readonly parent?: Env, readonly moduleEnv?: Env) {}
+
+  /** A new walk: writes earlier walks made to shared scopes are forgotten. */
+  static startWalk(): void {
+    if (!anySharedWrite) return;
+    sharedWrites = new WeakMap();
+    anySharedWrite = false;
+  }
 
   get module(): Env {
     return this.moduleEnv ?? this;
   }
 
+  /** Makes the scope shared between walks (moduleSummaries.ts): its current bindings stay as they are. */
+  share(): void {
+    this.shared = true;
+  }
+
+  get isShared(): boolean {
+    return this.shared;
+  }
+
   lookup(name: string): Value | undefined {
+    if (this.shared && anySharedWrite) {
+      const written = sharedWrites.get(this)?.get(name);
+      if (written) return written;
+    }
     return this.vars.get(name) ?? this.parent?.lookup(name);
   }
 
   assign(name: string, value: Value): void {
-    if (this.globalNames.has(name)) this.module.vars.set(name, value);
-    else this.vars.set(name, value);
+    (this.globalNames.has(name) ? this.module : this).write(name, value);
+  }
+
+  private write(name: string, value: Value): void {
+    if (!this.shared) {
+      this.vars.set(name, value);
+      return;
+    }
+    let writes = sharedWrites.get(this);
+    if (!writes) sharedWrites.set(this, (writes = new Map()));
+    writes.set(name, value);
+    anySharedWrite = true;
   }
 
   has(name: string): boolean {
-    return this.vars.has(name);
+    return this.vars.has(name) || (this.shared && anySharedWrite && sharedWrites.get(this)?.has(name) === true);
   }
 
   entries(): IterableIterator<[string, Value]> {
-    return this.vars.entries();
+    const writes = this.shared && anySharedWrite ? sharedWrites.get(this) : undefined;
+    if (!writes) return this.vars.entries();
+    return new Map([...this.vars, ...writes]).entries();
   }
 }
 

@@ -23,6 +23,19 @@ export interface WalkLimits {
   maxSteps: number;
 }
 
+/**
+ * Reuse of imported workspace modules' top-level walks between programs (model/moduleSummaries.ts).
+ * Without it every program walks every module it imports.
+ */
+export interface ImportedModules<S> {
+  /** `file`'s namespace, when an earlier walk of it holds at this import and was replayed into the program. */
+  replay(file: SourceFile, site: Site, frame: Frame<S>, path: Path<S>): Env | undefined;
+  /** Starts recording the walk of a module's top level; the returned function is called once it has run. */
+  record(file: SourceFile, env: Env, moduleFrame: Frame<S>, path: Path<S>): (() => void) | undefined;
+  /** Before a workspace module is looked up for an import; the returned function is told what it gave. */
+  importing(site: Site, frame: Frame<S>, path: Path<S>): ((modulePath: string, env: Env | undefined) => void) | undefined;
+}
+
 /** Calls that end the process: the path goes no further. */
 const PROCESS_EXITS = new Set(['sys.exit', 'os._exit', 'os.abort', 'builtins.exit', 'builtins.quit']);
 const PARTIAL = new Set(['functools.partial']);
@@ -30,11 +43,22 @@ const PARTIAL = new Set(['functools.partial']);
 export class Calls<S> {
   /** Functions walked at least once (from an entry point, a call, or in a child). */
   readonly walkedFunctions = new Set<number>();
+  /** Every walk of a function, in order (ids of their definitions): what a module summary's replay counts again. */
+  readonly functionWalks: number[] = [];
   private readonly walkCounts = new Map<number, number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
+  /** How often a limit cut the walk short (steps, call depth, walks per function, nesting): a walk cut short depends on where it started. */
+  refusals = 0;
+  /** The call stack's depth where the module being loaded was imported. */
+  private moduleFloor = 0;
 
-  constructor(private readonly interpreter: Interpreter<S>, private readonly resolver: ModuleResolver | undefined, private readonly limits: WalkLimits) {}
+  constructor(
+    private readonly interpreter: Interpreter<S>,
+    private readonly resolver: ModuleResolver | undefined,
+    readonly limits: WalkLimits,
+    private readonly imports?: ImportedModules<S>,
+  ) {}
 
   /** The entry module's own namespace, for imports that come back to it. */
   registerModule(path: string, env: Env): void {
@@ -43,7 +67,38 @@ export class Calls<S> {
 
   /** Counts one unit of work; false once the walk's budget is spent. */
   step(): boolean {
-    return ++this.steps <= this.limits.maxSteps;
+    if (++this.steps <= this.limits.maxSteps) return true;
+    this.refusals++;
+    return false;
+  }
+
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
+  /** The namespace of a module this program has loaded. */
+  moduleEnv(path: string): Env | undefined {
+    return this.moduleEnvs.get(path);
+  }
+
+  /** The namespaces of the modules this program has loaded, its own included. */
+  loadedModules(): Iterable<Env> {
+    return this.moduleEnvs.values();
+  }
+
+  walkCount(def: number): number {
+    return this.walkCounts.get(def) ?? 0;
+  }
+
+  /** What a replayed module walk did to the walk's budgets: `steps` more, and one more walk of each of `functions`. */
+  replayed(modulePath: string, env: Env, steps: number, functions: readonly number[]): void {
+    this.moduleEnvs.set(modulePath, env);
+    this.steps += steps;
+    for (const def of functions) {
+      this.walkCounts.set(def, this.walkCount(def) + 1);
+      this.walkedFunctions.add(def);
+      this.functionWalks.push(def);
+    }
   }
 
   call(node: Node, frame: Frame<S>, path: Path<S>): Value {
@@ -80,10 +135,19 @@ export class Calls<S> {
   }
 
   callFunction(fn: Extract<Value, { kind: 'function' }>, args: CallArgs, caller: Frame<S>, path: Path<S>, site: Site | undefined): Value {
-    if (caller.stack.length >= this.limits.maxCallDepth || caller.stack.some((def) => sameNode(def, fn.def))) return UNKNOWN;
+    const recursion = caller.stack.findIndex((def) => sameNode(def, fn.def));
+    if (recursion >= 0) {
+      // Refused because of a call made before the module being loaded started: its walk depends on who imports it.
+      if (recursion < this.moduleFloor) this.refusals++;
+      return UNKNOWN;
+    }
     const walks = this.walkCounts.get(fn.def.id) ?? 0;
-    if (walks >= this.limits.maxWalksPerFunction) return UNKNOWN;
+    if (caller.stack.length >= this.limits.maxCallDepth || walks >= this.limits.maxWalksPerFunction) {
+      this.refusals++;
+      return UNKNOWN;
+    }
     this.walkCounts.set(fn.def.id, walks + 1);
+    this.functionWalks.push(fn.def.id);
     this.walkedFunctions.add(fn.def.id);
     const env = new Env(fn.closure, fn.closure.module);
     bindParameters(fn, args, env);
@@ -120,7 +184,7 @@ export class Calls<S> {
   instantiate(cls: Extract<Value, { kind: 'class' }>, args: CallArgs, frame: Frame<S>, path: Path<S>, site: Site): Value {
     const special = this.interpreter.effects.instantiate(cls, args, site, { frame, path });
     if (special) return special;
-    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls, attrs: new Map() };
+    const instance: Extract<Value, { kind: 'instance' }> = { kind: 'instance', cls, attrs: new Env() };
     const init = lookupClassAttribute(cls, '__init__');
     if (init?.kind === 'function') this.callFunction({ ...init, self: instance }, args, frame, path, site);
     if (path.live) this.interpreter.effects.instantiated(instance, site, { frame, path });
@@ -172,22 +236,35 @@ export class Calls<S> {
     this.interpreter.effects.importing(module, site, { frame, path });
     const resolved = this.resolver?.resolve(frame.file.path, module);
     if (!resolved) return undefined;
-    const known = this.moduleEnvs.get(resolved);
-    if (known) return { kind: 'workspaceModule', qname: module, env: known };
-    const file = this.resolver!.load(resolved);
-    if (!file) return undefined;
-    const env = new Env();
-    this.moduleEnvs.set(resolved, env);
-    this.runImportedModule(file, env, [...frame.chain, site], frame, path);
-    return { kind: 'workspaceModule', qname: module, env };
+    const told = this.imports?.importing(site, frame, path);
+    const env = this.loadModule(resolved, site, frame, path);
+    told?.(resolved, env);
+    return env && { kind: 'workspaceModule', qname: module, env };
   }
 
-  private runImportedModule(file: SourceFile, env: Env, chain: Site[], caller: Frame<S>, path: Path<S>): void {
-    const frame = this.interpreter.moduleFrame(file, env, chain, caller);
-    this.interpreter.runModuleBody(file, frame, path, false);
+  private loadModule(resolved: string, site: Site, frame: Frame<S>, path: Path<S>): Env | undefined {
+    const known = this.moduleEnvs.get(resolved);
+    if (known) return known;
+    const file = this.resolver!.load(resolved);
+    if (!file) return undefined;
+    const replayed = this.imports?.replay(file, site, frame, path);
+    if (replayed) return replayed;
+    const env = new Env();
+    this.moduleEnvs.set(resolved, env);
+    const moduleFrame = this.interpreter.moduleFrame(file, env, [...frame.chain, site], frame);
+    const recorded = this.imports?.record(file, env, moduleFrame, path);
+    const floor = this.moduleFloor;
+    this.moduleFloor = moduleFrame.stack.length;
+    try {
+      this.interpreter.runModuleBody(file, moduleFrame, path, false);
+    } finally {
+      this.moduleFloor = floor;
+    }
     // A module whose top level exits ends the importer too; one that raised does not load, but the
     // importer's `try`/`except ImportError` may go on: keep the path alive for it.
-    if (!path.live && frame.raises.length) this.interpreter.joinInto(path, frame.raises);
+    if (!path.live && moduleFrame.raises.length) this.interpreter.joinInto(path, moduleFrame.raises);
+    recorded?.();
+    return env;
   }
 }
 

@@ -11,17 +11,27 @@ import type { Interpreter } from './interpreter';
 const MAX_EXPRESSION_DEPTH = 150;
 
 export class Expressions<S> {
-  private depth = 0;
+  private nesting = 0;
 
   constructor(private readonly interpreter: Interpreter<S>) {}
 
+  /** How deep in expressions the walk is now. */
+  get depth(): number {
+    return this.nesting;
+  }
+
   evaluate(node: Node | undefined, frame: Frame<S>, path: Path<S>): Value {
-    if (!node || !path.live || this.depth >= MAX_EXPRESSION_DEPTH || !this.interpreter.calls.step()) return UNKNOWN;
-    this.depth++;
+    if (!node || !path.live) return UNKNOWN;
+    if (this.nesting >= MAX_EXPRESSION_DEPTH) {
+      this.interpreter.calls.refusals++;
+      return UNKNOWN;
+    }
+    if (!this.interpreter.calls.step()) return UNKNOWN;
+    this.nesting++;
     try {
       return this.evaluateNode(node, frame, path);
     } finally {
-      this.depth--;
+      this.nesting--;
     }
   }
 
@@ -139,7 +149,7 @@ export class Expressions<S> {
         return member ?? { kind: 'qualified', qname: `${owner.qname}.${name}` };
       }
       case 'instance': {
-        const attribute = owner.attrs.get(name);
+        const attribute = owner.attrs.lookup(name);
         if (attribute) {
           effects.reference(attribute, node, { frame, path });
           return attribute;
@@ -188,7 +198,7 @@ export class Expressions<S> {
       case 'attribute': {
         const owner = this.evaluate(field(target, 'object'), frame, path);
         const name = field(target, 'attribute')?.text ?? '';
-        if (owner.kind === 'instance') owner.attrs.set(name, value);
+        if (owner.kind === 'instance') owner.attrs.assign(name, value);
         else if (owner.kind === 'workspaceModule') owner.env.assign(name, value);
         else if (owner.kind === 'class') owner.env.assign(name, value);
         else this.interpreter.effects.stored(value, { frame, path });

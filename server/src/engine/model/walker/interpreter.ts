@@ -7,7 +7,7 @@ import type { SourceFile } from '../sourceFile';
 import { field, fields, isMainGuard, namedChildren } from '../syntax';
 import type { Site } from '../timeline';
 import { Env, UNKNOWN } from '../values';
-import { Calls, WalkLimits } from './calls';
+import { Calls, ImportedModules, WalkLimits } from './calls';
 import { Expressions } from './expressions';
 import { Effects, Frame, Path, StateDomain, WalkContext, newFrame } from './frame';
 import type { ModuleResolver } from '../imports';
@@ -20,9 +20,14 @@ export class Interpreter<S> {
   readonly calls: Calls<S>;
   private depth = 0;
 
-  constructor(readonly domain: StateDomain<S>, readonly effects: Effects<S>, resolver: ModuleResolver | undefined, limits: WalkLimits) {
+  constructor(readonly domain: StateDomain<S>, readonly effects: Effects<S>, resolver: ModuleResolver | undefined, limits: WalkLimits, imports?: ImportedModules<S>) {
     this.expressions = new Expressions(this);
-    this.calls = new Calls(this, resolver, limits);
+    this.calls = new Calls(this, resolver, limits, imports);
+  }
+
+  /** How deep in statements the walk is now (a walk that starts deeper may hit the limit sooner). */
+  get statementDepth(): number {
+    return this.depth;
   }
 
   /** A module's top level; the `if __name__ == "__main__":` block last when it runs as the program. */
@@ -51,7 +56,11 @@ export class Interpreter<S> {
   }
 
   execStatement(node: Node, frame: Frame<S>, path: Path<S>): void {
-    if (!this.calls.step() || this.depth >= MAX_STATEMENT_DEPTH) return;
+    if (!this.calls.step()) return;
+    if (this.depth >= MAX_STATEMENT_DEPTH) {
+      this.calls.refusals++;
+      return;
+    }
     this.depth++;
     try {
       this.dispatch(node, frame, path);
