@@ -113,3 +113,29 @@ test("what one program writes into an imported module's namespace is not seen by
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('analysing the same program again replays every module it imports, a package that imports itself and a cycle included', () => {
+  const dir = workspace({});
+  try {
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    // The package imports its own modules and names from itself; one of its modules imports the package back.
+    fs.writeFileSync(path.join(dir, 'pkg', '__init__.py'), 'import os\n\nfrom . import settings\nfrom pkg import helpers\n\nLEVEL = os.environ.get("LEVEL")\n');
+    fs.writeFileSync(path.join(dir, 'pkg', 'settings.py'), 'import os\n\nTIMEOUT = float(os.environ.get("TIMEOUT", "5"))\n');
+    fs.writeFileSync(path.join(dir, 'pkg', 'helpers.py'), 'import os\n\nimport pkg\n\n\ndef level():\n    return pkg.LEVEL or os.environ.get("LEVEL")\n');
+    fs.writeFileSync(path.join(dir, 'client.py'), 'import multiprocessing\n\nimport grpc\n\nimport pkg\nfrom pkg import helpers\n\nchannel = grpc.insecure_channel("localhost:50051")\n\n\ndef work(n):\n    return n\n\n\nif __name__ == "__main__":\n    print(helpers.level())\n    with multiprocessing.Pool(2) as pool:\n        pool.map(work, range(3))\n');
+    const file = path.join(dir, 'client.py');
+    const walked = findingsOf(dir, [file], false).get(file);
+    assert.notEqual(walked, '[]', 'the program has a finding to compare');
+    const project = new ProjectAnalysis(analyzer, () => ({}), dir);
+    const first = JSON.stringify(project.analyzeFile(file).findings);
+    const counts = moduleSummaryCounts();
+    const again = JSON.stringify(project.analyzeFile(file).findings);
+    assert.equal(first, walked);
+    assert.equal(again, walked);
+    const after = moduleSummaryCounts();
+    assert.equal(after.recorded, counts.recorded, 'nothing walked again');
+    assert.ok(after.replayed > counts.replayed, 'the package was replayed');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

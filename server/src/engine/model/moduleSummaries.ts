@@ -6,7 +6,7 @@
 //
 // A recorded walk is only kept when replaying it gives the program exactly what walking would:
 // - it ran outside any child process, from a given start method, and no limit cut it short
-//   (walking it again from a place no deeper in calls, statements or expressions refuses nothing);
+//   (replayed only where, as deep as it went, it stays within the walker's depth limits);
 // - it recorded no gRPC object, fork or event but `import` and environment writes, left the path
 //   alive with the same objects and start method, and raised nothing out of the module;
 // - its namespace holds nothing made for one program (gRPC objects, pools, processes, a client
@@ -25,7 +25,8 @@ import { Env, Value } from './values';
 import type { WalkState } from './walkState';
 import type { Calls, ImportedModules } from './walker/calls';
 import type { Frame, Path } from './walker/frame';
-import type { Interpreter } from './walker/interpreter';
+import { MAX_EXPRESSION_DEPTH } from './walker/expressions';
+import { type Interpreter, MAX_STATEMENT_DEPTH } from './walker/interpreter';
 
 type ReplayedEvent = Extract<ProgramEvent, { kind: 'import' | 'envWrite' }>;
 
@@ -52,8 +53,11 @@ export interface ModuleSummary {
   ownSteps: number;
   /** The functions its own walk walked, once per walk. */
   functionWalks: number[];
-  /** The call, statement and expression depth the import was walked from: from no deeper, no limit is hit. */
-  depths: Depths;
+  /**
+   * How much deeper than where it was imported the walk went, in calls, statements and
+   * expressions: replayed where that stays within the walker's limits, it refuses nothing either.
+   */
+  reach: Depths;
   /** Other summaries whose namespaces this one's values or events refer to. */
   reaches: ModuleSummary[];
   /**
@@ -88,7 +92,9 @@ interface Recording {
   stepsFrom: number;
   ownSteps: number;
   functionWalks: number[];
+  /** The call, statement and expression depth the module was imported at, and the deepest ones its importer had reached. */
   depths: Depths;
+  importerDeepest: Depths;
   spoiled: boolean;
   /** Importers still loading that this module refers to (an import cycle). */
   within: Set<Recording>;
@@ -141,7 +147,7 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
       if (at) applied.add(summary);
       // A module of an import cycle replays inside the replay of the importer it was walked within.
       if (!summary.within.every((outer) => applied.has(outer) || calls.moduleEnv(outer.file.path) === outer.env)) return false;
-      if (at && (at[0] > summary.depths[0] || at[1] > summary.depths[1] || at[2] > summary.depths[2])) return false;
+      if (at && (at[0] + summary.reach[0] >= calls.limits.maxCallDepth || at[1] + summary.reach[1] >= MAX_STATEMENT_DEPTH || at[2] + summary.reach[2] >= MAX_EXPRESSION_DEPTH)) return false;
       const loaded = calls.moduleEnv(summary.file.path);
       if (loaded) return loaded === summary.env;
       if (this.resolver.load(summary.file.path) !== summary.file) return false;
@@ -186,14 +192,18 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
       objects: timeline.objects.length, forks: timeline.forks.length, refusals: calls.refusals, steps: [],
       eventsFrom: timeline.events.length, usesFrom: timeline.qualifiedUses.length, walksFrom: calls.functionWalks.length,
       stepsFrom: calls.stepsTaken, ownSteps: 0, functionWalks: [],
-      depths: this.depths(moduleFrame), spoiled: false, within: new Set(), inner: [], pendingSteps: [],
+      depths: this.depths(moduleFrame), importerDeepest: this.deepest(), spoiled: false, within: new Set(), inner: [], pendingSteps: [],
     };
+    this.setDeepest(recording.depths);
     const key = this.keyOf(path);
     this.recordings.push(recording);
     return () => {
       this.recordings.pop();
       this.flush(recording);
-      const summary = this.summaryOf(recording, key, path);
+      const deepest = this.deepest();
+      const reach = [deepest[0] - recording.depths[0], deepest[1] - recording.depths[1], deepest[2] - recording.depths[2]] as const;
+      this.setDeepest([0, 1, 2].map((i) => Math.max(deepest[i], recording.importerDeepest[i])) as unknown as Depths);
+      const summary = this.summaryOf(recording, key, path, reach);
       if (!summary) {
         // What was kept within it depends on it: drop that too. An importer being recorded sees no summary and is not kept either.
         for (const inner of recording.inner) forget(inner);
@@ -228,6 +238,11 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
     const here = this.depths(frame);
     const depths = [here[0] - recording.depths[0], here[1] - recording.depths[1], here[2] - recording.depths[2]] as const;
     return (modulePath, env) => {
+      // A module that imports itself (a package's `from . import name`) finds itself loaded: nothing to replay.
+      if (env === recording.env) {
+        this.resync(recording);
+        return;
+      }
       const summary = env ? summaryOfEnv.get(env) : undefined;
       const outer = env && !summary ? this.recordings.find((r) => r.env === env) : undefined;
       if (env && !summary && !outer) recording.spoiled = true;
@@ -238,17 +253,30 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
         outer.pendingSteps.push(step);
       }
       recording.steps.push(step);
-      // The imported module's events, steps and function walks are its own summary's.
-      const timeline = this.recorder.timeline;
-      recording.eventsFrom = timeline.events.length;
-      recording.usesFrom = timeline.qualifiedUses.length;
-      recording.walksFrom = this.calls.functionWalks.length;
-      recording.stepsFrom = this.calls.stepsTaken;
+      this.resync(recording);
     };
+  }
+
+  /** The imported module's events, steps and function walks are its own summary's: the recording resumes after them. */
+  private resync(recording: Recording): void {
+    const timeline = this.recorder.timeline;
+    recording.eventsFrom = timeline.events.length;
+    recording.usesFrom = timeline.qualifiedUses.length;
+    recording.walksFrom = this.calls.functionWalks.length;
+    recording.stepsFrom = this.calls.stepsTaken;
   }
 
   private depths(frame: Frame<WalkState>): Depths {
     return [frame.stack.length, this.interpreter.statementDepth, this.interpreter.expressions.depth];
+  }
+
+  /** The deepest call, statement and expression the walk has reached since they were last set. */
+  private deepest(): Depths {
+    return [this.calls.deepestCall, this.interpreter.deepestStatement, this.interpreter.expressions.deepest];
+  }
+
+  private setDeepest(depths: Depths): void {
+    [this.calls.deepestCall, this.interpreter.deepestStatement, this.interpreter.expressions.deepest] = depths;
   }
 
   private spoilAll(): void {
@@ -274,7 +302,7 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
     recording.stepsFrom = this.calls.stepsTaken;
   }
 
-  private summaryOf(recording: Recording, key: string, path: Path<WalkState>): ModuleSummary | undefined {
+  private summaryOf(recording: Recording, key: string, path: Path<WalkState>, reach: Depths): ModuleSummary | undefined {
     const timeline = this.recorder.timeline;
     const state = path.state;
     // What the module raised matters to the importer only when no path came out alive (calls.ts).
@@ -313,7 +341,7 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
     for (const env of namespace.envs) env.share();
     return {
       file: recording.file, key, env: recording.env, steps: recording.steps, ownSteps: recording.ownSteps, functionWalks: recording.functionWalks,
-      depths: recording.depths, reaches: [...reaches], within: [], waitsFor: recording.within.size, valid: recording.within.size === 0,
+      reach, reaches: [...reaches], within: [], waitsFor: recording.within.size, valid: recording.within.size === 0,
     };
   }
 

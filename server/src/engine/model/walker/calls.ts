@@ -50,6 +50,8 @@ export class Calls<S> {
   private steps = 0;
   /** How often a limit cut the walk short (steps, call depth, walks per function, nesting): a walk cut short depends on where it started. */
   refusals = 0;
+  /** The deepest call stack a call was made from since it was last set. */
+  deepestCall = 0;
   /** The call stack's depth where the module being loaded was imported. */
   private moduleFloor = 0;
 
@@ -135,6 +137,7 @@ export class Calls<S> {
   }
 
   callFunction(fn: Extract<Value, { kind: 'function' }>, args: CallArgs, caller: Frame<S>, path: Path<S>, site: Site | undefined): Value {
+    if (caller.stack.length > this.deepestCall) this.deepestCall = caller.stack.length;
     const recursion = caller.stack.findIndex((def) => sameNode(def, fn.def));
     if (recursion >= 0) {
       // Refused because of a call made before the module being loaded started: its walk depends on who imports it.

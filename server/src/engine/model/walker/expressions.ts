@@ -8,7 +8,7 @@ import { Frame, Path, emptyArgs } from './frame';
 import type { Interpreter } from './interpreter';
 
 /** Deeper expression nesting is not evaluated (a 20,000-term `1 + 1 + ...` would overflow the stack). */
-const MAX_EXPRESSION_DEPTH = 150;
+export const MAX_EXPRESSION_DEPTH = 150;
 
 export class Expressions<S> {
   private nesting = 0;
@@ -20,8 +20,12 @@ export class Expressions<S> {
     return this.nesting;
   }
 
+  /** The deepest an expression was evaluated from since it was last set. */
+  deepest = 0;
+
   evaluate(node: Node | undefined, frame: Frame<S>, path: Path<S>): Value {
     if (!node || !path.live) return UNKNOWN;
+    if (this.nesting > this.deepest) this.deepest = this.nesting;
     if (this.nesting >= MAX_EXPRESSION_DEPTH) {
       this.interpreter.calls.refusals++;
       return UNKNOWN;

@@ -13,7 +13,7 @@ import { Effects, Frame, Path, StateDomain, WalkContext, newFrame } from './fram
 import type { ModuleResolver } from '../imports';
 
 /** Deeper statement nesting is not walked: the tree is hostile or generated, not a program. */
-const MAX_STATEMENT_DEPTH = 100;
+export const MAX_STATEMENT_DEPTH = 100;
 
 export class Interpreter<S> {
   readonly expressions: Expressions<S>;
@@ -29,6 +29,9 @@ export class Interpreter<S> {
   get statementDepth(): number {
     return this.depth;
   }
+
+  /** The deepest a statement was walked from since it was last set (module summaries measure a module's walk with it). */
+  deepestStatement = 0;
 
   /** A module's top level; the `if __name__ == "__main__":` block last when it runs as the program. */
   runModuleBody(file: SourceFile, frame: Frame<S>, path: Path<S>, asMain: boolean): S | undefined {
@@ -57,6 +60,7 @@ export class Interpreter<S> {
 
   execStatement(node: Node, frame: Frame<S>, path: Path<S>): void {
     if (!this.calls.step()) return;
+    if (this.depth > this.deepestStatement) this.deepestStatement = this.depth;
     if (this.depth >= MAX_STATEMENT_DEPTH) {
       this.calls.refusals++;
       return;
