@@ -7,8 +7,8 @@
 //   (c) the floor: `grep -rlE` over the same tree for the pre-filter's trigger words,
 // checks that the findings equal the injected set exactly; then the same scan at larger sizes
 // (`--scales=1,4,16`: the corpus hard-linked N times, deleted after); then typing latency (200
-// incremental didChanges on a 5,000-line file, debounce 0) and the server's RSS after opening 200
-// files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
+// incremental didChanges on a 5,000-line file, debounce 0; then in a function of Debian's
+// grpc/_server.py, its package's imports resolving) and the server's RSS after opening 200 files, also for another build when BENCH_BASELINE_SERVER names its dist/server.js (ratios from
 // one run hold on a noisy machine where absolute times do not). `--scan-only` measures the scan
 // alone; BENCH_SCAN_BASELINE=/path/to/other/dist measures that build's CLI and server scan too, in
 // the same run; BENCH_KEEP_SCALED=1 keeps .bench/scaled/ for the next run at the same size.
@@ -330,26 +330,52 @@ const { lines: bigLines, text: bigText, keystroke } = typingFile();
 const bigFile = path.join(editorDir, 'big.py');
 fs.writeFileSync(bigFile, bigText);
 
-/** Typing latency on the big file and RSS with 200 files open, with the server at `serverJs`. */
-async function measureEditor(serverJs) {
-  const editor = await startServer(serverJs, editorDir, { debounceMs: 0 });
-  const bigUri = `file://${bigFile}`;
-  let opened = editor.waitFor((p) => p.uri === bigUri);
-  editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: bigText } });
+/** p50, p95 and max milliseconds from each of 200 keystrokes in `file` (opened with `text` in `folder`) to its diagnostics. */
+async function typingLatency(serverJs, folder, file, text, change) {
+  const editor = await startServer(serverJs, folder, { debounceMs: 0 });
+  const uri = `file://${file}`;
+  const opened = editor.waitFor((p) => p.uri === uri);
+  editor.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
   await opened;
   const latencies = [];
   for (let i = 0; i < 200; i++) {
     const version = i + 2;
-    const published = editor.waitFor((p) => p.uri === bigUri && p.version === version);
-    const change = keystroke(i);
+    const published = editor.waitFor((p) => p.uri === uri && p.version === version);
     const t0 = process.hrtime.bigint();
-    editor.connection.sendNotification('textDocument/didChange', { textDocument: { uri: bigUri, version }, contentChanges: [change] });
+    editor.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change(i)] });
     await published;
     latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   await editor.stop();
   latencies.sort((a, b) => a - b);
-  const typing = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) };
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) };
+}
+
+/**
+ * Real code whose imports resolve: Debian's grpc package (python3-grpcio) copied into the bench
+ * folder, typing in a function of its grpc/_server.py (1,004 lines, importing a dozen modules of
+ * its package). Every keystroke walks the module's import closure, or replays it (module summaries).
+ */
+const GRPC_PACKAGE = '/usr/lib/python3/dist-packages/grpc';
+function realModuleTyping() {
+  if (!fs.existsSync(path.join(GRPC_PACKAGE, '_server.py'))) return undefined;
+  const folder = path.join(editorDir, 'real');
+  fs.cpSync(GRPC_PACKAGE, path.join(folder, 'grpc'), { recursive: true, filter: (source) => !source.includes('__pycache__') });
+  const file = path.join(folder, 'grpc', '_server.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.startsWith('def _details(')) + 1;
+  if (line <= 0) return undefined;
+  const at = { line, character: lines[line].length };
+  const change = (i) => (i % 2 === 0 ? { range: { start: at, end: at }, text: ' ' } : { range: { start: at, end: { line, character: at.character + 1 } }, text: '' });
+  return { folder, file, text, change };
+}
+const realModule = realModuleTyping();
+
+/** Typing latency on the big file (and in a real module) and RSS with 200 files open, with the server at `serverJs`. */
+async function measureEditor(serverJs) {
+  const typing = await typingLatency(serverJs, editorDir, bigFile, bigText, keystroke);
+  const realTyping = realModule && await typingLatency(serverJs, realModule.folder, realModule.file, realModule.text, realModule.change);
 
   // RSS after opening 200 files of the corpus.
   const openFiles = [];
@@ -374,7 +400,7 @@ async function measureEditor(serverJs) {
   const rss200Rested = procStatusMb(memory.child.pid);
   const openedBytes = openFiles.reduce((s, f) => s + fs.statSync(f).size, 0);
   await memory.stop();
-  return { typing, rss200, rss200Rested, openedBytes };
+  return { typing, realTyping, rss200, rss200Rested, openedBytes };
 }
 
 if (!SCAN_ONLY) Object.assign(results, await measureEditor(path.join(root, 'dist/server.js')));
@@ -420,6 +446,13 @@ if (results.typing) {
   if (editorBaseline) {
     const t = editorBaseline.typing;
     console.log(`  baseline build (${baselineServer}), same run: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, max ${t.max.toFixed(1)} ms; ratio now/baseline p50 ${(results.typing.p50 / t.p50).toFixed(2)}, p95 ${(results.typing.p95 / t.p95).toFixed(2)}`);
+  }
+  if (results.realTyping) {
+    const r = results.realTyping;
+    console.log(`Typing in real code whose imports resolve: 200 keystrokes in a function of Debian's grpc/_server.py, its package copied as the workspace, debounce 0:`);
+    console.log(`  p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`);
+    const b = editorBaseline?.realTyping;
+    if (b) console.log(`  baseline build, same run: p50 ${b.p50.toFixed(1)} ms, p95 ${b.p95.toFixed(1)} ms; ratio now/baseline p50 ${(r.p50 / b.p50).toFixed(2)}, p95 ${(r.p95 / b.p95).toFixed(2)}`);
   }
   console.log(`Server RSS after opening 200 files (${(results.openedBytes / 1e6).toFixed(1)} MB of Python): ${results.rss200.toFixed(0)} MB right after the last, ${results.rss200Rested.toFixed(0)} MB 3 s later   (target <= 120 MB)`);
   if (editorBaseline) {

@@ -7,8 +7,8 @@
 // A recorded walk is only kept when replaying it gives the program exactly what walking would:
 // - it ran outside any child process, from a given start method, and no limit cut it short
 //   (replayed only where, as deep as it went, it stays within the walker's depth limits);
-// - it recorded no gRPC object, fork or event but `import` and environment writes, left the path
-//   alive with the same objects and start method, and raised nothing out of the module;
+// - it recorded no gRPC object, fork or event but `import` and environment writes, and left the
+//   path alive with the same objects and start method (what it raised then reaches no importer);
 // - its namespace holds nothing made for one program (gRPC objects, pools, processes, a client
 //   wrapper), and no namespace of a module this program walked for itself;
 // - every module it imported is kept too, and is still the version it saw.
