@@ -43,13 +43,9 @@ export const portOptionsMisplaced = defineRule({
   check(context) {
     // Nothing to visit in a file that never names the methods (most files): a plain text test.
     if (!context.file.text.includes('add_insecure_port') && !context.file.text.includes('add_secure_port')) return;
-    // A class of this file may define its own add_insecure_port: then only known servers count.
-    const ownMethods = new Set(context.file.tree.rootNode.descendantsOfType('function_definition')
-      .filter((def) => def?.parent?.parent?.type === 'class_definition')
-      .map((def) => def!.childForFieldName('name')?.text));
+    const { calls, ownMethods } = portMethodNames(context.file.tree.rootNode, context.file.text);
     const serverCalls = new Set(context.timeline.events.flatMap((e) => (e.kind === 'serverPort' ? [e.site.node.id] : [])));
-    for (const call of context.file.tree.rootNode.descendantsOfType('call')) {
-      if (!call) continue;
+    for (const call of calls) {
       const method = field(field(call, 'function') ?? call, 'attribute')?.text ?? '';
       if (ownMethods.has(method) && !serverCalls.has(call.id)) continue;
       const problem = extraArguments(call);
@@ -90,6 +86,31 @@ function orRemove(fixes: Fix[], call: Node, problem: { method: string; extras: N
     applicability: 'unsafe',
     edits: problem.extras.map((extra) => removeItem(args, extra)),
   }];
+}
+
+const PORT_METHOD_NAME = /\badd_(?:insecure|secure)_port\b/g;
+
+/**
+ * The calls of a port method (`x.add_insecure_port(...)`), in tree order, and the port methods a
+ * class of this file defines itself (then only known servers count). Found through the text and
+ * checked in the tree there: visiting every call of a large module (grpc's own _server.py defines
+ * these methods) through WebAssembly cost the editor milliseconds per keystroke.
+ */
+function portMethodNames(root: Node, text: string): { calls: Node[]; ownMethods: Set<string> } {
+  const calls: Node[] = [];
+  const ownMethods = new Set<string>();
+  for (const match of text.matchAll(PORT_METHOD_NAME)) {
+    const name = root.descendantForIndex(match.index!, match.index! + match[0].length);
+    if (name?.type !== 'identifier' || name.text !== match[0]) continue;
+    const parent = name.parent;
+    const is = (node: Node | undefined, other: Node) => node !== undefined && sameNode(node, other);
+    if (parent?.type === 'function_definition' && is(field(parent, 'name'), name) && parent.parent?.parent?.type === 'class_definition') ownMethods.add(name.text);
+    const call = parent?.parent;
+    if (parent?.type === 'attribute' && is(field(parent, 'attribute'), name) && call?.type === 'call' && is(field(call, 'function'), parent)) calls.push(call);
+  }
+  // Outer calls first, as a walk of the tree meets them.
+  calls.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  return { calls, ownMethods };
 }
 
 function extraArguments(call: Node): { method: string; allowed: string[]; extra: string; extras: Node[] } | undefined {
