@@ -38,7 +38,7 @@ type Step =
    * A workspace module imported at `site` (chain past the module's frame: `chainTail`; call,
    * statement and expression depth past where the module was imported: `depths`); no summary: it did not load.
    */
-  | { kind: 'module'; path: string; summary: ModuleSummary | undefined; site: Site; chainTail: Site[]; depths: Depths; pending?: Recording };
+  | { kind: 'module'; path: string; summary: ModuleSummary | undefined; site: Site; chainTail: Site[]; depths: Depths };
 
 /** Call, statement and expression depth. */
 type Depths = readonly [number, number, number];
@@ -98,8 +98,7 @@ interface Recording {
   spoiled: boolean;
   /** Importers still loading that this module refers to (an import cycle). */
   within: Set<Recording>;
-  /** Its summary once kept; the summaries kept within it, to drop if it is not. */
-  summary?: ModuleSummary;
+  /** The summaries kept within it (an import cycle), to drop if it is not kept. */
   inner: ModuleSummary[];
   /** Steps of modules walked within it that name it, to complete once it is kept. */
   pendingSteps: Extract<Step, { kind: 'module' }>[];
@@ -209,7 +208,6 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
         for (const inner of recording.inner) forget(inner);
         return;
       }
-      recording.summary = summary;
       for (const step of recording.pendingSteps) step.summary = summary;
       for (const inner of recording.inner) {
         inner.within.push(summary);
@@ -427,7 +425,10 @@ function sharableNamespace(root: Env, programOwn: (env: Env) => boolean): { envs
   return { envs: [...envs], reaches: [...reaches], files, trees };
 }
 
-/** A summary that no longer holds (one it was walked within was not kept), and those kept within it. */
+/**
+ * A summary that no longer holds: one it was walked within was not kept. A summary walked within
+ * it in turn can then never replay (it needs this one replayed or loaded), so it may stay.
+ */
 function forget(summary: ModuleSummary): void {
   summary.valid = false;
   summaries.get(summary.file)?.delete(summary.key);

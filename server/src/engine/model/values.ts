@@ -84,10 +84,6 @@ export class Env {
     this.shared = true;
   }
 
-  get isShared(): boolean {
-    return this.shared;
-  }
-
   lookup(name: string): Value | undefined {
     if (this.shared && anySharedWrite) {
       const written = sharedWrites.get(this)?.get(name);

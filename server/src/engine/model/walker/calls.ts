@@ -48,7 +48,11 @@ export class Calls<S> {
   private readonly walkCounts = new Map<number, number>();
   private readonly moduleEnvs = new Map<string, Env>();
   private steps = 0;
-  /** How often a limit cut the walk short (steps, call depth, walks per function, nesting): a walk cut short depends on where it started. */
+  /**
+   * How often a limit cut the walk short (steps, call or statement or expression depth, walks per
+   * function, recursion into a call made before the module being loaded): a walk cut short
+   * depends on where it started, so module summaries keep none.
+   */
   refusals = 0;
   /** The deepest call stack a call was made from since it was last set. */
   deepestCall = 0;
