@@ -120,10 +120,9 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
 
   replay(file: SourceFile, site: Site, frame: Frame<WalkState>, path: Path<WalkState>): Env | undefined {
     if (frame.child || !path.live) return undefined;
-    const summary = summaries.get(file)?.get(this.keyOf(path));
-    if (!summary) return undefined;
-    const plan = this.plan(summary, this.keyOf(path), this.depths(frame));
-    if (!plan) return undefined;
+    const key = this.keyOf(path);
+    const summary = summaries.get(file)?.get(key);
+    if (!summary || !this.plan(summary, key, this.depths(frame))) return undefined;
     this.apply(summary, [...frame.chain, site]);
     counts.replayed++;
     return summary.env;
@@ -146,15 +145,17 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
       if (at) applied.add(summary);
       // A module of an import cycle replays inside the replay of the importer it was walked within.
       if (!summary.within.every((outer) => applied.has(outer) || calls.moduleEnv(outer.file.path) === outer.env)) return false;
-      if (at && (at[0] + summary.reach[0] >= calls.limits.maxCallDepth || at[1] + summary.reach[1] >= MAX_STATEMENT_DEPTH || at[2] + summary.reach[2] >= MAX_EXPRESSION_DEPTH)) return false;
+      const deepest = at && plus(at, summary.reach);
+      if (deepest && (deepest[0] >= calls.limits.maxCallDepth || deepest[1] >= MAX_STATEMENT_DEPTH || deepest[2] >= MAX_EXPRESSION_DEPTH)) return false;
       const loaded = calls.moduleEnv(summary.file.path);
       if (loaded) return loaded === summary.env;
-      if (this.resolver.load(summary.file.path) !== summary.file) return false;
+      // The root's file is the one the import just loaded; the others are loaded (and checked) here.
+      if (summary !== root && this.resolver.load(summary.file.path) !== summary.file) return false;
       steps += summary.ownSteps;
       for (const def of summary.functionWalks) walks.set(def, (walks.get(def) ?? 0) + 1);
       for (const step of summary.steps) {
         if (step.kind !== 'module') continue;
-        const nested = at && [at[0] + step.depths[0], at[1] + step.depths[1], at[2] + step.depths[2]] as const;
+        const nested = at && plus(at, step.depths);
         if (step.summary ? !holds(step.summary, nested) : calls.moduleEnv(step.path) !== undefined || this.resolver.load(step.path) !== undefined) return false;
       }
       reached.push(...summary.reaches);
@@ -200,8 +201,8 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
       this.recordings.pop();
       this.flush(recording);
       const deepest = this.deepest();
-      const reach = [deepest[0] - recording.depths[0], deepest[1] - recording.depths[1], deepest[2] - recording.depths[2]] as const;
-      this.setDeepest([0, 1, 2].map((i) => Math.max(deepest[i], recording.importerDeepest[i])) as unknown as Depths);
+      const reach = minus(deepest, recording.depths);
+      this.setDeepest(deepest.map((depth, i) => Math.max(depth, recording.importerDeepest[i])) as [number, number, number]);
       const summary = this.summaryOf(recording, key, path, reach);
       if (!summary) {
         // What was kept within it depends on it: drop that too. An importer being recorded sees no summary and is not kept either.
@@ -233,8 +234,7 @@ export class ModuleSummaries implements ImportedModules<WalkState> {
     }
     this.flush(recording);
     const chainTail = frame.chain.slice(recording.frame.chain.length);
-    const here = this.depths(frame);
-    const depths = [here[0] - recording.depths[0], here[1] - recording.depths[1], here[2] - recording.depths[2]] as const;
+    const depths = minus(this.depths(frame), recording.depths);
     return (modulePath, env) => {
       // A module that imports itself (a package's `from . import name`) finds itself loaded: nothing to replay.
       if (env === recording.env) {
@@ -423,6 +423,14 @@ function sharableNamespace(root: Env, programOwn: (env: Env) => boolean): { envs
     }
   }
   return { envs: [...envs], reaches: [...reaches], files, trees };
+}
+
+function plus(a: Depths, b: Depths): Depths {
+  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+}
+
+function minus(a: Depths, b: Depths): Depths {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 }
 
 /**
